@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url'
+
+const packageSource = (name: string): string =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+
+/**
+ * Sibling packages resolve to their TypeScript sources in tests, so no build is needed before
+ * `vitest`; the packaging check covers the built output.
+ */
+export const workspaceAliases: Record<string, string> = {
+  '@claw/model-catalog': packageSource('model-catalog'),
+}
