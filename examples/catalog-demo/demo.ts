@@ -17,7 +17,7 @@ import {
 } from '@claw/model-catalog'
 
 const configPath = new URL('./claw.json', import.meta.url)
-const config = parseCatalogConfig(JSON.parse(readFileSync(configPath, 'utf8')), {
+const config = await parseCatalogConfig(JSON.parse(readFileSync(configPath, 'utf8')), {
   source: 'examples/catalog-demo/claw.json',
 })
 const defaultProvider = 'anthropic'

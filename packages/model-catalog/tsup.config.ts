@@ -4,6 +4,7 @@ import { baseConfig } from '../../tsup.base.ts'
 
 export default defineConfig({
   ...baseConfig,
+  entry: ['src/index.ts', 'src/schemas.ts'],
   esbuildPlugins: [
     {
       // `import text from './file?raw'` bundles the file's text, as Vite does in tests.

@@ -1,14 +1,12 @@
-import { z } from 'zod'
 import { loadBuiltinSnapshot } from './builtin-snapshot.js'
-import {
-  modelProviderConfigSchema,
-  parseCatalogConfig,
-  zodConfigIssues,
-  type ModelCompat,
-  type ModelDefinitionConfig,
-  type ModelProviderConfig,
+import type {
+  CatalogConfig,
+  ModelCompat,
+  ModelDefinitionConfig,
+  ModelProviderConfig,
+  ModelsJsonDocument,
 } from './config-schema.js'
-import { assertSafeKeys, formatConfigPath, joinConfigPath } from './config-path.js'
+import { formatConfigPath, joinConfigPath } from './config-path.js'
 import { mergeCost, ZERO_COST } from './cost.js'
 import { configError } from './errors.js'
 import { modelKey, normalizeProviderId, parseModelRef, type ModelRef } from './model-ref.js'
@@ -90,13 +88,13 @@ export interface ModelCatalog {
 /** @public */
 export interface CreateModelCatalogOptions {
   /**
-   * The application config; its `models.providers` are merged over the built-in data
-   * (`models.mode`: `merge` (default) keeps built-in models after the configured ones, `replace`
-   * drops the built-in models of each configured provider).
+   * The application config, validated with {@link parseCatalogConfig}; its `models.providers` are
+   * merged over the built-in data (`models.mode`: `merge` (default) keeps built-in models after
+   * the configured ones, `replace` drops the built-in models of each configured provider).
    */
-  readonly config?: unknown
-  /** A parsed `models.json` (`{ providers }`), merged (mode `merge`) before the config. */
-  readonly modelsJson?: unknown
+  readonly config?: CatalogConfig | undefined
+  /** A `models.json` document validated with {@link parseModelsJson}, merged before the config. */
+  readonly modelsJson?: ModelsJsonDocument | undefined
   /**
    * Leave out the built-in snapshot (only registry providers, `modelsJson` and config). For
    * embedders with their own model list.
@@ -108,10 +106,6 @@ export interface CreateModelCatalogOptions {
 export const CUSTOM_MODEL_DEFAULTS = Object.freeze({
   contextWindow: 128_000,
   maxTokens: 16_384,
-})
-
-const modelsJsonSchema = z.looseObject({
-  providers: z.record(z.string().min(1), modelProviderConfigSchema).optional(),
 })
 
 /** A model before provider-level fields (API, base URL, headers) are applied. */
@@ -287,15 +281,6 @@ function materialize(provider: ProviderSpec, model: ModelSpec): CatalogModel {
   }
 }
 
-function parseModelsJson(value: unknown): Readonly<Record<string, ModelProviderConfig>> {
-  assertSafeKeys(value, { label: 'Invalid models.json' })
-  const parsed = modelsJsonSchema.safeParse(value)
-  if (!parsed.success) {
-    throw configError('Invalid models.json', zodConfigIssues(parsed.error), parsed.error)
-  }
-  return parsed.data.providers ?? {}
-}
-
 function buildIndex(options: CreateModelCatalogOptions): CatalogIndex {
   const providers = new Map<string, ProviderSpec>()
   for (const info of PROVIDER_REGISTRY) providers.set(info.id, providerSpec(info.id, 'builtin'))
@@ -314,16 +299,10 @@ function buildIndex(options: CreateModelCatalogOptions): CatalogIndex {
       providers.set(provider.id, provider)
     }
   }
-  if (options.modelsJson !== undefined) {
-    applyProviderLayer(
-      providers,
-      parseModelsJson(options.modelsJson),
-      'merge',
-      'models.json',
-      'providers',
-    )
+  if (options.modelsJson?.providers) {
+    applyProviderLayer(providers, options.modelsJson.providers, 'merge', 'models.json', 'providers')
   }
-  const config = options.config === undefined ? undefined : parseCatalogConfig(options.config)
+  const config = options.config
   const configured = config?.models?.providers
   if (configured) {
     const mode = config.models?.mode ?? 'merge'
@@ -360,11 +339,11 @@ function buildIndex(options: CreateModelCatalogOptions): CatalogIndex {
 
 /**
  * Creates a model catalog: the built-in snapshot (parsed on first use, not at import), merged with
- * a generated `models.json` and the user's `models.providers`. The config is validated when the
- * catalog is first used.
+ * a generated `models.json` and the user's `models.providers`. Validate both first with
+ * {@link parseModelsJson} and {@link parseCatalogConfig}; the merge itself happens on first use.
  *
- * @throws {ModelCatalogError} `ERR_INVALID_CONFIG` / `ERR_UNSAFE_KEY` (on first use) for invalid
- *   config or models.json.
+ * @throws {ModelCatalogError} `ERR_INVALID_CONFIG` (on first use) when a configured provider that
+ *   claw does not know has no `baseUrl`.
  * @example
  * ```ts
  * const catalog = createModelCatalog({ config })

@@ -1,177 +1,19 @@
-import { z } from 'zod'
-import { assertSafeKeys, formatConfigPath, joinConfigPath } from './config-path.js'
-import { configError, type ConfigIssue } from './errors.js'
+import { assertSafeKeys } from './config-path.js'
+import { configError } from './errors.js'
+import type { AgentModelConfig, CatalogConfig, ModelsJsonDocument } from './schemas.js'
 
-const nonNegative = z.number().finite().nonnegative()
-const positiveInteger = z.number().int().positive()
-
-/**
- * A reference to a secret held elsewhere (`env`, `file` or `exec` source), accepted wherever a
- * config field may hold a credential.
- *
- * @public
- */
-export const secretRefSchema = z.strictObject({
-  source: z.enum(['env', 'file', 'exec']),
-  provider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must match ^[a-z][a-z0-9_-]{0,63}$'),
-  id: z.string().min(1),
-})
-
-/** @public */
-export const modelCompatSchema = z.strictObject({
-  supportsStore: z.boolean().optional(),
-  supportsDeveloperRole: z.boolean().optional(),
-  supportsReasoningEffort: z.boolean().optional(),
-  supportsUsageInStreaming: z.boolean().optional(),
-  maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).optional(),
-})
-
-/** @public */
-export const modelCostSchema = z.strictObject({
-  input: nonNegative.optional(),
-  output: nonNegative.optional(),
-  cacheRead: nonNegative.optional(),
-  cacheWrite: nonNegative.optional(),
-})
-
-const headersSchema = z.record(z.string(), z.union([z.string(), secretRefSchema]))
-
-/**
- * One user-defined model under `models.providers.<id>.models[]`. Missing fields take the
- * built-in entry's values when the model is known, else documented defaults.
- *
- * @public
- */
-export const modelDefinitionSchema = z.strictObject({
-  id: z.string().trim().min(1),
-  name: z.string().optional(),
-  api: z.string().min(1).optional(),
-  reasoning: z.boolean().optional(),
-  toolCall: z.boolean().optional(),
-  input: z.array(z.enum(['text', 'image'])).optional(),
-  cost: modelCostSchema.optional(),
-  contextWindow: positiveInteger.optional(),
-  maxTokens: positiveInteger.optional(),
-  headers: headersSchema.optional(),
-  compat: modelCompatSchema.optional(),
-})
-
-/**
- * A provider entry under `models.providers.<id>`. `apiKey` is an env var name, `${VAR}`, a
- * literal key, or a SecretRef. `baseUrl` may be omitted for providers claw already knows.
- *
- * @public
- */
-export const modelProviderConfigSchema = z.strictObject({
-  baseUrl: z.string().min(1).optional(),
-  apiKey: z.union([z.string(), secretRefSchema]).optional(),
-  auth: z.enum(['api-key', 'aws-sdk', 'oauth', 'token']).optional(),
-  api: z.string().min(1).optional(),
-  headers: headersSchema.optional(),
-  authHeader: z.boolean().optional(),
-  models: z.array(modelDefinitionSchema).optional(),
-})
-
-/** The `models` config slice. @public */
-export const modelsConfigSchema = z.strictObject({
-  mode: z.enum(['merge', 'replace']).optional(),
-  providers: z.record(z.string().min(1), modelProviderConfigSchema).optional(),
-  bedrockDiscovery: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      region: z.string().optional(),
-      providerFilter: z.array(z.string()).optional(),
-      refreshInterval: z.number().nonnegative().optional(),
-      defaultContextWindow: positiveInteger.optional(),
-      defaultMaxTokens: positiveInteger.optional(),
-    })
-    .optional(),
-})
-
-/** `"<ref>"` or `{ primary?, fallbacks? }`. @public */
-export const agentModelConfigSchema = z.union([
-  z.string(),
-  z.strictObject({
-    primary: z.string().optional(),
-    fallbacks: z.array(z.string()).optional(),
-  }),
-])
-
-/** One entry of `agents.defaults.models` (allowlist, alias and per-model params). @public */
-export const agentModelEntrySchema = z.looseObject({
-  alias: z.string().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-})
-
-/** The parts of `agents.defaults` this package reads; other keys pass through untouched. @public */
-export const agentDefaultsConfigSchema = z.looseObject({
-  model: agentModelConfigSchema.optional(),
-  imageModel: agentModelConfigSchema.optional(),
-  models: z.record(z.string(), agentModelEntrySchema).optional(),
-  cliBackends: z.record(z.string(), z.unknown()).optional(),
-  thinkingDefault: z.string().optional(),
-})
-
-/** One entry of `agents.list`. @public */
-export const agentListEntrySchema = z.looseObject({
-  id: z.string().trim().min(1),
-  agentDir: z.string().optional(),
-  model: agentModelConfigSchema.optional(),
-})
-
-/** The `agents` config slice. @public */
-export const agentsConfigSchema = z.looseObject({
-  defaults: agentDefaultsConfigSchema.optional(),
-  list: z.array(agentListEntrySchema).optional(),
-})
-
-/**
- * The config slices this package owns (`models.*` and `agents.*`). Other top-level keys pass
- * through, so the same object can be the whole `claw.json`.
- *
- * @public
- */
-export const catalogConfigSchema = z.looseObject({
-  models: modelsConfigSchema.optional(),
-  agents: agentsConfigSchema.optional(),
-})
-
-/** @public */
-export type SecretRef = z.infer<typeof secretRefSchema>
-/** @public */
-export type ModelCompat = z.infer<typeof modelCompatSchema>
-/** @public */
-export type ModelDefinitionConfig = z.infer<typeof modelDefinitionSchema>
-/** @public */
-export type ModelProviderConfig = z.infer<typeof modelProviderConfigSchema>
-/** @public */
-export type ModelsConfig = z.infer<typeof modelsConfigSchema>
-/** @public */
-export type AgentModelConfig = z.infer<typeof agentModelConfigSchema>
-/** @public */
-export type AgentDefaultsConfig = z.infer<typeof agentDefaultsConfigSchema>
-/** @public */
-export type AgentListEntry = z.infer<typeof agentListEntrySchema>
-/** @public */
-export type CatalogConfig = z.infer<typeof catalogConfigSchema>
-
-/** Turns zod issues into config issues (paths formatted, one issue per unknown key). @internal */
-export function zodConfigIssues(error: z.ZodError, pathPrefix?: string): ConfigIssue[] {
-  return error.issues.flatMap(issueMessage).map((issue) => ({
-    path: joinConfigPath(pathPrefix, issue.path),
-    message: issue.message,
-  }))
-}
-
-function issueMessage(issue: z.core.$ZodIssue): ConfigIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      path: formatConfigPath([...issue.path, key]),
-      message: 'unknown field',
-    }))
-  }
-  return [{ path: formatConfigPath(issue.path), message: issue.message }]
-}
+export type {
+  AgentDefaultsConfig,
+  AgentListEntry,
+  AgentModelConfig,
+  CatalogConfig,
+  ModelCompat,
+  ModelDefinitionConfig,
+  ModelProviderConfig,
+  ModelsConfig,
+  ModelsJsonDocument,
+  SecretRef,
+} from './schemas.js'
 
 /** @public */
 export interface ParseCatalogConfigOptions {
@@ -183,25 +25,50 @@ export interface ParseCatalogConfigOptions {
 
 /**
  * Validates the `models.*` and `agents.*` slices of a config object. Strict on the objects this
- * package owns (unknown fields are errors, so typos surface) and lenient elsewhere. Keys that
- * could poison prototypes are rejected before anything is copied.
+ * package owns (unknown fields are errors, so typos surface) and lenient elsewhere, so the same
+ * object can be a whole `claw.json`. Keys that could poison prototypes are rejected before
+ * anything is copied. Async because the schemas (and zod) load on first use.
  *
  * @throws {ModelCatalogError} `ERR_INVALID_CONFIG` (or `ERR_UNSAFE_KEY`) whose message lists every
  *   problem as `- <config path>: <message>`; values are never echoed.
+ * @example
+ * ```ts
+ * const config = await parseCatalogConfig(JSON.parse(text), { source: '/home/me/.claw/claw.json' })
+ * ```
  * @public
  */
-export function parseCatalogConfig(
+export async function parseCatalogConfig(
   input: unknown,
   options: ParseCatalogConfigOptions = {},
-): CatalogConfig {
+): Promise<CatalogConfig> {
   const label = options.source ? `Invalid config at ${options.source}` : 'Invalid config'
   assertSafeKeys(input, {
     label,
     ...(options.pathPrefix === undefined ? {} : { pathPrefix: options.pathPrefix }),
   })
+  const { catalogConfigSchema, zodConfigIssues } = await import('./schemas.js')
   const result = catalogConfigSchema.safeParse(input)
   if (result.success) return result.data
   throw configError(label, zodConfigIssues(result.error, options.pathPrefix), result.error)
+}
+
+/**
+ * Validates a parsed `models.json` document (`{ providers: { <id>: … } }`).
+ *
+ * @throws {ModelCatalogError} `ERR_INVALID_CONFIG` / `ERR_UNSAFE_KEY`, naming paths like
+ *   `providers.mycorp.baseUrl`.
+ * @public
+ */
+export async function parseModelsJson(
+  input: unknown,
+  options: Pick<ParseCatalogConfigOptions, 'source'> = {},
+): Promise<ModelsJsonDocument> {
+  const label = options.source ? `Invalid models.json at ${options.source}` : 'Invalid models.json'
+  assertSafeKeys(input, { label })
+  const { modelsJsonSchema, zodConfigIssues } = await import('./schemas.js')
+  const result = modelsJsonSchema.safeParse(input)
+  if (result.success) return result.data
+  throw configError(label, zodConfigIssues(result.error), result.error)
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { findUnsafeKeys, formatConfigPath, MAX_CONFIG_DEPTH } from './config-path.js'
 import {
   parseCatalogConfig,
+  parseModelsJson,
   resolveAgentModelFallbacks,
   resolveAgentModelPrimary,
 } from './config-schema.js'
@@ -11,6 +12,16 @@ import { ModelCatalogError } from './errors.js'
 function catchError(run: () => unknown): ModelCatalogError {
   try {
     run()
+  } catch (error) {
+    if (ModelCatalogError.isInstance(error)) return error
+    throw error
+  }
+  throw new Error('expected a ModelCatalogError')
+}
+
+async function catchAsyncError(run: () => Promise<unknown>): Promise<ModelCatalogError> {
+  try {
+    await run()
   } catch (error) {
     if (ModelCatalogError.isInstance(error)) return error
     throw error
@@ -33,8 +44,8 @@ describe('formatConfigPath', () => {
 })
 
 describe('parseCatalogConfig', () => {
-  it('accepts the seed configuration and passes unknown top-level keys through', () => {
-    const config = parseCatalogConfig({
+  it('accepts the seed configuration and passes unknown top-level keys through', async () => {
+    const config = await parseCatalogConfig({
       gateway: { port: 1234 },
       auth: { profiles: {} },
       agents: {
@@ -71,8 +82,8 @@ describe('parseCatalogConfig', () => {
     expect(config.models?.providers?.['ollama']?.models?.[0]?.id).toBe('llama3.2')
   })
 
-  it('names every problem by config path, never echoing values', () => {
-    const error = catchError(() =>
+  it('names every problem by config path, never echoing values', async () => {
+    const error = await catchAsyncError(() =>
       parseCatalogConfig(
         {
           models: {
@@ -108,8 +119,8 @@ describe('parseCatalogConfig', () => {
     expect(error.message).not.toContain('sideways')
   })
 
-  it('prefixes paths when validating a slice of a larger document', () => {
-    const error = catchError(() =>
+  it('prefixes paths when validating a slice of a larger document', async () => {
+    const error = await catchAsyncError(() =>
       parseCatalogConfig({ models: { mode: 1 } }, { pathPrefix: 'profiles.main' }),
     )
     expect(error.issues[0]?.path).toBe('profiles.main.models.mode')
@@ -131,21 +142,34 @@ describe('parseCatalogConfig', () => {
       '{"agents":{"constructor":{"prototype":{"polluted":true}}}}',
       'agents.constructor',
     ],
-  ])('rejects prototype-poisoning keys (%s)', (_label, json, path) => {
+  ])('rejects prototype-poisoning keys (%s)', async (_label, json, path) => {
     const before = Object.getOwnPropertyNames(Object.prototype)
-    const error = catchError(() => parseCatalogConfig(JSON.parse(json)))
+    const error = await catchAsyncError(() => parseCatalogConfig(JSON.parse(json)))
     expect(error.code).toBe('ERR_UNSAFE_KEY')
     expect(error.issues.map((issue) => issue.path)).toContain(path)
     expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(before)
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
   })
 
-  it('rejects hostile nesting with an error instead of a stack overflow', () => {
+  it('rejects hostile nesting with an error instead of a stack overflow', async () => {
     let deep: unknown = {}
     for (let level = 0; level < 100_000; level += 1) deep = { next: deep }
-    const error = catchError(() => parseCatalogConfig({ models: { bedrockDiscovery: deep } }))
+    const error = await catchAsyncError(() =>
+      parseCatalogConfig({ models: { bedrockDiscovery: deep } }),
+    )
     expect(error.code).toBe('ERR_UNSAFE_KEY')
     expect(error.issues[0]?.message).toContain(`nesting deeper than ${MAX_CONFIG_DEPTH}`)
+  })
+
+  it('validates models.json documents with paths', async () => {
+    const error = await catchAsyncError(() =>
+      parseModelsJson({ providers: { x: { baseUrl: 5 } } }, { source: '/tmp/models.json' }),
+    )
+    expect(error.message.split('\n')[0]).toBe('Invalid models.json at /tmp/models.json')
+    expect(error.issues[0]?.path).toBe('providers.x.baseUrl')
+    await expect(
+      parseModelsJson({ providers: { x: { baseUrl: 'https://x.test', models: [] } } }),
+    ).resolves.toEqual({ providers: { x: { baseUrl: 'https://x.test', models: [] } } })
   })
 
   it('allows a constructor key holding a plain value', () => {

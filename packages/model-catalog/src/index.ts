@@ -77,21 +77,10 @@ export type {
 } from './models-json.js'
 
 export {
-  agentDefaultsConfigSchema,
-  agentListEntrySchema,
-  agentModelConfigSchema,
-  agentModelEntrySchema,
-  agentsConfigSchema,
-  catalogConfigSchema,
-  modelCompatSchema,
-  modelCostSchema,
-  modelDefinitionSchema,
-  modelProviderConfigSchema,
-  modelsConfigSchema,
   parseCatalogConfig,
+  parseModelsJson,
   resolveAgentModelFallbacks,
   resolveAgentModelPrimary,
-  secretRefSchema,
 } from './config-schema.js'
 export type {
   AgentDefaultsConfig,
@@ -102,6 +91,7 @@ export type {
   ModelDefinitionConfig,
   ModelProviderConfig,
   ModelsConfig,
+  ModelsJsonDocument,
   ParseCatalogConfigOptions,
   SecretRef,
 } from './config-schema.js'

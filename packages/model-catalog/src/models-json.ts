@@ -1,9 +1,9 @@
 import { loadBuiltinSnapshot } from './builtin-snapshot.js'
-import {
-  parseCatalogConfig,
-  type ModelDefinitionConfig,
-  type ModelProviderConfig,
-  type SecretRef,
+import type {
+  CatalogConfig,
+  ModelDefinitionConfig,
+  ModelProviderConfig,
+  SecretRef,
 } from './config-schema.js'
 import { formatConfigPath, joinConfigPath } from './config-path.js'
 import { mergeCost, ZERO_COST } from './cost.js'
@@ -49,8 +49,11 @@ export interface ModelsJsonModel {
 
 /** @public */
 export interface BuildModelsJsonOptions {
-  /** The application config as written (before `${VAR}` substitution), validated here. */
-  readonly config?: unknown
+  /**
+   * The application config as written (before `${VAR}` substitution), validated with
+   * `parseCatalogConfig`.
+   */
+  readonly config?: CatalogConfig | undefined
   /** The current `models.json` text, if any: kept per provider in `merge` mode, and compared. */
   readonly existing?: string
   /** Whether credentials exist for a provider (a profile, an env var or ambient credentials). */
@@ -235,13 +238,13 @@ function parseExisting(existing: string | undefined, warnings: string[]): Record
  * that supplies its credential. The output never contains a resolved secret: literal keys in
  * config are left out with a warning.
  *
- * @throws {ModelCatalogError} `ERR_INVALID_CONFIG` / `ERR_UNSAFE_KEY` for invalid config;
- *   `ERR_ENV_VAR_UNSET` when `env` is given and a non-secret field references an unset variable.
+ * @throws {ModelCatalogError} `ERR_ENV_VAR_UNSET` when `env` is given and a non-secret field
+ *   references an unset variable.
  * @public
  */
 export function buildModelsJson(options: BuildModelsJsonOptions): BuildModelsJsonResult {
   const warnings: string[] = []
-  const config = options.config === undefined ? undefined : parseCatalogConfig(options.config)
+  const config = options.config
   const explicit = config?.models?.providers ?? {}
   const region = config?.models?.bedrockDiscovery?.region ?? 'us-east-1'
   const next = new Map<string, Omit<ModelsJsonProvider, 'models'> & { models: ModelsJsonModel[] }>()
