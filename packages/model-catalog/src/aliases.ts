@@ -1,4 +1,4 @@
-import type { CatalogConfig } from './config-schema.js'
+import type { CatalogConfig } from './schemas.js'
 import { modelKey, parseModelRef, type ModelRef } from './model-ref.js'
 
 /** @public */

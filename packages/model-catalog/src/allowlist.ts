@@ -1,5 +1,5 @@
 import { buildModelAliasIndex, resolveModelRefFromString, type ModelAliasIndex } from './aliases.js'
-import type { CatalogConfig } from './config-schema.js'
+import type { CatalogConfig } from './schemas.js'
 import { DEFAULT_PROVIDER, resolveConfiguredModelRef } from './configured-model.js'
 import { modelKey, normalizeProviderId, parseModelRef, type ModelRef } from './model-ref.js'
 

@@ -5,7 +5,7 @@ import type {
   ModelDefinitionConfig,
   ModelProviderConfig,
   ModelsJsonDocument,
-} from './config-schema.js'
+} from './schemas.js'
 import { formatConfigPath, joinConfigPath } from './config-path.js'
 import { mergeCost, ZERO_COST } from './cost.js'
 import { configError } from './errors.js'

@@ -2,19 +2,6 @@ import { assertSafeKeys } from './config-path.js'
 import { configError } from './errors.js'
 import type { AgentModelConfig, CatalogConfig, ModelsJsonDocument } from './schemas.js'
 
-export type {
-  AgentDefaultsConfig,
-  AgentListEntry,
-  AgentModelConfig,
-  CatalogConfig,
-  ModelCompat,
-  ModelDefinitionConfig,
-  ModelProviderConfig,
-  ModelsConfig,
-  ModelsJsonDocument,
-  SecretRef,
-} from './schemas.js'
-
 /** @public */
 export interface ParseCatalogConfigOptions {
   /** Where the value came from (a file path), named in the error message. */

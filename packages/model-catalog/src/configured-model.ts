@@ -1,10 +1,6 @@
 import { buildModelAliasIndex, resolveModelRefFromString, type ModelAliasIndex } from './aliases.js'
-import {
-  resolveAgentModelFallbacks,
-  resolveAgentModelPrimary,
-  type AgentModelConfig,
-  type CatalogConfig,
-} from './config-schema.js'
+import { resolveAgentModelFallbacks, resolveAgentModelPrimary } from './config-schema.js'
+import type { AgentModelConfig, CatalogConfig } from './schemas.js'
 import { normalizeModelId, type ModelRef } from './model-ref.js'
 
 /** The provider used when nothing is configured. @public */

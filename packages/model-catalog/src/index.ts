@@ -82,6 +82,7 @@ export {
   resolveAgentModelFallbacks,
   resolveAgentModelPrimary,
 } from './config-schema.js'
+export type { ParseCatalogConfigOptions } from './config-schema.js'
 export type {
   AgentDefaultsConfig,
   AgentListEntry,
@@ -92,9 +93,8 @@ export type {
   ModelProviderConfig,
   ModelsConfig,
   ModelsJsonDocument,
-  ParseCatalogConfigOptions,
   SecretRef,
-} from './config-schema.js'
+} from './schemas.js'
 
 export { MAX_CONFIG_DEPTH, findUnsafeKeys, formatConfigPath } from './config-path.js'
 export { substituteEnvVars } from './env-substitution.js'

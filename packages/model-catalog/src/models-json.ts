@@ -4,7 +4,7 @@ import type {
   ModelDefinitionConfig,
   ModelProviderConfig,
   SecretRef,
-} from './config-schema.js'
+} from './schemas.js'
 import { formatConfigPath, joinConfigPath } from './config-path.js'
 import { mergeCost, ZERO_COST } from './cost.js'
 import { substituteEnvVars } from './env-substitution.js'

@@ -5,7 +5,7 @@ import {
   formatModelNotAllowedMessage,
   resolveAllowedModelRef,
 } from './allowlist.js'
-import type { CatalogConfig } from './config-schema.js'
+import type { CatalogConfig } from './schemas.js'
 import {
   DEFAULT_MODEL,
   DEFAULT_PROVIDER,
