@@ -9,4 +9,8 @@ const packageSource = (name: string): string =>
  */
 export const workspaceAliases: Record<string, string> = {
   '@claw/model-catalog': packageSource('model-catalog'),
+  '@claw/auth-profiles/testing': fileURLToPath(
+    new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),
+  ),
+  '@claw/auth-profiles': packageSource('auth-profiles'),
 }

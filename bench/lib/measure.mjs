@@ -233,3 +233,39 @@ export function formatTable(rows) {
   const rule = widths.map((width) => '-'.repeat(width)).join('  ')
   return [header, rule, ...cells.map(render)].join('\n')
 }
+
+/**
+ * Times an async function call by call (each `await fn(i)` measured on its own, timer overhead
+ * subtracted). For async APIs, whose per-call cost includes the promise machinery callers pay.
+ * Returns the same shape as `timeIterations` (batch is always 1).
+ */
+export async function timeAsyncIterations(fn, options = {}) {
+  const { iterations = 20_000, warmup = Math.min(iterations, 2_000) } = options
+  let i = 0
+  for (let w = 0; w < warmup; w++) sink.value = await fn(i++)
+  const overhead = timerOverheadNs()
+  const perCallNs = new Float64Array(iterations)
+  let totalNs = 0
+  for (let s = 0; s < iterations; s++) {
+    const t0 = now()
+    sink.value = await fn(i++)
+    const net = Math.max(0, Number(now() - t0) - overhead)
+    totalNs += net
+    perCallNs[s] = net
+  }
+  perCallNs.sort()
+  const meanNs = totalNs / iterations
+  return {
+    p50: percentileSorted(perCallNs, 50) / 1e3,
+    p90: percentileSorted(perCallNs, 90) / 1e3,
+    p99: percentileSorted(perCallNs, 99) / 1e3,
+    max: perCallNs[iterations - 1] / 1e3,
+    min: perCallNs[0] / 1e3,
+    mean: meanNs / 1e3,
+    opsPerSec: meanNs > 0 ? 1e9 / meanNs : Number.POSITIVE_INFINITY,
+    batch: 1,
+    samples: iterations,
+    iterations,
+    timerOverheadNs: overhead,
+  }
+}

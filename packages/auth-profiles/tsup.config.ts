@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup'
 import { baseConfig } from '../../tsup.base.ts'
 
-export default defineConfig({ ...baseConfig })
+export default defineConfig({
+  ...baseConfig,
+  entry: {
+    index: 'src/index.ts',
+    schemas: 'src/schemas.ts',
+    'testing/index': 'src/testing/index.ts',
+  },
+})

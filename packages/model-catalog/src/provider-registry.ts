@@ -320,6 +320,7 @@ export const PROVIDER_REGISTRY: readonly ProviderInfo[] = Object.freeze([
     api: 'anthropic-messages',
     baseUrl: 'https://ai-gateway.vercel.sh',
     authModes: ['api-key'],
+    keyRotation: { envBase: 'AI_GATEWAY', fallbackEnvVars: [] },
   }),
   provider({
     id: 'deepgram',

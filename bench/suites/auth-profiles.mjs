@@ -1,0 +1,142 @@
+// Benchmarks for @claw/auth-profiles (the built dist): cold import, warm key resolution, and
+// profile ordering at scale. See bench/README.md for how rows are measured.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { atMost } from '../lib/context.mjs'
+import { spawnTimed, timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
+
+export const name = 'auth-profiles'
+export const packages = ['model-catalog', 'auth-profiles']
+
+function callRows(benchName, stats, limits = {}) {
+  const note = `K=${stats.batch} calls/sample, ${stats.samples.toLocaleString('en-US')} samples`
+  const p50 = { name: benchName, metric: 'p50', value: stats.p50, unit: 'µs', note }
+  const p99 = { name: benchName, metric: 'p99', value: stats.p99, unit: 'µs' }
+  return [
+    limits.p50 === undefined ? p50 : atMost(p50, limits.p50, 'p50'),
+    limits.p99 === undefined ? p99 : atMost(p99, limits.p99, 'p99'),
+    { name: benchName, metric: 'throughput', value: Math.round(stats.opsPerSec), unit: 'ops/s' },
+  ]
+}
+
+/** Cold `import('@claw/auth-profiles')` vs a bare node start (DESIGN: ≤ 2×). */
+function coldImport(ctx, url) {
+  const runs = ctx.pick(21, 5)
+  ctx.log(`cold import: ${runs} interleaved runs per command`)
+  const [bare, auth] = spawnTimed(
+    [
+      { label: 'bare', args: ['-e', ''] },
+      {
+        label: 'auth',
+        args: ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      },
+    ],
+    { runs, warmup: 1, cwd: ctx.repoRoot },
+  )
+  const note = `median of ${runs}`
+  return [
+    { name: 'cold start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
+    { name: 'cold start', metric: 'import(auth-profiles)', value: auth.median, unit: 'ms', note },
+    atMost(
+      {
+        name: 'cold start',
+        metric: 'import / bare node',
+        value: auth.median / bare.median,
+        unit: '×',
+      },
+      2,
+      'ratio',
+    ),
+  ]
+}
+
+function storeWith(count, provider = 'anthropic') {
+  const profiles = {}
+  const usageStats = {}
+  for (let index = 0; index < count; index++) {
+    const id = `${provider}:p${index}`
+    profiles[id] =
+      index % 3 === 0
+        ? {
+            type: 'oauth',
+            provider,
+            access: `a${index}`,
+            refresh: `r${index}`,
+            expires: Date.now() + 3_600_000,
+          }
+        : index % 3 === 1
+          ? { type: 'token', provider, token: `t${index}` }
+          : { type: 'api_key', provider, key: `sk-${index}` }
+    usageStats[id] = { lastUsed: (index * 7919) % 100_000 }
+    if (index % 10 === 0) usageStats[id].cooldownUntil = Date.now() + 60_000 + index
+  }
+  return { version: 1, profiles, usageStats }
+}
+
+async function warmResolve(ctx, m) {
+  const store = storeWith(20)
+  const ids = ['anthropic:p1', 'anthropic:p2', 'anthropic:p3']
+  const fromStore = await timeAsyncIterations(
+    (i) => m.resolveApiKeyForProfile({ store, profileId: ids[i % 3] }),
+    { iterations: ctx.pick(50_000, 5_000) },
+  )
+  const dir = mkdtempSync(join(tmpdir(), 'claw-bench-'))
+  try {
+    const agentDir = join(dir, 'agents', 'main', 'agent')
+    for (const [profileId, credential] of Object.entries(store.profiles).slice(0, 20)) {
+      await m.upsertAuthProfile({ agentDir, profileId, credential })
+    }
+    const backend = m.createFileAuthStore({ agentDir })
+    const fromFile = await timeAsyncIterations(
+      (i) => m.resolveApiKeyForProfile({ store: backend, profileId: ids[i % 3] }),
+      { iterations: ctx.pick(20_000, 2_000) },
+    )
+    return [
+      ...callRows('resolveApiKeyForProfile, store object', fromStore, { p50: 5, p99: 50 }),
+      ...callRows('resolveApiKeyForProfile, file backend (1 stat)', fromFile),
+    ]
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function ordering(ctx, m) {
+  const rows = []
+  for (const count of [10, 100, 1_000]) {
+    const store = storeWith(count)
+    const stats = timeIterations(
+      () => m.resolveAuthProfileOrder({ store, provider: 'anthropic' }),
+      {
+        iterations: ctx.pick(count === 1_000 ? 2_000 : 20_000, count === 1_000 ? 200 : 2_000),
+      },
+    )
+    const name = `resolveAuthProfileOrder, ${count} profiles`
+    rows.push(
+      count === 1_000
+        ? atMost(
+            { name, metric: 'p50', value: stats.p50 / 1_000, unit: 'ms', note: `K=${stats.batch}` },
+            1,
+            'p50',
+          )
+        : { name, metric: 'p50', value: stats.p50, unit: 'µs', note: `K=${stats.batch}` },
+      {
+        name,
+        metric: 'p99',
+        value: count === 1_000 ? stats.p99 / 1_000 : stats.p99,
+        unit: count === 1_000 ? 'ms' : 'µs',
+      },
+    )
+  }
+  return rows
+}
+
+export async function run(ctx) {
+  const url = ctx.distUrl('auth-profiles')
+  const rows = [...coldImport(ctx, url)]
+  const m = await import(url)
+  rows.push(...(await warmResolve(ctx, m)), ...ordering(ctx, m))
+  return rows
+}

@@ -1,0 +1,196 @@
+import type { CooldownSettings } from './config.js'
+import { resolveClock } from './runtime.js'
+import type {
+  AuthProfileFailureReason,
+  AuthProfileStore,
+  ModelCooldown,
+  ProfileUsageStats,
+} from './types.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+
+/** Reasons whose cooldown applies only to the model that failed. @public */
+export const MODEL_SCOPED_REASONS: ReadonlySet<AuthProfileFailureReason> = new Set([
+  'rate_limit',
+  'timeout',
+  'model_not_found',
+])
+
+/** Longest cooldown a provider's Retry-After hint may set. @public */
+export const MAX_RETRY_AFTER_COOLDOWN_MS = 24 * HOUR
+
+/**
+ * The cooldown after `errorCount` consecutive failures: `min(1 h, 1 min × 5^min(n−1, 3))` with
+ * `n = max(1, errorCount)`, i.e. 1, 5, 25, 60, 60 … minutes.
+ *
+ * @public
+ */
+export function calculateAuthProfileCooldownMs(errorCount: number): number {
+  const n = Math.max(1, Number.isFinite(errorCount) ? Math.floor(errorCount) : 1)
+  return Math.min(HOUR, MINUTE * 5 ** Math.min(n - 1, 3))
+}
+
+/**
+ * The billing disable after `billingCount` billing failures:
+ * `min(cap, max(1 min, base) × 2^min(n−1, 10))`, i.e. 5, 10, 20, 24, 24 … hours by default.
+ *
+ * @public
+ */
+export function calculateBillingDisableMs(
+  billingCount: number,
+  settings: Pick<CooldownSettings, 'billingBackoffMs' | 'billingMaxMs'>,
+): number {
+  const n = Math.max(1, Number.isFinite(billingCount) ? Math.floor(billingCount) : 1)
+  const base = Math.max(MINUTE, settings.billingBackoffMs)
+  const cap = Math.max(base, settings.billingMaxMs)
+  return Math.min(cap, base * 2 ** Math.min(n - 1, 10))
+}
+
+function activeValue(value: number | undefined, now: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > now
+}
+
+/** @public */
+export interface UnusableOptions {
+  /** The model about to be used: model-scoped cooldowns of other models do not count. */
+  readonly model?: string | undefined
+}
+
+/**
+ * When a profile becomes usable again: the latest of its disable window, its profile-wide
+ * cooldown and (for `model`) its model-scoped cooldown. `undefined` when nothing blocks it. A
+ * model-scoped cooldown of another model does not count; without `model`, none do.
+ *
+ * @public
+ */
+export function resolveProfileUnusableUntil(
+  stats: ProfileUsageStats | undefined,
+  options: UnusableOptions = {},
+): number | undefined {
+  if (!stats) return undefined
+  const candidates: (number | undefined)[] = [stats.disabledUntil]
+  if (stats.cooldownModel === undefined || stats.cooldownModel === options.model) {
+    candidates.push(stats.cooldownUntil)
+  }
+  if (options.model !== undefined) candidates.push(stats.modelCooldowns?.[options.model]?.until)
+  let until: number | undefined
+  for (const value of candidates) {
+    if (
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      value > 0 &&
+      (until === undefined || value > until)
+    ) {
+      until = value
+    }
+  }
+  return until
+}
+
+/**
+ * Like {@link resolveProfileUnusableUntil} but counting every model-scoped cooldown, for display.
+ *
+ * @public
+ */
+export function resolveProfileUnusableUntilForDisplay(
+  stats: ProfileUsageStats | undefined,
+): number | undefined {
+  if (!stats) return undefined
+  const values = [
+    stats.disabledUntil,
+    stats.cooldownUntil,
+    ...Object.values(stats.modelCooldowns ?? {}).map((entry) => entry.until),
+  ].filter(
+    (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
+  )
+  return values.length === 0 ? undefined : Math.max(...values)
+}
+
+/** @public */
+export interface CooldownCheckOptions extends UnusableOptions {
+  readonly now?: number
+}
+
+/**
+ * True when the profile cannot be used now (for `model`, when given).
+ *
+ * @public
+ */
+export function isProfileInCooldown(
+  store: AuthProfileStore,
+  profileId: string,
+  options: CooldownCheckOptions = {},
+): boolean {
+  const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], options)
+  return until !== undefined && (options.now ?? resolveClock({})()) < until
+}
+
+/**
+ * Removes expired windows from one profile's stats. When something expired and nothing is active
+ * any more, the error counters restart (`errorCount` 0, `failureCounts` removed except the billing
+ * count, which restarts with the failure window; `lastFailureAt` kept). Returns the new stats, or
+ * the same object when nothing changed.
+ *
+ * @internal
+ */
+export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): ProfileUsageStats {
+  const next: { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] } = { ...stats }
+  let cleared = false
+  if (next.cooldownUntil !== undefined && !activeValue(next.cooldownUntil, now)) {
+    delete next.cooldownUntil
+    delete next.cooldownReason
+    delete next.cooldownModel
+    cleared = true
+  }
+  if (next.disabledUntil !== undefined && !activeValue(next.disabledUntil, now)) {
+    delete next.disabledUntil
+    delete next.disabledReason
+    cleared = true
+  }
+  if (next.modelCooldowns) {
+    const kept: Record<string, ModelCooldown> = {}
+    for (const [model, entry] of Object.entries(next.modelCooldowns)) {
+      if (activeValue(entry.until, now)) kept[model] = entry
+      else cleared = true
+    }
+    if (Object.keys(kept).length > 0) next.modelCooldowns = kept
+    else delete next.modelCooldowns
+  }
+  if (!cleared) return stats
+  const stillActive =
+    next.cooldownUntil !== undefined ||
+    next.disabledUntil !== undefined ||
+    next.modelCooldowns !== undefined
+  if (!stillActive) {
+    next.errorCount = 0
+    // The billing count survives (it restarts with the failure window instead), so a key that
+    // keeps running out of credit backs off 5 → 10 → 20 → 24 h rather than retrying every 5 h.
+    const billing = next.failureCounts?.billing
+    if (billing) next.failureCounts = { billing }
+    else delete next.failureCounts
+  }
+  return next
+}
+
+/**
+ * Clears expired cooldown and disable windows of every profile in `store` (in memory) and resets
+ * the counters of profiles with nothing active left. Returns whether anything changed.
+ *
+ * @public
+ */
+export function clearExpiredCooldowns(
+  store: AuthProfileStore,
+  options: { readonly now: number },
+): boolean {
+  if (!store.usageStats) return false
+  let changed = false
+  for (const [profileId, stats] of Object.entries(store.usageStats)) {
+    const next = clearExpiredFromStats(stats, options.now)
+    if (next !== stats) {
+      store.usageStats[profileId] = next
+      changed = true
+    }
+  }
+  return changed
+}

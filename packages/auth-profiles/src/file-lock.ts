@@ -1,0 +1,189 @@
+import type * as Lockfile from 'proper-lockfile'
+import { AuthProfilesError } from './errors.js'
+
+type LockfileModule = typeof Lockfile
+let lockfileModule: Promise<LockfileModule> | undefined
+
+/** proper-lockfile (and graceful-fs under it) costs ~30 ms to import: load it on the first write. */
+function loadLockfile(): Promise<LockfileModule> {
+  lockfileModule ??= import('proper-lockfile').then((module) => module.default as LockfileModule)
+  return lockfileModule
+}
+
+/**
+ * Options of the inter-process file lock (a `<file>.lock` directory managed by proper-lockfile).
+ *
+ * @public
+ */
+export interface FileLockOptions {
+  /**
+   * A lock whose holder has not refreshed it for this long is considered abandoned and may be
+   * taken over. Default 10 000 ms, minimum 2 000 ms.
+   */
+  readonly staleMs?: number
+  /** How often a holder refreshes its lock; default `staleMs / 2`. */
+  readonly updateMs?: number
+  /** Retry schedule while the lock is busy (exponential, randomised). */
+  readonly retries?: number
+  readonly minRetryDelayMs?: number
+  readonly maxRetryDelayMs?: number
+  readonly retryFactor?: number
+}
+
+/** The resolved lock settings. @internal */
+export interface ResolvedFileLockOptions {
+  readonly staleMs: number
+  readonly updateMs: number
+  readonly retries: number
+  readonly minRetryDelayMs: number
+  readonly maxRetryDelayMs: number
+  readonly retryFactor: number
+}
+
+/** Defaults: a crashed holder is taken over after 10 s; waiters keep trying for ~25 s. @public */
+export const DEFAULT_FILE_LOCK_OPTIONS: ResolvedFileLockOptions = Object.freeze({
+  staleMs: 10_000,
+  updateMs: 5_000,
+  retries: 30,
+  minRetryDelayMs: 50,
+  maxRetryDelayMs: 1_000,
+  retryFactor: 1.5,
+})
+
+/** The shortest total time waiters keep retrying with these settings (randomisation only adds). @internal */
+export function minimumRetryWindowMs(options: ResolvedFileLockOptions): number {
+  let total = 0
+  for (let attempt = 0; attempt < options.retries; attempt += 1) {
+    total += Math.min(
+      options.maxRetryDelayMs,
+      options.minRetryDelayMs * options.retryFactor ** attempt,
+    )
+  }
+  return total
+}
+
+/**
+ * Fills in defaults and checks the lock invariants: `staleMs ≥ 2000`, `updateMs < staleMs`, and
+ * waiters retry for longer than `staleMs + 2000`, so a crashed holder's lock is taken over before
+ * anyone gives up.
+ *
+ * @throws {AuthProfilesError} `ERR_INVALID_ARGUMENT` when an invariant does not hold.
+ * @internal
+ */
+export function resolveFileLockOptions(options: FileLockOptions = {}): ResolvedFileLockOptions {
+  const staleMs = options.staleMs ?? DEFAULT_FILE_LOCK_OPTIONS.staleMs
+  const resolved: ResolvedFileLockOptions = {
+    staleMs,
+    updateMs: options.updateMs ?? Math.max(1_000, Math.floor(staleMs / 2)),
+    retries: options.retries ?? DEFAULT_FILE_LOCK_OPTIONS.retries,
+    minRetryDelayMs: options.minRetryDelayMs ?? DEFAULT_FILE_LOCK_OPTIONS.minRetryDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_FILE_LOCK_OPTIONS.maxRetryDelayMs,
+    retryFactor: options.retryFactor ?? DEFAULT_FILE_LOCK_OPTIONS.retryFactor,
+  }
+  const problems: string[] = []
+  if (!Number.isFinite(staleMs) || staleMs < 2_000) problems.push('staleMs must be at least 2000')
+  if (!(resolved.updateMs > 0 && resolved.updateMs < staleMs))
+    problems.push('updateMs must be positive and below staleMs')
+  if (!Number.isInteger(resolved.retries) || resolved.retries < 0)
+    problems.push('retries must be a non-negative integer')
+  if (!(
+    resolved.minRetryDelayMs > 0 &&
+    resolved.maxRetryDelayMs >= resolved.minRetryDelayMs &&
+    resolved.retryFactor >= 1
+  )) {
+    problems.push(
+      'retry delays must be positive, maxRetryDelayMs ≥ minRetryDelayMs and retryFactor ≥ 1',
+    )
+  }
+  const window = minimumRetryWindowMs(resolved)
+  if (problems.length === 0 && window < staleMs + 2_000) {
+    problems.push(
+      `the retry window (${Math.round(window)} ms) must exceed staleMs + 2000 (${staleMs + 2_000} ms) so an abandoned lock is taken over before waiters give up`,
+    )
+  }
+  if (problems.length > 0) {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      `Invalid lock options: ${problems.join('; ')}.`,
+    )
+  }
+  return resolved
+}
+
+/** A held lock. @internal */
+export interface FileLock {
+  /** Throws `ERR_LOCK_COMPROMISED` if the lock was lost (taken over as stale, or removed). */
+  assertHeld(): void
+  release(): Promise<void>
+}
+
+/**
+ * Takes the lock for `target` (the lock itself is the directory `<target>.lock`). Never crashes
+ * the process when the lock is compromised: the loss is recorded and `assertHeld()` reports it
+ * before the holder commits anything.
+ *
+ * @throws {AuthProfilesError} `ERR_LOCK_TIMEOUT` naming the lock path when the lock stays busy.
+ * @internal
+ */
+export async function acquireFileLock(
+  target: string,
+  options: ResolvedFileLockOptions,
+): Promise<FileLock> {
+  const lockPath = `${target}.lock`
+  let lost: Error | undefined
+  const lockfile = await loadLockfile()
+  let release: () => Promise<void>
+  try {
+    release = await lockfile.lock(target, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: options.staleMs,
+      update: options.updateMs,
+      retries: {
+        retries: options.retries,
+        factor: options.retryFactor,
+        minTimeout: options.minRetryDelayMs,
+        maxTimeout: options.maxRetryDelayMs,
+        randomize: true,
+      },
+      onCompromised: (error) => {
+        lost = error
+      },
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ELOCKED') {
+      throw new AuthProfilesError(
+        'ERR_LOCK_TIMEOUT',
+        `Timed out waiting for the lock ${lockPath}: another process holds it. If no claw process is running, the lock is taken over automatically after ${options.staleMs} ms.`,
+        { path: lockPath, cause: error },
+      )
+    }
+    throw new AuthProfilesError(
+      'ERR_STORE_WRITE',
+      `Could not take the lock ${lockPath} (${code ?? 'unknown error'}).`,
+      {
+        path: lockPath,
+        cause: error,
+      },
+    )
+  }
+  return {
+    assertHeld() {
+      if (lost) {
+        throw new AuthProfilesError(
+          'ERR_LOCK_COMPROMISED',
+          `The lock ${lockPath} was lost before the write could be committed (the holder stalled past the stale time, or the lock was removed); nothing was written.`,
+          { path: lockPath, cause: lost },
+        )
+      }
+    },
+    async release() {
+      try {
+        await release()
+      } catch {
+        // Already released or compromised: nothing left to undo.
+      }
+    },
+  }
+}

@@ -1,0 +1,313 @@
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import type { ClawConfig } from './config.js'
+import { AuthProfilesError } from './errors.js'
+import { resolveApiKeyForProfile, resolveApiKeyForProvider } from './keys.js'
+import { createMemoryAuthStore } from './memory-store.js'
+import {
+  apiKeyCredential,
+  buildAuthProfileStore,
+  canarySecret,
+  createFakeClock,
+  oauthCredential,
+  tokenCredential,
+} from './testing/index.js'
+
+const clock = createFakeClock()
+const now = clock.now()
+const MIN = 60_000
+
+async function catchError(run: () => Promise<unknown>): Promise<AuthProfilesError> {
+  try {
+    await run()
+  } catch (error) {
+    if (AuthProfilesError.isInstance(error)) return error
+    throw error
+  }
+  throw new Error('expected an AuthProfilesError')
+}
+
+describe('resolveApiKeyForProfile', () => {
+  const key = canarySecret()
+  const store = buildAuthProfileStore({
+    profiles: {
+      'anthropic:key': apiKeyCredential('anthropic', ` ${key} `, { email: 'me@example.com' }),
+      'anthropic:empty': apiKeyCredential('anthropic', '  '),
+      'anthropic:ref': {
+        type: 'api_key',
+        provider: 'anthropic',
+        keyRef: { source: 'env', provider: 'default', id: 'REF_KEY' },
+      },
+      'anthropic:missing-ref': {
+        type: 'api_key',
+        provider: 'anthropic',
+        keyRef: { source: 'env', provider: 'default', id: 'UNSET_KEY' },
+      },
+      'anthropic:token': tokenCredential('anthropic', ' tok-1 ', { expires: now + MIN }),
+      'anthropic:expired-token': tokenCredential('anthropic', 'tok-2', { expires: now }),
+      'anthropic:oauth': oauthCredential('anthropic', now + MIN, { access: 'access-1' }),
+      'anthropic:oauth-expired': oauthCredential('anthropic', now - 1),
+      'anthropic:reauth': oauthCredential('anthropic', now + MIN, { status: 'needs_reauth' }),
+      'google-gemini-cli:me': oauthCredential('google-gemini-cli', now + MIN, {
+        access: 'ya29',
+        projectId: 'proj-1',
+      }),
+      'zai:a': apiKeyCredential('zai', 'zai-key'),
+    },
+  })
+  const resolve = (profileId: string, config?: ClawConfig) =>
+    resolveApiKeyForProfile({
+      store,
+      profileId,
+      config,
+      now: clock.now,
+      env: { REF_KEY: ' from-env ' },
+    })
+
+  it('resolves api keys (trimmed), tokens and valid OAuth access tokens', async () => {
+    expect(await resolve('anthropic:key')).toEqual({
+      apiKey: key,
+      provider: 'anthropic',
+      profileId: 'anthropic:key',
+      email: 'me@example.com',
+      mode: 'api-key',
+    })
+    expect(await resolve('anthropic:token')).toMatchObject({ apiKey: 'tok-1', mode: 'token' })
+    expect(await resolve('anthropic:oauth')).toMatchObject({ apiKey: 'access-1', mode: 'oauth' })
+    expect(await resolve('anthropic:ref')).toMatchObject({ apiKey: 'from-env', mode: 'api-key' })
+  })
+
+  it('packs the Cloud project for Gemini CLI style providers', async () => {
+    expect((await resolve('google-gemini-cli:me'))?.apiKey).toBe(
+      JSON.stringify({ token: 'ya29', projectId: 'proj-1' }),
+    )
+  })
+
+  it('returns null for unknown, empty, expired static or re-auth profiles', async () => {
+    expect(await resolve('nobody')).toBeNull()
+    expect(await resolve('anthropic:empty')).toBeNull()
+    expect(await resolve('anthropic:expired-token')).toBeNull()
+    expect(await resolve('anthropic:reauth')).toBeNull()
+  })
+
+  it('throws a typed error for an expired OAuth token instead of returning it', async () => {
+    const error = await catchError(() => resolve('anthropic:oauth-expired'))
+    expect(error.code).toBe('ERR_REFRESH_UNAVAILABLE')
+    expect(error.message).toContain('claw models auth login --provider anthropic')
+    expect(inspect(error)).not.toContain(
+      store.profiles['anthropic:oauth-expired']?.type === 'oauth' ? 'access-canary-' : '',
+    )
+  })
+
+  it('throws ERR_SECRET_REF for an unresolvable reference without leaking anything', async () => {
+    const error = await catchError(() => resolve('anthropic:missing-ref'))
+    expect(error.code).toBe('ERR_SECRET_REF')
+    expect(error.profileId).toBe('anthropic:missing-ref')
+    expect(inspect(error, { depth: 10 })).not.toContain(key)
+  })
+
+  it('checks the config entry: same provider after normalisation, mode matching the type', async () => {
+    expect(
+      await resolve('zai:a', {
+        auth: { profiles: { 'zai:a': { provider: 'Z.AI', mode: 'api_key' } } },
+      }),
+    ).toMatchObject({
+      apiKey: 'zai-key',
+      provider: 'zai',
+    })
+    expect(
+      await resolve('zai:a', {
+        auth: { profiles: { 'zai:a': { provider: 'openai', mode: 'api_key' } } },
+      }),
+    ).toBeNull()
+    expect(
+      await resolve('zai:a', {
+        auth: { profiles: { 'zai:a': { provider: 'zai', mode: 'token' } } },
+      }),
+    ).toBeNull()
+    expect(
+      await resolve('anthropic:token', {
+        auth: {
+          profiles: {
+            'anthropic:token': { provider: 'anthropic', mode: 'oauth', email: 'cfg@x.y' },
+          },
+        },
+      }),
+    ).toMatchObject({ apiKey: 'tok-1', email: 'cfg@x.y' })
+  })
+
+  it('loads from a backend', async () => {
+    const backend = createMemoryAuthStore(store)
+    expect(
+      await resolveApiKeyForProfile({ store: backend, profileId: 'zai:a', now: clock.now }),
+    ).toMatchObject({ apiKey: 'zai-key' })
+  })
+})
+
+describe('resolveApiKeyForProvider', () => {
+  it('uses an explicit profile and only that', async () => {
+    const store = buildAuthProfileStore({
+      profiles: { 'openai:a': apiKeyCredential('openai', 'sk-a') },
+    })
+    expect(
+      await resolveApiKeyForProvider({ provider: 'openai', store, profileId: 'openai:a', env: {} }),
+    ).toMatchObject({
+      apiKey: 'sk-a',
+      source: 'profile:openai:a',
+      profileId: 'openai:a',
+      mode: 'api-key',
+    })
+    const error = await catchError(() =>
+      resolveApiKeyForProvider({
+        provider: 'openai',
+        store,
+        profileId: 'openai:nope',
+        env: { OPENAI_API_KEY: 'sk-env' },
+      }),
+    )
+    expect(error.code).toBe('ERR_NO_CREDENTIALS')
+    expect(error.message).toBe('No credentials found for profile "openai:nope".')
+  })
+
+  it('tries profiles in order, listing the ones it skipped', async () => {
+    const store = buildAuthProfileStore({
+      profiles: {
+        'anthropic:broken': {
+          type: 'api_key',
+          provider: 'anthropic',
+          keyRef: { source: 'env', provider: 'default', id: 'MISSING' },
+        },
+        'anthropic:ok': apiKeyCredential('anthropic', 'sk-ok'),
+      },
+      order: { anthropic: ['anthropic:broken', 'anthropic:ok'] },
+    })
+    const resolved = await resolveApiKeyForProvider({
+      provider: 'anthropic',
+      store,
+      env: {},
+      now: clock.now,
+    })
+    expect(resolved).toMatchObject({ apiKey: 'sk-ok', source: 'profile:anthropic:ok' })
+    expect(resolved.skipped).toEqual([{ profileId: 'anthropic:broken', reason: 'ERR_SECRET_REF' }])
+  })
+
+  it('falls back to env vars in precedence order, marking OAuth tokens', async () => {
+    const store = buildAuthProfileStore({ profiles: {} })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'anthropic',
+        store,
+        env: { ANTHROPIC_API_KEY: 'sk-key', ANTHROPIC_OAUTH_TOKEN: ' oat ' },
+      }),
+    ).toEqual({
+      apiKey: 'oat',
+      source: 'env: ANTHROPIC_OAUTH_TOKEN',
+      mode: 'oauth',
+      provider: 'anthropic',
+    })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'anthropic',
+        store,
+        env: { ANTHROPIC_API_KEY: 'sk-key' },
+      }),
+    ).toMatchObject({
+      source: 'env: ANTHROPIC_API_KEY',
+      mode: 'api-key',
+    })
+  })
+
+  it('then the config key: an env var name, a literal, or a SecretRef', async () => {
+    const store = buildAuthProfileStore({ profiles: {} })
+    const config = (
+      apiKey: string | { source: 'env'; provider: string; id: string },
+    ): ClawConfig => ({
+      models: { providers: { mycorp: { baseUrl: 'https://x.test', apiKey } } },
+    })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'mycorp',
+        store,
+        config: config('CORP_KEY'),
+        env: { CORP_KEY: 'k1' },
+      }),
+    ).toMatchObject({
+      apiKey: 'k1',
+      source: 'env: CORP_KEY',
+    })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'MyCorp',
+        store,
+        config: config('literal-key'),
+        env: {},
+      }),
+    ).toMatchObject({
+      apiKey: 'literal-key',
+      source: 'config: models.providers.mycorp.apiKey',
+    })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'mycorp',
+        store,
+        config: config({ source: 'env', provider: 'default', id: 'REF' }),
+        env: { REF: 'k3' },
+      }),
+    ).toMatchObject({ apiKey: 'k3' })
+  })
+
+  it('resolves ambient credentials for aws-sdk auth and Bedrock', async () => {
+    const store = buildAuthProfileStore({ profiles: {} })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'bedrock-proxy',
+        store,
+        env: { AWS_PROFILE: 'dev' },
+        config: {
+          models: {
+            providers: { 'bedrock-proxy': { baseUrl: 'https://x.test', auth: 'aws-sdk' } },
+          },
+        },
+      }),
+    ).toMatchObject({ mode: 'aws-sdk', source: 'env: AWS_PROFILE' })
+    expect(
+      await resolveApiKeyForProvider({ provider: 'amazon-bedrock', store, env: {} }),
+    ).toMatchObject({
+      mode: 'aws-sdk',
+      source: 'aws-sdk default chain',
+    })
+  })
+
+  it('explains the Codex case for openai', async () => {
+    const store = buildAuthProfileStore({
+      profiles: { 'openai-codex:me': oauthCredential('openai-codex', now + MIN) },
+    })
+    const error = await catchError(() =>
+      resolveApiKeyForProvider({ provider: 'openai', store, env: {} }),
+    )
+    expect(error.code).toBe('ERR_NO_API_KEY')
+    expect(error.message).toContain('OpenAI Codex OAuth')
+  })
+
+  it('says which env vars to set and which command adds a profile, never a secret', async () => {
+    const secret = canarySecret()
+    const store = buildAuthProfileStore({
+      profiles: { 'zai:expired': tokenCredential('zai', secret, { expires: now - 1 }) },
+    })
+    const error = await catchError(() =>
+      resolveApiKeyForProvider({
+        provider: 'z.ai',
+        store,
+        env: { OTHER: secret },
+        agentDir: '/home/me/.claw/agents/main/agent',
+        now: clock.now,
+      }),
+    )
+    expect(error.code).toBe('ERR_NO_API_KEY')
+    expect(error.message).toContain('No API key found for provider "zai".')
+    expect(error.message).toContain('Set ZAI_API_KEY or Z_AI_API_KEY')
+    expect(error.message).toContain('claw models auth paste-api-key --provider zai')
+    expect(error.message).toContain('/home/me/.claw/agents/main/agent/auth-profiles.json')
+    expect(inspect(error, { depth: 10 })).not.toContain(secret)
+  })
+})

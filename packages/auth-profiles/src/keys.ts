@@ -1,0 +1,333 @@
+import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import type { ClawConfig } from './config.js'
+import { resolveAmbientCredentials, resolveEnvApiKey } from './env-keys.js'
+import { AuthProfilesError } from './errors.js'
+import { describeId } from './ids.js'
+import { listProfilesForProvider, modeAcceptsType, resolveAuthProfileOrder } from './order.js'
+import { resolveAuthStorePath } from './paths.js'
+import { resolveClock, resolveEnv, type Clock, type Env } from './runtime.js'
+import { resolveSecretRef } from './secret-refs.js'
+import type { AuthStoreBackend } from './store-backend.js'
+import type { AuthProfileStore, SecretRef } from './types.js'
+
+/** How a resolved credential is sent. @public */
+export type CredentialMode = 'api-key' | 'token' | 'oauth' | 'aws-sdk' | 'gcloud-adc'
+
+/** @public */
+export interface ResolvedProfileKey {
+  readonly apiKey: string
+  /** The stored profile's provider, normalised. */
+  readonly provider: string
+  readonly profileId: string
+  readonly email?: string
+  readonly mode: Exclude<CredentialMode, 'aws-sdk' | 'gcloud-adc'>
+}
+
+/** @public */
+export interface ResolveApiKeyForProfileOptions {
+  /** The store, or a backend to load it from (one `stat` per call when warm). */
+  readonly store: AuthProfileStore | AuthStoreBackend
+  readonly profileId: string
+  readonly config?: ClawConfig | undefined
+  readonly env?: Env
+  readonly now?: Clock
+  readonly signal?: AbortSignal
+}
+
+/** Providers whose "API key" is a JSON string of the access token and the Cloud project. */
+const projectScopedOAuthProviders = new Set(['google-gemini-cli', 'google-antigravity'])
+
+function isBackend(store: AuthProfileStore | AuthStoreBackend): store is AuthStoreBackend {
+  return typeof (store as AuthStoreBackend).load === 'function'
+}
+
+async function secretFromRef(
+  ref: SecretRef,
+  profileId: string,
+  options: ResolveApiKeyForProfileOptions,
+): Promise<string> {
+  try {
+    return await resolveSecretRef(ref, {
+      secrets: options.config?.secrets,
+      env: resolveEnv(options),
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+  } catch (error) {
+    const reason = AuthProfilesError.isInstance(error)
+      ? error.message
+      : 'the reference could not be resolved'
+    throw new AuthProfilesError('ERR_SECRET_REF', `Profile ${describeId(profileId)}: ${reason}`, {
+      cause: error,
+      profileId,
+    })
+  }
+}
+
+/**
+ * The credential of one profile, ready to send: `{ apiKey, provider, profileId, email?, mode }`,
+ * or `null` when the profile cannot be used (unknown, contradicting its config entry, empty, or an
+ * expired static token).
+ *
+ * - `api_key` → the key (or its `keyRef`, resolved); `token` → the trimmed token (or `tokenRef`)
+ *   unless expired; `oauth` → the access token while it is valid — for `google-gemini-cli` and
+ *   `google-antigravity` a JSON string `{"token", "projectId"}`.
+ * - A config entry `auth.profiles[id]` must name the same provider (compared after normalisation)
+ *   and a mode matching the stored type (mode `oauth` accepts a stored token).
+ *
+ * @throws {AuthProfilesError} `ERR_REFRESH_UNAVAILABLE` for an expired OAuth profile (refresh is
+ *   not available in this version: the stale token is never returned); `ERR_SECRET_REF` when a
+ *   `keyRef`/`tokenRef` cannot be resolved; the store load errors when given a backend.
+ * @public
+ */
+export async function resolveApiKeyForProfile(
+  options: ResolveApiKeyForProfileOptions,
+): Promise<ResolvedProfileKey | null> {
+  const store = isBackend(options.store) ? await options.store.load() : options.store
+  const { profileId } = options
+  const credential = store.profiles[profileId]
+  if (!credential) return null
+  const provider = normalizeProviderId(credential.provider)
+  const configured = options.config?.auth?.profiles?.[profileId]
+  if (configured) {
+    if (normalizeProviderId(configured.provider) !== provider) return null
+    if (!modeAcceptsType(configured.mode, credential.type)) return null
+  }
+  const email = configured?.email ?? credential.email
+  const result = (apiKey: string, mode: ResolvedProfileKey['mode']): ResolvedProfileKey =>
+    email === undefined
+      ? { apiKey, provider, profileId, mode }
+      : { apiKey, provider, profileId, email, mode }
+
+  switch (credential.type) {
+    case 'api_key': {
+      const key = credential.keyRef
+        ? await secretFromRef(credential.keyRef, profileId, options)
+        : (credential.key ?? '').trim()
+      return key === '' ? null : result(key, 'api-key')
+    }
+    case 'token': {
+      const expires = credential.expires
+      if (
+        typeof expires === 'number' &&
+        Number.isFinite(expires) &&
+        expires > 0 &&
+        resolveClock(options)() >= expires
+      ) {
+        return null
+      }
+      const token = credential.tokenRef
+        ? await secretFromRef(credential.tokenRef, profileId, options)
+        : (credential.token ?? '').trim()
+      return token === '' ? null : result(token, 'token')
+    }
+    case 'oauth': {
+      if (credential.status === 'needs_reauth') return null
+      if (resolveClock(options)() < credential.expires && credential.access !== '') {
+        const apiKey = projectScopedOAuthProviders.has(provider)
+          ? JSON.stringify({ token: credential.access, projectId: credential.projectId })
+          : credential.access
+        return result(apiKey, 'oauth')
+      }
+      throw new AuthProfilesError(
+        'ERR_REFRESH_UNAVAILABLE',
+        `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired and this version of claw cannot refresh it yet. Log in again with \`claw models auth login --provider ${provider}\`.`,
+        { profileId, provider },
+      )
+    }
+  }
+}
+
+/** Where a provider credential came from. @public */
+export interface ResolvedProviderKey {
+  /** Absent for ambient credentials (`aws-sdk`, `gcloud-adc`), resolved by the vendor SDK. */
+  readonly apiKey?: string
+  readonly profileId?: string
+  /**
+   * `profile:<id>`, `env: VAR`, `config: models.providers.<id>.apiKey`, or an ambient label such
+   * as `env: AWS_PROFILE` / `aws-sdk default chain` / `gcloud adc`.
+   */
+  readonly source: string
+  readonly mode: CredentialMode
+  readonly provider: string
+  /** Profiles that could not be used on the way, with the reason (never a secret). */
+  readonly skipped?: readonly { readonly profileId: string; readonly reason: string }[]
+}
+
+/** @public */
+export interface ResolveApiKeyForProviderOptions {
+  readonly provider: string
+  /** The store, or a backend to load it from. */
+  readonly store: AuthProfileStore | AuthStoreBackend
+  readonly config?: ClawConfig | undefined
+  readonly env?: Env
+  readonly now?: Clock
+  /** Use exactly this profile (no fallback to others or to env). */
+  readonly profileId?: string | undefined
+  /** Try this profile first. */
+  readonly preferredProfile?: string | undefined
+  /** The model about to be used (model-scoped cooldowns). */
+  readonly model?: string | undefined
+  /** For the error message: the agent dir whose store was searched. */
+  readonly agentDir?: string | undefined
+  readonly signal?: AbortSignal
+}
+
+function configuredProviderKey(config: ClawConfig | undefined, provider: string) {
+  const providers = config?.models?.providers
+  if (!providers) return undefined
+  const exact = providers[provider]
+  if (exact) return { id: provider, entry: exact }
+  for (const [id, entry] of Object.entries(providers)) {
+    if (normalizeProviderId(id) === provider) return { id, entry }
+  }
+  return undefined
+}
+
+const envName = /^[A-Z_][A-Z0-9_]*$/
+
+/**
+ * A credential for a provider, trying in order (reference §2.9):
+ *
+ * 1. an explicit `profileId` (and nothing else: `No credentials found for profile "<id>".`);
+ * 2. `aws-sdk` auth configured for the provider (ambient AWS credentials);
+ * 3. the provider's profiles in {@link resolveAuthProfileOrder} order;
+ * 4. the provider's env vars (e.g. `ANTHROPIC_OAUTH_TOKEN`, then `ANTHROPIC_API_KEY`);
+ * 5. `models.providers.<id>.apiKey` in config (an env var name, a literal or a SecretRef);
+ * 6. ambient credentials (Bedrock's AWS chain, Vertex's gcloud ADC).
+ *
+ * The result says which source won. Profiles that failed on the way (e.g. an unresolvable
+ * SecretRef) are listed in `skipped` rather than silently dropped.
+ *
+ * @throws {AuthProfilesError} `ERR_NO_CREDENTIALS` for an explicit profile that does not resolve;
+ *   `ERR_NO_API_KEY` naming the env vars to set and the command to add a profile.
+ * @public
+ */
+export async function resolveApiKeyForProvider(
+  options: ResolveApiKeyForProviderOptions,
+): Promise<ResolvedProviderKey> {
+  const store = isBackend(options.store) ? await options.store.load() : options.store
+  const provider = normalizeProviderId(options.provider)
+  const env = resolveEnv(options)
+  const profileOptions = { ...options, store }
+
+  if (options.profileId !== undefined) {
+    const resolved = await resolveApiKeyForProfile({
+      ...profileOptions,
+      profileId: options.profileId,
+    })
+    if (!resolved) {
+      throw new AuthProfilesError(
+        'ERR_NO_CREDENTIALS',
+        `No credentials found for profile ${JSON.stringify(options.profileId)}.`,
+        {
+          profileId: options.profileId,
+          provider,
+        },
+      )
+    }
+    return {
+      apiKey: resolved.apiKey,
+      profileId: resolved.profileId,
+      source: `profile:${resolved.profileId}`,
+      mode: resolved.mode,
+      provider,
+    }
+  }
+
+  const configured = configuredProviderKey(options.config, provider)
+  if (configured?.entry.auth === 'aws-sdk') {
+    const ambient = resolveAmbientCredentials('amazon-bedrock', { env })
+    return { source: ambient?.source ?? 'aws-sdk default chain', mode: 'aws-sdk', provider }
+  }
+
+  const skipped: { profileId: string; reason: string }[] = []
+  const order = resolveAuthProfileOrder({
+    store,
+    provider,
+    config: options.config,
+    preferredProfile: options.preferredProfile,
+    model: options.model,
+    ...(options.now ? { now: options.now } : {}),
+  })
+  for (const profileId of order) {
+    try {
+      const resolved = await resolveApiKeyForProfile({ ...profileOptions, profileId })
+      if (resolved) {
+        return {
+          apiKey: resolved.apiKey,
+          profileId,
+          source: `profile:${profileId}`,
+          mode: resolved.mode,
+          provider,
+          ...(skipped.length > 0 ? { skipped } : {}),
+        }
+      }
+      skipped.push({ profileId, reason: 'no usable credential' })
+    } catch (error) {
+      if (!AuthProfilesError.isInstance(error)) throw error
+      skipped.push({ profileId, reason: error.code })
+    }
+  }
+  const withSkipped = skipped.length > 0 ? { skipped } : {}
+
+  const fromEnv = resolveEnvApiKey(provider, { env })
+  if (fromEnv)
+    return {
+      apiKey: fromEnv.apiKey,
+      source: fromEnv.source,
+      mode: fromEnv.mode,
+      provider,
+      ...withSkipped,
+    }
+
+  if (configured?.entry.apiKey !== undefined) {
+    const source = `config: models.providers.${configured.id}.apiKey`
+    const raw = configured.entry.apiKey
+    if (typeof raw === 'string') {
+      const trimmed = raw.trim()
+      const value = envName.test(trimmed) ? env[trimmed]?.trim() : trimmed
+      if (value)
+        return {
+          apiKey: value,
+          source: envName.test(trimmed) ? `env: ${trimmed}` : source,
+          mode: 'api-key',
+          provider,
+          ...withSkipped,
+        }
+    } else {
+      const value = await resolveSecretRef(raw, {
+        secrets: options.config?.secrets,
+        env,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      return { apiKey: value, source, mode: 'api-key', provider, ...withSkipped }
+    }
+  }
+
+  const ambient = resolveAmbientCredentials(provider, { env })
+  if (ambient) return { source: ambient.source, mode: ambient.mode, provider, ...withSkipped }
+
+  const hasCodexProfile =
+    provider === 'openai' && listProfilesForProvider(store, 'openai-codex').length > 0
+  if (hasCodexProfile) {
+    throw new AuthProfilesError(
+      'ERR_NO_API_KEY',
+      'No API key found for provider "openai". You are authenticated with OpenAI Codex OAuth: use openai-codex/<model> (ChatGPT OAuth), or set OPENAI_API_KEY for openai/<model>.',
+      { provider },
+    )
+  }
+  const envVars = getProvider(provider)?.envVars.map((envVar) => envVar.name) ?? []
+  const setEnv = envVars.length > 0 ? `Set ${envVars.join(' or ')}, or add` : 'Add'
+  const storePath = options.agentDir
+    ? ` Auth store: ${resolveAuthStorePath(options.agentDir)}.`
+    : ''
+  const skippedNote =
+    skipped.length > 0
+      ? ` Profiles skipped: ${skipped.map((entry) => `${entry.profileId} (${entry.reason})`).join(', ')}.`
+      : ''
+  throw new AuthProfilesError(
+    'ERR_NO_API_KEY',
+    `No API key found for provider ${JSON.stringify(provider)}. ${setEnv} a profile with \`claw models auth paste-api-key --provider ${provider}\`.${storePath}${skippedNote}`,
+    { provider },
+  )
+}

@@ -1,0 +1,47 @@
+import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
+import { serializeAuthProfileStore } from './store-parse.js'
+import type { AuthProfileStore } from './types.js'
+
+/** A memory store: the file backend's interface without a file. @public */
+export interface MemoryAuthStore extends AuthStoreBackend {
+  readonly kind: 'memory'
+  /** A deep copy of the current contents. */
+  snapshot(): AuthProfileStore
+}
+
+/**
+ * A credential store in memory with the same interface as the file backend: `load()`, and
+ * `update()` serialised like a lock (one updater at a time, each on a fresh copy). For embedders
+ * that keep credentials elsewhere, and for tests.
+ *
+ * @example
+ * ```ts
+ * const backend = createMemoryAuthStore({ version: 1, profiles: { 'openai:default': { type: 'api_key', provider: 'openai', key } } })
+ * await resolveApiKeyForProvider({ provider: 'openai', backend })
+ * ```
+ * @public
+ */
+export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
+  let current: AuthProfileStore = initial ? structuredClone(initial) : { version: 1, profiles: {} }
+  let queue: Promise<unknown> = Promise.resolve()
+  return {
+    kind: 'memory',
+    location: 'memory:',
+    diagnostics: () => [],
+    load: () => Promise.resolve(current),
+    snapshot: () => structuredClone(current),
+    update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
+      const run = async (): Promise<AuthStoreUpdateResult<T>> => {
+        const store = structuredClone(current)
+        const before = serializeAuthProfileStore(current)
+        const result = await updater(store)
+        const written = serializeAuthProfileStore(store) !== before
+        if (written) current = store
+        return { store: current, result, written }
+      }
+      const next = queue.then(run, run)
+      queue = next.catch(() => undefined)
+      return next
+    },
+  }
+}

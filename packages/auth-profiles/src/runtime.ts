@@ -1,0 +1,85 @@
+// The one place where @claw/auth-profiles reads ambient globals. Every function takes these as
+// options; when an option is omitted its default is resolved here, at call time.
+import { homedir } from 'node:os'
+
+/** The environment, as a plain read-only map. @public */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** A clock returning epoch milliseconds. @public */
+export type Clock = () => number
+
+/** Options every IO-touching function accepts. @public */
+export interface RuntimeOptions {
+  /** Environment variables; default `process.env`. */
+  readonly env?: Env
+  /** Clock; default `Date.now`. */
+  readonly now?: Clock
+  /** Home directory; default `os.homedir()`. */
+  readonly homeDir?: string
+}
+
+/** @internal */
+export function resolveEnv(options: { readonly env?: Env | undefined }): Env {
+  return options.env ?? process.env
+}
+
+/** @internal */
+export function resolveClock(options: { readonly now?: Clock | undefined }): Clock {
+  return options.now ?? Date.now
+}
+
+/** @internal */
+export function resolveHomeDir(options: { readonly homeDir?: string | undefined }): string {
+  return options.homeDir ?? homedir()
+}
+
+/** The current process id (for temp-file names and lock diagnostics). @internal */
+export function currentPid(): number {
+  return process.pid
+}
+
+/**
+ * The current user id, for ownership checks; `undefined` where the platform has none (Windows).
+ *
+ * @internal
+ */
+export function currentUid(): number | undefined {
+  return typeof process.getuid === 'function' ? process.getuid() : undefined
+}
+
+/** The process umask, for permission diagnostics. @internal */
+export function currentUmask(): number {
+  const mask = process.umask()
+  return mask
+}
+
+/**
+ * Fault injection for the reliability tests: only active when `CLAW_ENABLE_TEST_HOOKS=1` in the
+ * environment, and then driven by `CLAW_TEST_FAULTS`, a comma-separated list such as
+ * `die@before-rename,fs-error@write:ENOSPC`. Without the flag nothing here has any effect.
+ *
+ * @internal
+ */
+export function testFault(env: Env, point: string): string | undefined {
+  if (env['CLAW_ENABLE_TEST_HOOKS'] !== '1') return undefined
+  const faults = env['CLAW_TEST_FAULTS']
+  if (!faults) return undefined
+  for (const fault of faults.split(',')) {
+    const [action, where] = fault.trim().split('@')
+    if (!action || !where) continue
+    const [faultPoint, argument] = where.split(':')
+    if (faultPoint !== point) continue
+    if (action === 'die') process.kill(process.pid, 'SIGKILL')
+    return `${action}${argument === undefined ? '' : `:${argument}`}`
+  }
+  return undefined
+}
+
+/** SIGKILLs a process group (negative pid); errors (already gone) are ignored. @internal */
+export function killProcessGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // The group is gone already, or the platform has no process groups.
+  }
+}

@@ -1,0 +1,199 @@
+// Zod schemas for the credential store and the `auth.*` / `secrets.*` config slices. This module is
+// its own entry point (`@claw/auth-profiles/schemas`) and is loaded on demand, because importing zod
+// costs tens of milliseconds that an application should only pay when it validates.
+import { formatConfigPath } from '@claw/model-catalog'
+import { z } from 'zod'
+import type { AuthProfilesIssue } from './errors.js'
+import type { AuthProfileFailureReason } from './types.js'
+import { AUTH_PROFILE_FAILURE_REASONS } from './types.js'
+
+/** @public */
+export const secretRefSchema = z.strictObject({
+  source: z.enum(['env', 'file', 'exec']),
+  provider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must match ^[a-z][a-z0-9_-]{0,63}$'),
+  id: z.string().min(1).max(512),
+})
+
+const common = {
+  provider: z.string().trim().min(1, 'must be a non-empty string'),
+  email: z.string().optional(),
+  generation: z.number().int().nonnegative().optional(),
+  status: z.literal('needs_reauth').optional(),
+}
+
+/** An `api_key` profile. Unknown fields are kept (written back unchanged). @public */
+export const apiKeyCredentialSchema = z.looseObject({
+  type: z.literal('api_key'),
+  ...common,
+  key: z.string().optional(),
+  keyRef: secretRefSchema.optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+})
+
+/** A `token` profile. @public */
+export const tokenCredentialSchema = z.looseObject({
+  type: z.literal('token'),
+  ...common,
+  token: z.string().optional(),
+  tokenRef: secretRefSchema.optional(),
+  expires: z.number().optional(),
+})
+
+/** An `oauth` profile. SecretRefs are not allowed: OAuth credentials are rewritten on refresh. @public */
+export const oauthCredentialSchema = z
+  .looseObject({
+    type: z.literal('oauth'),
+    ...common,
+    access: z.string(),
+    refresh: z.string(),
+    expires: z.number(),
+    accountId: z.string().optional(),
+    projectId: z.string().optional(),
+    enterpriseUrl: z.string().optional(),
+    clientId: z.string().optional(),
+  })
+  .superRefine((value, context) => {
+    for (const field of ['keyRef', 'tokenRef'] as const) {
+      if (field in value) {
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message:
+            'SecretRefs are not allowed on OAuth profiles (their tokens are rewritten on refresh)',
+        })
+      }
+    }
+  })
+
+/** Any credential, discriminated by `type`. @public */
+export const authProfileCredentialSchema = z.discriminatedUnion('type', [
+  apiKeyCredentialSchema,
+  tokenCredentialSchema,
+  oauthCredentialSchema,
+])
+
+const failureReasonSchema = z.enum(
+  AUTH_PROFILE_FAILURE_REASONS as [AuthProfileFailureReason, ...AuthProfileFailureReason[]],
+)
+const timestamp = z.number().finite().nonnegative()
+
+/** Usage and cooldown state of one profile. @public */
+export const profileUsageStatsSchema = z.looseObject({
+  lastUsed: timestamp.optional(),
+  cooldownUntil: timestamp.optional(),
+  cooldownReason: failureReasonSchema.optional(),
+  cooldownModel: z.string().optional(),
+  modelCooldowns: z
+    .record(
+      z.string(),
+      z.looseObject({
+        until: timestamp,
+        reason: failureReasonSchema,
+        errorCount: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
+  disabledUntil: timestamp.optional(),
+  disabledReason: failureReasonSchema.optional(),
+  errorCount: z.number().int().nonnegative().optional(),
+  failureCounts: z.partialRecord(failureReasonSchema, z.number().int().nonnegative()).optional(),
+  lastFailureAt: timestamp.optional(),
+})
+
+/** The whole store, as written. @public */
+export const authProfileStoreSchema = z.looseObject({
+  version: z.literal(1),
+  profiles: z.record(z.string(), authProfileCredentialSchema),
+  order: z.record(z.string(), z.array(z.string())).optional(),
+  lastGood: z.record(z.string(), z.string()).optional(),
+  usageStats: z.record(z.string(), profileUsageStatsSchema).optional(),
+})
+
+const profileModeSchema = z.enum(['api_key', 'oauth', 'token', 'aws-sdk'])
+
+/** The `auth` config slice. @public */
+export const authConfigSchema = z.looseObject({
+  profiles: z
+    .record(
+      z.string().min(1),
+      z.looseObject({
+        provider: z.string().trim().min(1),
+        mode: profileModeSchema,
+        email: z.string().optional(),
+      }),
+    )
+    .optional(),
+  order: z.record(z.string().min(1), z.array(z.string())).optional(),
+  cooldowns: z
+    .looseObject({
+      billingBackoffHours: z.number().optional(),
+      billingBackoffHoursByProvider: z.record(z.string(), z.number()).optional(),
+      billingMaxHours: z.number().optional(),
+      failureWindowHours: z.number().optional(),
+      cooldownBypassProviders: z.array(z.string()).optional(),
+    })
+    .optional(),
+})
+
+const positiveMs = z.number().int().positive()
+
+/** One `secrets.providers.<alias>` entry. @public */
+export const secretProviderConfigSchema = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('env'), allowlist: z.array(z.string()).optional() }),
+  z.strictObject({
+    source: z.literal('file'),
+    path: z.string().min(1),
+    mode: z.enum(['json', 'singleValue']).optional(),
+    timeoutMs: positiveMs.optional(),
+    maxBytes: positiveMs.optional(),
+    /** Accept a file other users can read or another user owns (e.g. a root-owned 0644 mount). */
+    allowInsecurePermissions: z.boolean().optional(),
+  }),
+  z.strictObject({
+    source: z.literal('exec'),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    passEnv: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    timeoutMs: positiveMs.optional(),
+    maxOutputBytes: positiveMs.optional(),
+    jsonOnly: z.boolean().optional(),
+  }),
+])
+
+/** The `secrets` config slice. @public */
+export const secretsConfigSchema = z.looseObject({
+  providers: z
+    .record(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/), secretProviderConfigSchema)
+    .optional(),
+})
+
+/** The config slices this package owns; other keys pass through. @public */
+export const authProfilesConfigSchema = z.looseObject({
+  auth: authConfigSchema.optional(),
+  secrets: secretsConfigSchema.optional(),
+})
+
+/** @public */
+export type AuthConfig = z.infer<typeof authConfigSchema>
+/** @public */
+export type SecretProviderConfig = z.infer<typeof secretProviderConfigSchema>
+/** @public */
+export type SecretsConfig = z.infer<typeof secretsConfigSchema>
+/** @public */
+export type AuthProfilesConfig = z.infer<typeof authProfilesConfigSchema>
+
+/** Zod issues as path-named issues (values never included). @internal */
+export function zodIssues(
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+): AuthProfilesIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: formatConfigPath([...prefix, ...issue.path, key]),
+          message: 'unknown field',
+        }))
+      : [{ path: formatConfigPath([...prefix, ...issue.path]), message: issue.message }],
+  )
+}

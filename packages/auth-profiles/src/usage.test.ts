@@ -1,0 +1,406 @@
+import { describe, expect, it } from 'vitest'
+import { resolveCooldownSettings } from './config.js'
+import {
+  calculateAuthProfileCooldownMs,
+  calculateBillingDisableMs,
+  clearExpiredCooldowns,
+} from './cooldowns.js'
+import { createMemoryAuthStore } from './memory-store.js'
+import { apiKeyCredential, buildAuthProfileStore, createFakeClock } from './testing/index.js'
+import {
+  clearAuthProfileCooldown,
+  markAuthProfileFailure,
+  markAuthProfileGood,
+  markAuthProfileUsed,
+} from './usage.js'
+
+const MIN = 60_000
+const HOUR = 60 * MIN
+
+describe('calculateAuthProfileCooldownMs', () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [2, 5],
+    [3, 25],
+    [4, 60],
+    [5, 60],
+    [100, 60],
+  ])('errorCount %i → %i min', (errorCount, minutes) => {
+    expect(calculateAuthProfileCooldownMs(errorCount)).toBe(minutes * MIN)
+  })
+})
+
+describe('calculateBillingDisableMs', () => {
+  const defaults = resolveCooldownSettings(undefined, 'anthropic')
+
+  it.each([
+    [1, 5],
+    [2, 10],
+    [3, 20],
+    [4, 24],
+    [12, 24],
+  ])('billing failure %i → %i h', (count, hours) => {
+    expect(calculateBillingDisableMs(count, defaults)).toBe(hours * HOUR)
+  })
+
+  it('uses config overrides, per-provider bases matched after normalisation, and sane fallbacks', () => {
+    const config = {
+      auth: {
+        cooldowns: {
+          billingBackoffHours: 2,
+          billingMaxHours: 6,
+          billingBackoffHoursByProvider: { 'Z.AI': 1 },
+          failureWindowHours: -3,
+        },
+      },
+    }
+    expect(calculateBillingDisableMs(1, resolveCooldownSettings(config, 'openai'))).toBe(2 * HOUR)
+    expect(calculateBillingDisableMs(5, resolveCooldownSettings(config, 'openai'))).toBe(6 * HOUR)
+    expect(calculateBillingDisableMs(1, resolveCooldownSettings(config, 'zai'))).toBe(1 * HOUR)
+    expect(resolveCooldownSettings(config, 'openai').failureWindowMs).toBe(24 * HOUR)
+    expect(calculateBillingDisableMs(1, { billingBackoffMs: 1, billingMaxMs: 1 })).toBe(MIN)
+  })
+})
+
+function setup(extraStats = {}) {
+  const clock = createFakeClock()
+  const store = buildAuthProfileStore({
+    profiles: {
+      'anthropic:a': apiKeyCredential('anthropic'),
+      'openrouter:a': apiKeyCredential('openrouter'),
+    },
+    usageStats: { 'anthropic:a': { lastUsed: clock.now() - HOUR, ...extraStats } },
+  })
+  return { clock, store, profileId: 'anthropic:a' }
+}
+
+describe('markAuthProfileFailure', () => {
+  it('sets a 1-minute cooldown and the counters, keeping lastUsed', async () => {
+    const { clock, store, profileId } = setup()
+    const result = await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'auth',
+      now: clock.now,
+    })
+    expect(result).toEqual({ changed: true, persisted: false })
+    expect(store.usageStats?.[profileId]).toEqual({
+      lastUsed: clock.now() - HOUR,
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+      lastFailureAt: clock.now(),
+      cooldownUntil: clock.now() + MIN,
+      cooldownReason: 'auth',
+    })
+  })
+
+  it('never extends an active window, but counts', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({ store, profileId, reason: 'unknown', now: clock.now })
+    const until = store.usageStats?.[profileId]?.cooldownUntil
+    clock.advance(30_000)
+    await markAuthProfileFailure({ store, profileId, reason: 'unknown', now: clock.now })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(until)
+    expect(store.usageStats?.[profileId]?.errorCount).toBe(2)
+  })
+
+  it('lets a provider deadline (Retry-After) extend an active window, and set a new one precisely', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'overloaded',
+      retryAfterMs: 30_000,
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 30_000)
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'overloaded',
+      retryAfterMs: 10 * MIN,
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'overloaded',
+      retryAfterMs: 1_000,
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
+  })
+
+  it('caps absurd retry hints at 24 h and ignores invalid ones', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'overloaded',
+      retryAfterMs: 1e12,
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 24 * HOUR)
+    const other = setup()
+    await markAuthProfileFailure({
+      store: other.store,
+      profileId,
+      reason: 'overloaded',
+      retryAfterMs: -5,
+      now: other.clock.now,
+    })
+    expect(other.store.usageStats?.[profileId]?.cooldownUntil).toBe(other.clock.now() + MIN)
+  })
+
+  it('clears expired windows and restarts the counters before counting', async () => {
+    const { clock, store, profileId } = setup({
+      errorCount: 3,
+      failureCounts: { auth: 3 },
+      cooldownUntil: Date.UTC(2026, 0, 1) - 1,
+    })
+    await markAuthProfileFailure({ store, profileId, reason: 'auth', now: clock.now })
+    expect(store.usageStats?.[profileId]).toMatchObject({
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+      cooldownUntil: clock.now() + MIN,
+    })
+  })
+
+  it('restarts counters older than the failure window', async () => {
+    const { clock, store, profileId } = setup({
+      errorCount: 2,
+      failureCounts: { auth: 2 },
+      lastFailureAt: Date.UTC(2026, 0, 1) - 25 * HOUR,
+    })
+    await markAuthProfileFailure({ store, profileId, reason: 'auth', now: clock.now })
+    expect(store.usageStats?.[profileId]).toMatchObject({
+      errorCount: 1,
+      failureCounts: { auth: 1 },
+    })
+    const within = setup({
+      errorCount: 2,
+      failureCounts: { auth: 2 },
+      lastFailureAt: Date.UTC(2026, 0, 1) - HOUR,
+    })
+    await markAuthProfileFailure({
+      store: within.store,
+      profileId,
+      reason: 'auth',
+      now: within.clock.now,
+    })
+    expect(within.store.usageStats?.[profileId]).toMatchObject({
+      errorCount: 3,
+      cooldownUntil: within.clock.now() + 25 * MIN,
+    })
+  })
+
+  it('disables on billing for 5 h doubling to 24 h, leaving the cooldown alone', async () => {
+    const { clock, store, profileId } = setup()
+    const hours: number[] = []
+    for (let index = 0; index < 5; index += 1) {
+      await markAuthProfileFailure({ store, profileId, reason: 'billing', now: clock.now })
+      const stats = store.usageStats?.[profileId]
+      hours.push(((stats?.disabledUntil ?? 0) - clock.now()) / HOUR)
+      expect(stats?.disabledReason).toBe('billing')
+      expect(stats?.cooldownUntil).toBeUndefined()
+      clock.set(stats?.disabledUntil ?? 0)
+    }
+    expect(hours).toEqual([5, 10, 20, 24, 24])
+  })
+
+  it('scopes rate_limit, timeout and model_not_found to the failing model', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      model: 'claude-opus-4-5',
+      now: clock.now,
+    })
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'timeout',
+      model: 'claude-haiku-4-5',
+      retryAfterMs: 5_000,
+      now: clock.now,
+    })
+    const stats = store.usageStats?.[profileId]
+    expect(stats?.cooldownUntil).toBeUndefined()
+    expect(stats?.modelCooldowns).toEqual({
+      'claude-opus-4-5': { until: clock.now() + MIN, reason: 'rate_limit', errorCount: 1 },
+      'claude-haiku-4-5': { until: clock.now() + 5_000, reason: 'timeout', errorCount: 1 },
+    })
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'auth',
+      model: 'claude-opus-4-5',
+      now: clock.now,
+    })
+    // Scoped failures still count towards the profile's consecutive errors: 3rd failure → 25 min.
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 25 * MIN)
+    expect(store.usageStats?.[profileId]?.cooldownReason).toBe('auth')
+  })
+
+  it('only counts for providers that never cool down, unless configured otherwise', async () => {
+    const { clock, store } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId: 'openrouter:a',
+      reason: 'rate_limit',
+      now: clock.now,
+    })
+    expect(store.usageStats?.['openrouter:a']).toEqual({
+      errorCount: 1,
+      failureCounts: { rate_limit: 1 },
+      lastFailureAt: clock.now(),
+    })
+    await markAuthProfileFailure({
+      store,
+      profileId: 'openrouter:a',
+      reason: 'rate_limit',
+      now: clock.now,
+      config: { auth: { cooldowns: { cooldownBypassProviders: [] } } },
+    })
+    expect(store.usageStats?.['openrouter:a']?.cooldownUntil).toBeDefined()
+  })
+
+  it('leaves unknown profiles alone', async () => {
+    const { clock, store } = setup()
+    const result = await markAuthProfileFailure({
+      store,
+      profileId: 'nobody',
+      reason: 'auth',
+      now: clock.now,
+    })
+    expect(result.changed).toBe(false)
+    expect(store.usageStats?.['nobody']).toBeUndefined()
+  })
+
+  it('persists through a backend and copies the fresh stats back', async () => {
+    const { clock, store, profileId } = setup()
+    const backend = createMemoryAuthStore(store)
+    const result = await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'auth',
+      now: clock.now,
+      persist: { backend },
+    })
+    expect(result).toEqual({ changed: true, persisted: true })
+    expect(backend.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + MIN)
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + MIN)
+  })
+})
+
+describe('markAuthProfileUsed', () => {
+  it('sets lastUsed and clears errors, cooldown, disable and counts but keeps lastFailureAt', async () => {
+    const { clock, store, profileId } = setup({
+      errorCount: 2,
+      cooldownUntil: Date.UTC(2026, 0, 1) + MIN,
+      cooldownReason: 'auth',
+      disabledUntil: Date.UTC(2026, 0, 1) + HOUR,
+      disabledReason: 'billing',
+      failureCounts: { auth: 2 },
+      lastFailureAt: 123,
+      modelCooldowns: {
+        a: { until: Date.UTC(2026, 0, 1) + MIN, reason: 'rate_limit' },
+        b: { until: Date.UTC(2026, 0, 1) + MIN, reason: 'rate_limit' },
+      },
+    })
+    await markAuthProfileUsed({ store, profileId, model: 'a', now: clock.now })
+    expect(store.usageStats?.[profileId]).toEqual({
+      lastUsed: clock.now(),
+      errorCount: 0,
+      lastFailureAt: 123,
+      modelCooldowns: { b: { until: Date.UTC(2026, 0, 1) + MIN, reason: 'rate_limit' } },
+    })
+  })
+
+  it('is a no-op for unknown profiles', async () => {
+    const { clock, store } = setup()
+    expect((await markAuthProfileUsed({ store, profileId: 'none', now: clock.now })).changed).toBe(
+      false,
+    )
+  })
+})
+
+describe('clearAuthProfileCooldown', () => {
+  it('clears cooldowns and errorCount but keeps a billing disable', async () => {
+    const { store, profileId } = setup({
+      errorCount: 4,
+      cooldownUntil: 5,
+      cooldownReason: 'auth',
+      disabledUntil: 9,
+      disabledReason: 'billing',
+      modelCooldowns: { m: { until: 7, reason: 'rate_limit' } },
+    })
+    await clearAuthProfileCooldown({ store, profileId })
+    expect(store.usageStats?.[profileId]).toMatchObject({
+      errorCount: 0,
+      disabledUntil: 9,
+      disabledReason: 'billing',
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
+    expect(store.usageStats?.[profileId]?.modelCooldowns).toBeUndefined()
+    const bare = buildAuthProfileStore({ profiles: { p: apiKeyCredential('x') } })
+    expect((await clearAuthProfileCooldown({ store: bare, profileId: 'p' })).changed).toBe(false)
+  })
+})
+
+describe('markAuthProfileGood', () => {
+  it('records lastGood under the normalised provider when the profile belongs to it', async () => {
+    const store = buildAuthProfileStore({ profiles: { 'zai:a': apiKeyCredential('Z.AI') } })
+    await markAuthProfileGood({ store, provider: 'zai', profileId: 'zai:a' })
+    expect(store.lastGood).toEqual({ zai: 'zai:a' })
+    expect(
+      (await markAuthProfileGood({ store, provider: 'openai', profileId: 'zai:a' })).changed,
+    ).toBe(false)
+  })
+})
+
+describe('clearExpiredCooldowns', () => {
+  it('removes expired windows independently and resets counters when nothing stays active', () => {
+    const now = 1_000_000
+    const store = buildAuthProfileStore({
+      profiles: { a: apiKeyCredential('x'), b: apiKeyCredential('x'), c: apiKeyCredential('x') },
+      usageStats: {
+        a: {
+          cooldownUntil: now - 1,
+          cooldownReason: 'auth',
+          errorCount: 3,
+          failureCounts: { auth: 3 },
+          lastFailureAt: 5,
+        },
+        b: {
+          cooldownUntil: now - 1,
+          disabledUntil: now + 1,
+          disabledReason: 'billing',
+          errorCount: 2,
+        },
+        c: {
+          modelCooldowns: {
+            m: { until: now - 1, reason: 'rate_limit' },
+            n: { until: now + 1, reason: 'timeout' },
+          },
+          errorCount: 1,
+        },
+      },
+    })
+    expect(clearExpiredCooldowns(store, { now })).toBe(true)
+    expect(store.usageStats?.['a']).toEqual({ errorCount: 0, lastFailureAt: 5 })
+    expect(store.usageStats?.['b']).toEqual({
+      disabledUntil: now + 1,
+      disabledReason: 'billing',
+      errorCount: 2,
+    })
+    expect(store.usageStats?.['c']).toEqual({
+      modelCooldowns: { n: { until: now + 1, reason: 'timeout' } },
+      errorCount: 1,
+    })
+    expect(clearExpiredCooldowns(store, { now })).toBe(false)
+  })
+})

@@ -1,0 +1,304 @@
+import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import { resolveCooldownSettings, type ClawConfig } from './config.js'
+import {
+  calculateAuthProfileCooldownMs,
+  calculateBillingDisableMs,
+  clearExpiredFromStats,
+  MAX_RETRY_AFTER_COOLDOWN_MS,
+  MODEL_SCOPED_REASONS,
+} from './cooldowns.js'
+import { AuthProfilesError } from './errors.js'
+import { resolveClock, type Clock } from './runtime.js'
+import { resolveAuthStoreBackend, type AuthStoreOptions } from './store.js'
+import type {
+  AuthProfileFailureReason,
+  AuthProfileStore,
+  ModelCooldown,
+  ProfileUsageStats,
+} from './types.js'
+
+type MutableStats = { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }
+
+/**
+ * Where a bookkeeping change is persisted: an agent dir or backend (a locked update), or nowhere
+ * (only the in-memory `store` changes).
+ *
+ * @public
+ */
+export type UsagePersistence = Partial<AuthStoreOptions>
+
+/** @public */
+export interface UsageUpdateOptions {
+  /** The caller's store; updated in memory with the fresh stats. */
+  readonly store: AuthProfileStore
+  readonly profileId: string
+  readonly now?: Clock
+  /** Persist to this agent dir / backend (locked update). Omit to change only `store`. */
+  readonly persist?: UsagePersistence
+}
+
+/**
+ * What happened to a bookkeeping change. Persistence failures never throw: the in-memory store is
+ * updated either way, so this process honours the change, and the error is returned for logging.
+ *
+ * @public
+ */
+export interface UsageUpdateResult {
+  readonly changed: boolean
+  readonly persisted: boolean
+  readonly error?: AuthProfilesError
+}
+
+function hasPersistence(persist: UsagePersistence | undefined): persist is AuthStoreOptions {
+  return persist !== undefined && ('backend' in persist || 'agentDir' in persist)
+}
+
+/**
+ * Applies `change` to one profile's stats: on the caller's store, and under the store lock on disk
+ * when `persist` is given (re-reading the file first, so concurrent processes lose no update).
+ * Afterwards the caller's `usageStats` is replaced by the fresh view from disk.
+ */
+async function updateStats(
+  options: UsageUpdateOptions,
+  change: (
+    stats: ProfileUsageStats | undefined,
+    store: AuthProfileStore,
+  ) => ProfileUsageStats | undefined,
+): Promise<UsageUpdateResult> {
+  const { store, profileId } = options
+  if (!(profileId in store.profiles)) return { changed: false, persisted: false }
+  const apply = (target: AuthProfileStore): boolean => {
+    const current = target.usageStats?.[profileId]
+    const next = change(current, target)
+    if (next === current || next === undefined) return false
+    target.usageStats = { ...target.usageStats, [profileId]: next }
+    return true
+  }
+  if (!hasPersistence(options.persist)) {
+    return { changed: apply(store), persisted: false }
+  }
+  try {
+    const updated = await resolveAuthStoreBackend(options.persist).update((fresh) => apply(fresh))
+    if (updated.store.usageStats) store.usageStats = updated.store.usageStats
+    else delete store.usageStats
+    return { changed: updated.result, persisted: updated.written }
+  } catch (error) {
+    const changed = apply(store)
+    const wrapped = AuthProfilesError.isInstance(error)
+      ? error
+      : new AuthProfilesError(
+          'ERR_STORE_WRITE',
+          `Could not persist usage stats for ${profileId}.`,
+          { cause: error, profileId },
+        )
+    return { changed, persisted: false, error: wrapped }
+  }
+}
+
+/** @public */
+export interface MarkAuthProfileFailureOptions extends UsageUpdateOptions {
+  readonly reason: AuthProfileFailureReason
+  /** The model that failed: `rate_limit`, `timeout` and `model_not_found` cool down only it. */
+  readonly model?: string | undefined
+  /**
+   * The provider's own retry hint (Retry-After or reset headers), in ms from now. It sets the
+   * cooldown deadline precisely (capped at 24 h) instead of the backoff ladder.
+   */
+  readonly retryAfterMs?: number | undefined
+  /** For `auth.cooldowns` (billing backoff, failure window, bypass providers). */
+  readonly config?: ClawConfig | undefined
+}
+
+function isBypassProvider(provider: string, config: ClawConfig | undefined): boolean {
+  const configured = config?.auth?.cooldowns?.cooldownBypassProviders
+  const key = normalizeProviderId(provider)
+  if (configured) return configured.some((entry) => normalizeProviderId(entry) === key)
+  return getProvider(key)?.cooldownBypass ?? false
+}
+
+function retryDeadline(now: number, retryAfterMs: number | undefined): number | undefined {
+  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs < 0)
+    return undefined
+  return now + Math.min(retryAfterMs, MAX_RETRY_AFTER_COOLDOWN_MS)
+}
+
+/**
+ * Records a failure (reference §2.4, with the upstream improvements):
+ *
+ * - Expired windows are cleared first and, when nothing stays active, the counters restart; so do
+ *   counters older than the failure window (`auth.cooldowns.failureWindowHours`, default 24 h).
+ * - `errorCount` and `failureCounts[reason]` go up; `lastFailureAt` = now.
+ * - `billing` disables the profile for 5 h doubling to 24 h (per-provider base configurable);
+ *   `auth_permanent` disables it for the billing cap until it is replaced.
+ * - `rate_limit`, `timeout` and `model_not_found` with a `model` cool down only that model.
+ * - Everything else cools the whole profile: 1, 5, 25, 60 min by consecutive failures.
+ * - `retryAfterMs` sets the deadline instead of the ladder. A window that is already active is
+ *   never extended by further failures inside it, except to honour a later provider deadline.
+ * - Aggregators that never cool down (OpenRouter, or `auth.cooldowns.cooldownBypassProviders`)
+ *   only count; disables still apply.
+ *
+ * A profile that is not in `store` is left alone. Persisting never throws (see the result).
+ *
+ * @public
+ */
+export async function markAuthProfileFailure(
+  options: MarkAuthProfileFailureOptions,
+): Promise<UsageUpdateResult> {
+  const now = resolveClock(options)()
+  const { reason, model } = options
+  return updateStats(options, (current, store) => {
+    const credential =
+      store.profiles[options.profileId] ?? options.store.profiles[options.profileId]
+    const provider = credential?.provider ?? ''
+    const settings = resolveCooldownSettings(options.config, provider)
+    let stats: MutableStats = { ...clearExpiredFromStats(current ?? {}, now) }
+    if (stats.lastFailureAt !== undefined && now - stats.lastFailureAt > settings.failureWindowMs) {
+      stats.errorCount = 0
+      delete stats.failureCounts
+    }
+    stats.errorCount = (stats.errorCount ?? 0) + 1
+    stats.failureCounts = {
+      ...stats.failureCounts,
+      [reason]: (stats.failureCounts?.[reason] ?? 0) + 1,
+    }
+    stats.lastFailureAt = now
+    const hinted = retryDeadline(now, options.retryAfterMs)
+
+    if (reason === 'billing' || reason === 'auth_permanent') {
+      const active = stats.disabledUntil !== undefined && stats.disabledUntil > now
+      if (!active) {
+        const duration =
+          reason === 'billing'
+            ? calculateBillingDisableMs(stats.failureCounts.billing ?? 1, settings)
+            : settings.billingMaxMs
+        stats.disabledUntil = now + duration
+        stats.disabledReason = reason
+      }
+      return stats
+    }
+    if (isBypassProvider(provider, options.config)) return stats
+
+    if (model !== undefined && model !== '' && MODEL_SCOPED_REASONS.has(reason)) {
+      const previous = stats.modelCooldowns?.[model]
+      const active = previous !== undefined && previous.until > now
+      const errorCount = (active ? (previous.errorCount ?? 1) : 0) + 1
+      const until = active
+        ? Math.max(previous.until, hinted ?? 0)
+        : (hinted ?? now + calculateAuthProfileCooldownMs(errorCount))
+      const entry: ModelCooldown = { until, reason: active ? previous.reason : reason, errorCount }
+      stats = { ...stats, modelCooldowns: { ...stats.modelCooldowns, [model]: entry } }
+      return stats
+    }
+    const active =
+      stats.cooldownUntil !== undefined &&
+      stats.cooldownUntil > now &&
+      stats.cooldownModel === undefined
+    if (active) {
+      if (hinted !== undefined && hinted > (stats.cooldownUntil ?? 0)) stats.cooldownUntil = hinted
+    } else {
+      stats.cooldownUntil = hinted ?? now + calculateAuthProfileCooldownMs(stats.errorCount)
+      stats.cooldownReason = reason
+      delete stats.cooldownModel
+    }
+    return stats
+  })
+}
+
+/** @public */
+export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
+  /** The model that succeeded: its model-scoped cooldown is cleared too. */
+  readonly model?: string | undefined
+}
+
+/**
+ * Records a success: `lastUsed` = now, and the error counters, profile-wide cooldown, disable
+ * window and failure counts are cleared (`lastFailureAt` is kept). Model-scoped cooldowns of
+ * other models stay.
+ *
+ * @public
+ */
+export async function markAuthProfileUsed(
+  options: MarkAuthProfileUsedOptions,
+): Promise<UsageUpdateResult> {
+  const now = resolveClock(options)()
+  return updateStats(options, (current) => {
+    const stats: MutableStats = { ...current, lastUsed: now, errorCount: 0 }
+    delete stats.cooldownUntil
+    delete stats.cooldownReason
+    delete stats.cooldownModel
+    delete stats.disabledUntil
+    delete stats.disabledReason
+    delete stats.failureCounts
+    if (options.model !== undefined && stats.modelCooldowns?.[options.model]) {
+      const { [options.model]: _cleared, ...rest } = stats.modelCooldowns
+      if (Object.keys(rest).length > 0) stats.modelCooldowns = rest
+      else delete stats.modelCooldowns
+    }
+    return stats
+  })
+}
+
+/**
+ * Manually clears a profile's cooldowns (profile-wide and model-scoped) and resets `errorCount`.
+ * A billing or re-auth disable stays. No-op for a profile without stats.
+ *
+ * @public
+ */
+export async function clearAuthProfileCooldown(
+  options: UsageUpdateOptions,
+): Promise<UsageUpdateResult> {
+  return updateStats(options, (current) => {
+    if (!current) return current
+    const stats: MutableStats = { ...current, errorCount: 0 }
+    delete stats.cooldownUntil
+    delete stats.cooldownReason
+    delete stats.cooldownModel
+    delete stats.modelCooldowns
+    return stats
+  })
+}
+
+/** @public */
+export interface MarkAuthProfileGoodOptions {
+  readonly store: AuthProfileStore
+  readonly provider: string
+  readonly profileId: string
+  readonly persist?: UsagePersistence
+}
+
+/**
+ * Records the last profile that completed a run for its provider (`lastGood`, informational). Only
+ * when the stored profile belongs to `provider` (compared after normalisation).
+ *
+ * @public
+ */
+export async function markAuthProfileGood(
+  options: MarkAuthProfileGoodOptions,
+): Promise<UsageUpdateResult> {
+  const providerKey = normalizeProviderId(options.provider)
+  const credential = options.store.profiles[options.profileId]
+  if (!credential || normalizeProviderId(credential.provider) !== providerKey) {
+    return { changed: false, persisted: false }
+  }
+  const apply = (target: AuthProfileStore): boolean => {
+    if (target.lastGood?.[providerKey] === options.profileId) return false
+    target.lastGood = { ...target.lastGood, [providerKey]: options.profileId }
+    return true
+  }
+  if (!hasPersistence(options.persist)) return { changed: apply(options.store), persisted: false }
+  try {
+    const updated = await resolveAuthStoreBackend(options.persist).update(apply)
+    if (updated.store.lastGood) options.store.lastGood = updated.store.lastGood
+    return { changed: updated.result, persisted: updated.written }
+  } catch (error) {
+    const changed = apply(options.store)
+    const wrapped = AuthProfilesError.isInstance(error)
+      ? error
+      : new AuthProfilesError(
+          'ERR_STORE_WRITE',
+          `Could not persist lastGood for ${options.profileId}.`,
+          { cause: error },
+        )
+    return { changed, persisted: false, error: wrapped }
+  }
+}
