@@ -8,6 +8,9 @@ const packageSource = (name: string): string =>
  * `vitest`; the packaging check covers the built output.
  */
 export const workspaceAliases: Record<string, string> = {
+  '@claw/model-catalog/schemas': fileURLToPath(
+    new URL('./packages/model-catalog/src/schemas.ts', import.meta.url),
+  ),
   '@claw/model-catalog': packageSource('model-catalog'),
   '@claw/auth-profiles/testing': fileURLToPath(
     new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),

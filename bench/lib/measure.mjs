@@ -88,8 +88,13 @@ export function timeIterations(fn, options = {}) {
     totalNs += net
     perCallNs[s] = net / batch
   }
-  perCallNs.sort()
+  return summarizeSamples(perCallNs, { totalNs, batch, overhead })
+}
 
+/** Percentiles (µs) and throughput of per-call samples in ns; sorts `perCallNs` in place. */
+function summarizeSamples(perCallNs, { totalNs, batch, overhead }) {
+  perCallNs.sort()
+  const samples = perCallNs.length
   const calls = samples * batch
   const meanNs = totalNs / calls
   return {
@@ -253,19 +258,5 @@ export async function timeAsyncIterations(fn, options = {}) {
     totalNs += net
     perCallNs[s] = net
   }
-  perCallNs.sort()
-  const meanNs = totalNs / iterations
-  return {
-    p50: percentileSorted(perCallNs, 50) / 1e3,
-    p90: percentileSorted(perCallNs, 90) / 1e3,
-    p99: percentileSorted(perCallNs, 99) / 1e3,
-    max: perCallNs[iterations - 1] / 1e3,
-    min: perCallNs[0] / 1e3,
-    mean: meanNs / 1e3,
-    opsPerSec: meanNs > 0 ? 1e9 / meanNs : Number.POSITIVE_INFINITY,
-    batch: 1,
-    samples: iterations,
-    iterations,
-    timerOverheadNs: overhead,
-  }
+  return summarizeSamples(perCallNs, { totalNs, batch: 1, overhead })
 }

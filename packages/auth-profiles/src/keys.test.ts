@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { catchAuthError } from '../test/helpers/errors.js'
 import type { ClawConfig } from './config.js'
-import { AuthProfilesError } from './errors.js'
 import { resolveApiKeyForProfile, resolveApiKeyForProvider } from './keys.js'
 import { createMemoryAuthStore } from './memory-store.js'
 import {
@@ -16,16 +16,6 @@ import {
 const clock = createFakeClock()
 const now = clock.now()
 const MIN = 60_000
-
-async function catchError(run: () => Promise<unknown>): Promise<AuthProfilesError> {
-  try {
-    await run()
-  } catch (error) {
-    if (AuthProfilesError.isInstance(error)) return error
-    throw error
-  }
-  throw new Error('expected an AuthProfilesError')
-}
 
 describe('resolveApiKeyForProfile', () => {
   const key = canarySecret()
@@ -91,7 +81,7 @@ describe('resolveApiKeyForProfile', () => {
   })
 
   it('throws a typed error for an expired OAuth token instead of returning it', async () => {
-    const error = await catchError(() => resolve('anthropic:oauth-expired'))
+    const error = await catchAuthError(() => resolve('anthropic:oauth-expired'))
     expect(error.code).toBe('ERR_REFRESH_UNAVAILABLE')
     expect(error.message).toContain('claw models auth login --provider anthropic')
     expect(inspect(error)).not.toContain(
@@ -100,7 +90,7 @@ describe('resolveApiKeyForProfile', () => {
   })
 
   it('throws ERR_SECRET_REF for an unresolvable reference without leaking anything', async () => {
-    const error = await catchError(() => resolve('anthropic:missing-ref'))
+    const error = await catchAuthError(() => resolve('anthropic:missing-ref'))
     expect(error.code).toBe('ERR_SECRET_REF')
     expect(error.profileId).toBe('anthropic:missing-ref')
     expect(inspect(error, { depth: 10 })).not.toContain(key)
@@ -157,7 +147,7 @@ describe('resolveApiKeyForProvider', () => {
       profileId: 'openai:a',
       mode: 'api-key',
     })
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       resolveApiKeyForProvider({
         provider: 'openai',
         store,
@@ -282,7 +272,7 @@ describe('resolveApiKeyForProvider', () => {
     const store = buildAuthProfileStore({
       profiles: { 'openai-codex:me': oauthCredential('openai-codex', now + MIN) },
     })
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       resolveApiKeyForProvider({ provider: 'openai', store, env: {} }),
     )
     expect(error.code).toBe('ERR_NO_API_KEY')
@@ -294,7 +284,7 @@ describe('resolveApiKeyForProvider', () => {
     const store = buildAuthProfileStore({
       profiles: { 'zai:expired': tokenCredential('zai', secret, { expires: now - 1 }) },
     })
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       resolveApiKeyForProvider({
         provider: 'z.ai',
         store,

@@ -56,6 +56,17 @@ function convert(
   return credential as unknown as AuthProfileCredential
 }
 
+/** A legacy file's top-level object, or `undefined` when it is not safe JSON of that shape. */
+function parseLegacyObject(text: string): Record<string, unknown> | undefined {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return isRecord(raw) && findUnsafeKeys(raw).length === 0 ? raw : undefined
+}
+
 /**
  * Converts the legacy flat `auth.json` (`{ <provider>: { type, key | token | access… } }`, no
  * top-level `profiles`) into `<provider>:default` profiles, copying only the known fields.
@@ -66,13 +77,8 @@ function convert(
 export function convertLegacyAuthJson(
   text: string,
 ): Record<string, AuthProfileCredential> | undefined {
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isRecord(raw) || 'profiles' in raw || findUnsafeKeys(raw).length > 0) return undefined
+  const raw = parseLegacyObject(text)
+  if (!raw || 'profiles' in raw) return undefined
   const profiles: Record<string, AuthProfileCredential> = {}
   for (const [provider, entry] of Object.entries(raw)) {
     if (!isRecord(entry)) continue
@@ -93,13 +99,8 @@ export function convertLegacyAuthJson(
 export function convertLegacyOAuthJson(
   text: string,
 ): Record<string, AuthProfileCredential> | undefined {
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isRecord(raw) || findUnsafeKeys(raw).length > 0) return undefined
+  const raw = parseLegacyObject(text)
+  if (!raw) return undefined
   const profiles: Record<string, AuthProfileCredential> = {}
   for (const [provider, entry] of Object.entries(raw)) {
     if (!isRecord(entry)) continue

@@ -2,6 +2,7 @@
 // its own entry point (`@claw/auth-profiles/schemas`) and is loaded on demand, because importing zod
 // costs tens of milliseconds that an application should only pay when it validates.
 import { formatConfigPath } from '@claw/model-catalog'
+import { zodConfigIssues } from '@claw/model-catalog/schemas'
 import { z } from 'zod'
 import type { AuthProfilesIssue } from './errors.js'
 import type { AuthProfileFailureReason } from './types.js'
@@ -183,17 +184,10 @@ export type SecretsConfig = z.infer<typeof secretsConfigSchema>
 /** @public */
 export type AuthProfilesConfig = z.infer<typeof authProfilesConfigSchema>
 
-/** Zod issues as path-named issues (values never included). @internal */
+/** Zod issues as path-named issues under `prefix` (values never included). @internal */
 export function zodIssues(
   error: z.ZodError,
   prefix: readonly PropertyKey[] = [],
 ): AuthProfilesIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({
-          path: formatConfigPath([...prefix, ...issue.path, key]),
-          message: 'unknown field',
-        }))
-      : [{ path: formatConfigPath([...prefix, ...issue.path]), message: issue.message }],
-  )
+  return zodConfigIssues(error, prefix.length > 0 ? formatConfigPath(prefix) : undefined)
 }

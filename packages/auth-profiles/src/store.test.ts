@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AuthProfilesError } from './errors.js'
+import { catchAuthError } from '../test/helpers/errors.js'
 import { createFileAuthStore } from './file-store.js'
 import { createMemoryAuthStore } from './memory-store.js'
 import type { StoreDiagnostic } from './store-parse.js'
@@ -50,16 +50,6 @@ function sha256(path: string): string {
 function writeStore(content: string | Buffer): void {
   mkdirSync(agentDir, { recursive: true, mode: 0o700 })
   writeFileSync(storePath, content, { mode: 0o600 })
-}
-
-async function catchError(run: () => Promise<unknown>): Promise<AuthProfilesError> {
-  try {
-    await run()
-  } catch (error) {
-    if (AuthProfilesError.isInstance(error)) return error
-    throw error
-  }
-  throw new Error('expected an AuthProfilesError')
 }
 
 const referenceStore = `{
@@ -209,14 +199,14 @@ describe('file store: bad input', () => {
     async (_label, content, path) => {
       writeStore(typeof content === 'string' ? content.replace('sk-openai-2', canary) : content)
       const before = sha256(storePath)
-      const error = await catchError(() => loadAuthProfileStore({ agentDir }))
+      const error = await catchAuthError(() => loadAuthProfileStore({ agentDir }))
       expect(error.code).toBe('ERR_STORE_INVALID')
       expect(error.path).toBe(storePath)
       expect(error.message).toContain(storePath)
       expect(error.issues.map((issue) => issue.path)).toContain(path)
       expect(inspect(error, { depth: 10 })).not.toContain(canary)
       expect(inspect(error, { depth: 10 })).not.toContain('refresh-token')
-      const writeError = await catchError(() =>
+      const writeError = await catchAuthError(() =>
         updateAuthProfileStore({ agentDir }, (store) => void (store.lastGood = {})),
       )
       expect(writeError.code).toBe('ERR_STORE_INVALID')
@@ -235,7 +225,7 @@ describe('file store: bad input', () => {
     })
     expect(Object.keys(store.profiles)).toHaveLength(2)
     expect(diagnostics.map((diagnostic) => diagnostic.code)).toContain('unsupported_version')
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       updateAuthProfileStore({ agentDir }, (fresh) => void (fresh.lastGood = {})),
     )
     expect(error.code).toBe('ERR_STORE_UNSUPPORTED_VERSION')
@@ -244,20 +234,20 @@ describe('file store: bad input', () => {
 
   it('refuses a directory, a FIFO and an oversize file quickly', async () => {
     mkdirSync(storePath, { recursive: true })
-    expect((await catchError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
+    expect((await catchAuthError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
       'ERR_STORE_NOT_REGULAR_FILE',
     )
     rmSync(storePath, { recursive: true })
     execFileSync('mkfifo', [storePath])
     const started = performance.now()
-    expect((await catchError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
+    expect((await catchAuthError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
       'ERR_STORE_NOT_REGULAR_FILE',
     )
     expect(performance.now() - started).toBeLessThan(1_000)
     rmSync(storePath)
     writeStore('{"version":1,"profiles":{}}')
     writeFileSync(storePath, `{"version":1,"profiles":{},"pad":"${'x'.repeat(2048)}"}`)
-    const error = await catchError(() => loadAuthProfileStore({ agentDir, maxBytes: 1024 }))
+    const error = await catchAuthError(() => loadAuthProfileStore({ agentDir, maxBytes: 1024 }))
     expect(error.code).toBe('ERR_STORE_TOO_LARGE')
   })
 
@@ -266,10 +256,10 @@ describe('file store: bad input', () => {
     writeFileSync(sentinel, referenceStore, { mode: 0o600 })
     mkdirSync(agentDir, { recursive: true })
     symlinkSync(sentinel, storePath)
-    const error = await catchError(() => loadAuthProfileStore({ agentDir }))
+    const error = await catchAuthError(() => loadAuthProfileStore({ agentDir }))
     expect(error.code).toBe('ERR_STORE_SYMLINK')
     expect(error.message).toContain('followSymlinks')
-    await catchError(() =>
+    await catchAuthError(() =>
       updateAuthProfileStore({ agentDir }, (store) => void (store.lastGood = {})),
     )
     expect(readFileSync(sentinel, 'utf8')).toBe(referenceStore)
@@ -277,17 +267,17 @@ describe('file store: bad input', () => {
     expect(Object.keys(followed.profiles)).toHaveLength(2)
     rmSync(storePath)
     symlinkSync(storePath, storePath)
-    expect((await catchError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
+    expect((await catchAuthError(() => loadAuthProfileStore({ agentDir }))).code).toBe(
       'ERR_STORE_SYMLINK',
     )
   })
 
   it('rejects relative agent dirs and NUL bytes before touching the file system', async () => {
-    expect((await catchError(() => loadAuthProfileStore({ agentDir: 'relative/dir' }))).code).toBe(
-      'ERR_INVALID_ARGUMENT',
-    )
     expect(
-      (await catchError(() => loadAuthProfileStore({ agentDir: `${agentDir}\u0000x` }))).code,
+      (await catchAuthError(() => loadAuthProfileStore({ agentDir: 'relative/dir' }))).code,
+    ).toBe('ERR_INVALID_ARGUMENT')
+    expect(
+      (await catchAuthError(() => loadAuthProfileStore({ agentDir: `${agentDir}\u0000x` }))).code,
     ).toBe('ERR_INVALID_ARGUMENT')
   })
 })
@@ -366,12 +356,12 @@ describe('file store: updates', () => {
   it('validates ids and credentials before writing', async () => {
     expect(
       (
-        await catchError(() =>
+        await catchAuthError(() =>
           upsertAuthProfile({ agentDir, profileId: '../x', credential: apiKeyCredential('a') }),
         )
       ).code,
     ).toBe('ERR_INVALID_ID')
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       upsertAuthProfile({
         agentDir,
         profileId: 'a:b',
@@ -415,7 +405,7 @@ describe('file store: updates', () => {
     writeStore(referenceStore)
     const before = sha256(storePath)
     const env = { CLAW_ENABLE_TEST_HOOKS: '1', CLAW_TEST_FAULTS: 'fs-error@write:ENOSPC' }
-    const error = await catchError(() =>
+    const error = await catchAuthError(() =>
       updateAuthProfileStore({ agentDir, env }, (store) => void (store.lastGood = {})),
     )
     expect(error.code).toBe('ERR_STORE_WRITE')

@@ -158,7 +158,12 @@ export type AgentListEntry = z.infer<typeof agentListEntrySchema>
 /** @public */
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>
 
-/** Turns zod issues into config issues (paths formatted, one issue per unknown key). @internal */
+/**
+ * Turns zod issues into config issues: paths formatted as config paths (optionally under
+ * `pathPrefix`), one issue per unknown key, no values.
+ *
+ * @public
+ */
 export function zodConfigIssues(error: z.ZodError, pathPrefix?: string): ConfigIssue[] {
   return error.issues.flatMap(issueMessage).map((issue) => ({
     path: joinConfigPath(pathPrefix, issue.path),
