@@ -2,18 +2,17 @@
 // its own entry point (`@claw/auth-profiles/schemas`) and is loaded on demand, because importing zod
 // costs tens of milliseconds that an application should only pay when it validates.
 import { formatConfigPath } from '@claw/model-catalog'
-import { zodConfigIssues } from '@claw/model-catalog/schemas'
+import {
+  secretRefSchema as catalogSecretRefSchema,
+  zodConfigIssues,
+} from '@claw/model-catalog/schemas'
 import { z } from 'zod'
 import type { AuthProfilesIssue } from './errors.js'
 import type { AuthProfileFailureReason } from './types.js'
 import { AUTH_PROFILE_FAILURE_REASONS } from './types.js'
 
-/** @public */
-export const secretRefSchema = z.strictObject({
-  source: z.enum(['env', 'file', 'exec']),
-  provider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must match ^[a-z][a-z0-9_-]{0,63}$'),
-  id: z.string().min(1).max(512),
-})
+/** A SecretRef (`{ source, provider, id }`); the same schema as the catalog's config slices. @public */
+export const secretRefSchema = catalogSecretRefSchema
 
 const common = {
   provider: z.string().trim().min(1, 'must be a non-empty string'),
