@@ -206,29 +206,32 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
       eligible.push(profileId)
     }
   }
-  const available: string[] = []
+  const available: { profileId: string; score: number; lastUsed: number; position: number }[] = []
   const unusable: { profileId: string; until: number }[] = []
   for (const profileId of eligible) {
-    const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], {
-      model: options.model,
-    })
+    const stats = store.usageStats?.[profileId]
+    const until = resolveProfileUnusableUntil(stats, { model: options.model })
     if (until !== undefined && nowMs < until) unusable.push({ profileId, until })
-    else available.push(profileId)
+    else {
+      available.push({
+        profileId,
+        score: typeScore[store.profiles[profileId]?.type ?? 'api_key'],
+        lastUsed: stats?.lastUsed ?? 0,
+        position: available.length,
+      })
+    }
   }
+  // Sort keys are read once per profile, not once per comparison.
   if (!(explicitOrder && explicitOrder.length > 0)) {
-    const position = new Map(available.map((profileId, index) => [profileId, index]))
-    available.sort((a, b) => {
-      const byType =
-        typeScore[store.profiles[a]?.type ?? 'api_key'] -
-        typeScore[store.profiles[b]?.type ?? 'api_key']
-      if (byType !== 0) return byType
-      const byLastUsed =
-        (store.usageStats?.[a]?.lastUsed ?? 0) - (store.usageStats?.[b]?.lastUsed ?? 0)
-      return byLastUsed !== 0 ? byLastUsed : (position.get(a) ?? 0) - (position.get(b) ?? 0)
-    })
+    available.sort(
+      (a, b) => a.score - b.score || a.lastUsed - b.lastUsed || a.position - b.position,
+    )
   }
   unusable.sort((a, b) => a.until - b.until)
-  const order = [...available, ...unusable.map((entry) => entry.profileId)]
+  const order = [
+    ...available.map((entry) => entry.profileId),
+    ...unusable.map((entry) => entry.profileId),
+  ]
   const preferred = options.preferredProfile
   if (preferred !== undefined) {
     const index = order.indexOf(preferred)
