@@ -22,6 +22,10 @@ export type AuthProfilesErrorCode =
   | 'ERR_NO_API_KEY'
   | 'ERR_REFRESH_UNAVAILABLE'
   | 'ERR_SECRET_REF'
+  | 'ERR_REAUTH_REQUIRED'
+  | 'ERR_REFRESH_FAILED'
+  | 'ERR_OAUTH'
+  | 'ERR_ABORTED'
 
 /**
  * One problem in a stored file or config value: `path` is a JSON/config path such as
@@ -55,6 +59,8 @@ export interface AuthProfilesErrorOptions {
   readonly profileId?: string
   /** The provider involved, if any. */
   readonly provider?: string
+  /** Whether retrying later can succeed (transient network/server trouble). */
+  readonly retryable?: boolean
 }
 
 /**
@@ -65,13 +71,15 @@ export interface AuthProfilesErrorOptions {
  * @public
  */
 export class AuthProfilesError extends Error {
-  override readonly name = 'AuthProfilesError'
+  override readonly name: string = 'AuthProfilesError'
   readonly code: AuthProfilesErrorCode
   /** Absolute path of the file involved. */
   readonly path: string | undefined
   readonly issues: readonly AuthProfilesIssue[]
   readonly profileId: string | undefined
   readonly provider: string | undefined
+  /** True when retrying later can succeed (network trouble, 5xx, timeouts). */
+  readonly retryable: boolean
 
   constructor(
     code: AuthProfilesErrorCode,
@@ -84,6 +92,7 @@ export class AuthProfilesError extends Error {
     this.issues = options.issues ?? []
     this.profileId = options.profileId
     this.provider = options.provider
+    this.retryable = options.retryable ?? false
     Object.defineProperty(this, clawErrorMarker, { value: true })
     Object.defineProperty(this, packageMarker, { value: true })
   }
@@ -91,6 +100,38 @@ export class AuthProfilesError extends Error {
   /** True for any `AuthProfilesError`, including one thrown by another copy of this package. */
   static isInstance(value: unknown): value is AuthProfilesError {
     return hasMarker(value, packageMarker)
+  }
+}
+
+/**
+ * A login is needed: the provider rejected the refresh token for good (`invalid_grant`,
+ * `refresh_token_reused`, …) and no other process holds a newer credential. The stored credential
+ * is kept as it was (only marked `needs_reauth`); `loginCommand` says how to fix it.
+ *
+ * @public
+ */
+export class ReauthRequiredError extends AuthProfilesError {
+  override readonly name: string = 'ReauthRequiredError'
+  /** The command that replaces the credential, e.g. `claw models auth login --provider openai-codex`. */
+  readonly loginCommand: string
+
+  constructor(options: { profileId: string; provider: string; reason: string; cause?: unknown }) {
+    const loginCommand = `claw models auth login --provider ${options.provider}`
+    super(
+      'ERR_REAUTH_REQUIRED',
+      `Profile ${options.profileId} (${options.provider}) needs a new login: ${options.reason}. Run \`${loginCommand}\`.`,
+      {
+        profileId: options.profileId,
+        provider: options.provider,
+        ...(options.cause === undefined ? {} : { cause: options.cause }),
+      },
+    )
+    this.loginCommand = loginCommand
+  }
+
+  /** True for a `ReauthRequiredError`, including one from another copy of this package. */
+  static override isInstance(value: unknown): value is ReauthRequiredError {
+    return AuthProfilesError.isInstance(value) && value.code === 'ERR_REAUTH_REQUIRED'
   }
 }
 

@@ -160,3 +160,31 @@ export {
   validateSecretRef,
 } from './secret-refs.js'
 export type { ResolveSecretRefOptions, ResolveSecretRefsResult } from './secret-refs.js'
+
+export { ReauthRequiredError } from './errors.js'
+export type { FetchFunction, HttpLimits } from './oauth/http.js'
+export type {
+  AuthUrlInfo,
+  DeviceCodeInfo,
+  OAuthEndpoints,
+  OAuthLoginCallbacks,
+  OAuthLoginOptions,
+  OAuthProviderAdapter,
+  OAuthRuntime,
+  OAuthTokenSet,
+} from './oauth/types.js'
+export { createOAuthProviderRegistry } from './oauth/registry.js'
+export type { OAuthProviderRegistry } from './oauth/registry.js'
+export { getOAuthProvider, listOAuthProviders, registerOAuthProvider } from './oauth/providers.js'
+export {
+  DEFAULT_REFRESH_LOCK_OPTIONS,
+  DEFAULT_REFRESH_SKEW_MS,
+  REFRESH_FAILURE_THROTTLE_MS,
+  refreshOAuthCredential,
+} from './oauth/refresh.js'
+export type {
+  CredentialsUpdatedEvent,
+  OAuthRefreshSettings,
+  RefreshOAuthCredentialOptions,
+  RefreshOAuthCredentialResult,
+} from './oauth/refresh.js'

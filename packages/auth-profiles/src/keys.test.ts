@@ -73,17 +73,22 @@ describe('resolveApiKeyForProfile', () => {
     )
   })
 
-  it('returns null for unknown, empty, expired static or re-auth profiles', async () => {
+  it('returns null for unknown, empty or expired static profiles', async () => {
     expect(await resolve('nobody')).toBeNull()
     expect(await resolve('anthropic:empty')).toBeNull()
     expect(await resolve('anthropic:expired-token')).toBeNull()
-    expect(await resolve('anthropic:reauth')).toBeNull()
   })
 
-  it('throws a typed error for an expired OAuth token instead of returning it', async () => {
+  it('says a profile marked needs_reauth needs a login', async () => {
+    const error = await catchAuthError(() => resolve('anthropic:reauth'))
+    expect(error.code).toBe('ERR_REAUTH_REQUIRED')
+    expect(error.message).toContain('claw models auth login --provider anthropic')
+  })
+
+  it('never returns an expired OAuth token: without a store location it cannot refresh', async () => {
     const error = await catchAuthError(() => resolve('anthropic:oauth-expired'))
     expect(error.code).toBe('ERR_REFRESH_UNAVAILABLE')
-    expect(error.message).toContain('claw models auth login --provider anthropic')
+    expect(error.message).toContain('agentDir')
     expect(inspect(error)).not.toContain(
       store.profiles['anthropic:oauth-expired']?.type === 'oauth' ? 'access-canary-' : '',
     )

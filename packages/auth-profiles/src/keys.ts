@@ -1,14 +1,20 @@
 import { getProvider, normalizeProviderId } from '@claw/model-catalog'
 import type { ClawConfig } from './config.js'
 import { resolveAmbientCredentials, resolveEnvApiKey } from './env-keys.js'
-import { AuthProfilesError } from './errors.js'
+import { AuthProfilesError, ReauthRequiredError } from './errors.js'
 import { describeId } from './ids.js'
 import { listProfilesForProvider, modeAcceptsType, resolveAuthProfileOrder } from './order.js'
 import { resolveAuthStorePath } from './paths.js'
 import { resolveClock, resolveEnv, type Clock, type Env } from './runtime.js'
 import { resolveSecretRef } from './secret-refs.js'
 import type { AuthStoreBackend } from './store-backend.js'
-import type { AuthProfileStore, SecretRef } from './types.js'
+import type { AuthProfileStore, OAuthCredential, SecretRef } from './types.js'
+import type { FetchFunction } from './oauth/http.js'
+import {
+  DEFAULT_REFRESH_SKEW_MS,
+  refreshOAuthCredential,
+  type OAuthRefreshSettings,
+} from './oauth/refresh.js'
 
 /** How a resolved credential is sent. @public */
 export type CredentialMode = 'api-key' | 'token' | 'oauth' | 'aws-sdk' | 'gcloud-adc'
@@ -32,6 +38,16 @@ export interface ResolveApiKeyForProfileOptions {
   readonly env?: Env
   readonly now?: Clock
   readonly signal?: AbortSignal
+  /**
+   * Where a refreshed OAuth credential is stored: the agent dir (sub-agents refresh into the main
+   * agent's store when the profile lives there). Not needed when `store` is a backend.
+   */
+  readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
+  /** `fetch` for token requests (default `globalThis.fetch`). */
+  readonly fetch?: FetchFunction
+  /** OAuth refresh settings: refresh-ahead skew, timeouts, lock, adapters, update hook. */
+  readonly oauth?: OAuthRefreshSettings
 }
 
 /** Providers whose "API key" is a JSON string of the access token and the Cloud project. */
@@ -74,9 +90,14 @@ async function secretFromRef(
  * - A config entry `auth.profiles[id]` must name the same provider (compared after normalisation)
  *   and a mode matching the stored type (mode `oauth` accepts a stored token).
  *
- * @throws {AuthProfilesError} `ERR_REFRESH_UNAVAILABLE` for an expired OAuth profile (refresh is
- *   not available in this version: the stale token is never returned); `ERR_SECRET_REF` when a
- *   `keyRef`/`tokenRef` cannot be resolved; the store load errors when given a backend.
+ * An OAuth profile within the refresh skew (5 min) of expiry is refreshed first (see
+ * {@link refreshOAuthCredential}); the refreshed credential is persisted to the store that owns the
+ * profile (`agentDir` or the backend) and copied into `store`.
+ *
+ * @throws {ReauthRequiredError} when the provider rejected the refresh token (a login is needed).
+ * @throws {AuthProfilesError} `ERR_REFRESH_FAILED` (retryable) when the refresh failed and the
+ *   token has expired; `ERR_REFRESH_UNAVAILABLE` when the token expired and no store location was
+ *   given to persist a refresh; `ERR_SECRET_REF` when a `keyRef`/`tokenRef` cannot be resolved.
  * @public
  */
 export async function resolveApiKeyForProfile(
@@ -120,21 +141,67 @@ export async function resolveApiKeyForProfile(
         : (credential.token ?? '').trim()
       return token === '' ? null : result(token, 'token')
     }
-    case 'oauth': {
-      if (credential.status === 'needs_reauth') return null
-      if (resolveClock(options)() < credential.expires && credential.access !== '') {
-        const apiKey = projectScopedOAuthProviders.has(provider)
-          ? JSON.stringify({ token: credential.access, projectId: credential.projectId })
-          : credential.access
-        return result(apiKey, 'oauth')
-      }
-      throw new AuthProfilesError(
-        'ERR_REFRESH_UNAVAILABLE',
-        `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired and this version of claw cannot refresh it yet. Log in again with \`claw models auth login --provider ${provider}\`.`,
-        { profileId, provider },
-      )
-    }
+    case 'oauth':
+      return result(await resolveOAuthAccess(store, credential, options), 'oauth')
   }
+}
+
+function oauthApiKey(provider: string, credential: OAuthCredential): string {
+  return projectScopedOAuthProviders.has(provider)
+    ? JSON.stringify({ token: credential.access, projectId: credential.projectId })
+    : credential.access
+}
+
+/**
+ * A usable access token for an OAuth profile: the stored one while more than the refresh skew
+ * remains, else a refreshed one (persisted to the store's owner and copied into `store`).
+ */
+async function resolveOAuthAccess(
+  store: AuthProfileStore,
+  credential: OAuthCredential,
+  options: ResolveApiKeyForProfileOptions,
+): Promise<string> {
+  const provider = normalizeProviderId(credential.provider)
+  const { profileId } = options
+  if (credential.status === 'needs_reauth') {
+    throw new ReauthRequiredError({
+      profileId,
+      provider,
+      reason: 'a previous refresh was rejected',
+    })
+  }
+  const now = resolveClock(options)()
+  const skewMs = options.oauth?.skewMs ?? DEFAULT_REFRESH_SKEW_MS
+  if (credential.access !== '' && now < credential.expires - skewMs)
+    return oauthApiKey(provider, credential)
+  const target = isBackend(options.store)
+    ? { backend: options.store }
+    : options.agentDir !== undefined
+      ? {
+          agentDir: options.agentDir,
+          ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
+        }
+      : undefined
+  if (!target) {
+    if (credential.access !== '' && now < credential.expires)
+      return oauthApiKey(provider, credential)
+    throw new AuthProfilesError(
+      'ERR_REFRESH_UNAVAILABLE',
+      `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired; pass the store's agentDir (or a backend) so claw can refresh it and save the new token.`,
+      { profileId, provider },
+    )
+  }
+  const refreshed = await refreshOAuthCredential({
+    ...options.oauth,
+    ...target,
+    profileId,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  store.profiles[profileId] = refreshed.credential
+  return oauthApiKey(provider, refreshed.credential)
 }
 
 /** Where a provider credential came from. @public */
@@ -167,9 +234,14 @@ export interface ResolveApiKeyForProviderOptions {
   readonly preferredProfile?: string | undefined
   /** The model about to be used (model-scoped cooldowns). */
   readonly model?: string | undefined
-  /** For the error message: the agent dir whose store was searched. */
+  /** The agent dir whose store was searched: named in errors, and where OAuth refreshes persist. */
   readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
   readonly signal?: AbortSignal
+  /** `fetch` for OAuth token requests. */
+  readonly fetch?: FetchFunction
+  /** OAuth refresh settings. */
+  readonly oauth?: OAuthRefreshSettings
 }
 
 function configuredProviderKey(config: ClawConfig | undefined, provider: string) {

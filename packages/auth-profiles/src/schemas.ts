@@ -98,6 +98,7 @@ export const profileUsageStatsSchema = z.looseObject({
   errorCount: z.number().int().nonnegative().optional(),
   failureCounts: z.partialRecord(failureReasonSchema, z.number().int().nonnegative()).optional(),
   lastFailureAt: timestamp.optional(),
+  refreshFailedAt: timestamp.optional(),
 })
 
 /** The whole store, as written. @public */

@@ -142,6 +142,7 @@ function coerceUsageStats(
       case 'cooldownUntil':
       case 'disabledUntil':
       case 'lastFailureAt':
+      case 'refreshFailedAt':
       case 'errorCount': {
         const number = coerceNumber(value, at(key), file, diagnostics)
         if (number !== undefined) stats[key] = key === 'errorCount' ? Math.floor(number) : number

@@ -132,6 +132,8 @@ export interface ProfileUsageStats {
   readonly errorCount?: number
   readonly failureCounts?: Readonly<Partial<Record<AuthProfileFailureReason, number>>>
   readonly lastFailureAt?: number
+  /** When the last OAuth refresh attempt failed transiently (throttles retries across processes). */
+  readonly refreshFailedAt?: number
 }
 
 /**

@@ -1,0 +1,442 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { ensurePrivateDir } from '../atomic-write.js'
+import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
+import { createFileAuthStore, type FileAuthStoreOptions } from '../file-store.js'
+import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from '../file-lock.js'
+import { describeId } from '../ids.js'
+import { inferMainAgentDir, resolveStateDir } from '../paths.js'
+import { resolveClock, resolveEnv, testFault, type Clock, type Env } from '../runtime.js'
+import type { AuthStoreBackend } from '../store-backend.js'
+import type { AuthProfileStore, OAuthCredential } from '../types.js'
+import { createBoundedFetch, DEFAULT_OAUTH_TIMEOUT_MS, type FetchFunction } from './http.js'
+import { classifyTokenError } from './openid.js'
+import { defaultOAuthProviders } from './providers.js'
+import type { OAuthProviderRegistry } from './registry.js'
+import type { OAuthRuntime, OAuthTokenSet } from './types.js'
+
+/** Refresh this long before expiry by default. @public */
+export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000
+/** At most one refresh attempt per profile per this window while refreshes keep failing. @public */
+export const REFRESH_FAILURE_THROTTLE_MS = 30_000
+
+/** Lock settings for the cross-process refresh lock: stale 60 s, waiters retry ~75 s. @public */
+export const DEFAULT_REFRESH_LOCK_OPTIONS: FileLockOptions = Object.freeze({
+  staleMs: 60_000,
+  updateMs: 10_000,
+  retries: 90,
+  minRetryDelayMs: 50,
+  maxRetryDelayMs: 1_000,
+  retryFactor: 1.5,
+})
+
+/** Called after a refreshed credential is persisted, inside the refresh lock. @public */
+export interface CredentialsUpdatedEvent {
+  readonly profileId: string
+  readonly provider: string
+  readonly credential: OAuthCredential
+}
+
+/** Options shared by everything that may refresh an OAuth credential. @public */
+export interface OAuthRefreshSettings {
+  /** Refresh when fewer than this many ms remain; default 5 minutes. */
+  readonly skewMs?: number
+  /** Token endpoint timeout; must stay below the refresh lock's `staleMs`. Default 30 s. */
+  readonly callTimeoutMs?: number
+  /** The cross-process refresh lock (under `<stateDir>/locks/oauth-refresh`). */
+  readonly lock?: FileLockOptions
+  /** Adapters to use; the package's default registry when omitted. */
+  readonly providers?: OAuthProviderRegistry
+  /** Plain-http token endpoints (loopback test servers only). */
+  readonly allowInsecureRequests?: boolean
+  /** Hook for embedders that keep their own token sink; awaited before the new token is used. */
+  readonly onCredentialsUpdated?: (event: CredentialsUpdatedEvent) => void | Promise<void>
+}
+
+/** @public */
+export interface RefreshOAuthCredentialOptions extends OAuthRefreshSettings {
+  readonly profileId: string
+  /** The agent dir whose store holds (or reads through to) the profile. */
+  readonly agentDir?: string
+  readonly mainAgentDir?: string | null
+  /** Or an explicit backend. */
+  readonly backend?: AuthStoreBackend
+  /** Directory for the refresh locks' parent (`<stateDir>/locks`); inferred from `agentDir`. */
+  readonly stateDir?: string
+  /** Refresh even if the token is still valid. */
+  readonly force?: boolean
+  /**
+   * The access token a provider just rejected (401). If the stored token differs, another process
+   * already refreshed: it is used without a network call. Implies `force`.
+   */
+  readonly rejectedAccessToken?: string
+  readonly fetch?: FetchFunction
+  readonly now?: Clock
+  readonly env?: Env
+  readonly homeDir?: string
+  readonly signal?: AbortSignal
+  /** File-backend options (lock, symlink policy, diagnostics) for the store. */
+  readonly store?: Omit<FileAuthStoreOptions, 'agentDir' | 'mainAgentDir'>
+}
+
+/** @public */
+export interface RefreshOAuthCredentialResult {
+  readonly credential: OAuthCredential
+  /** A token request was made and its result persisted. */
+  readonly refreshed: boolean
+  /** Another process (or agent) had already refreshed; its credential was adopted. */
+  readonly adopted: boolean
+  /**
+   * The refresh failed transiently but the current access token is still valid and was returned.
+   */
+  readonly stale: boolean
+}
+
+const inFlight = new Map<string, Promise<RefreshOAuthCredentialResult>>()
+
+function usable(credential: OAuthCredential, now: number, skewMs: number): boolean {
+  return credential.access !== '' && now < credential.expires - skewMs
+}
+
+function stillValid(credential: OAuthCredential, now: number): boolean {
+  return credential.access !== '' && now < credential.expires
+}
+
+function lockPathFor(stateDir: string, provider: string, profileId: string): string {
+  const digest = createHash('sha256').update(`${provider}\u0000${profileId}`).digest('hex')
+  return join(stateDir, 'locks', 'oauth-refresh', `sha256-${digest}`)
+}
+
+function stateDirFor(options: RefreshOAuthCredentialOptions): string {
+  if (options.stateDir) return options.stateDir
+  const match = options.agentDir
+    ? /^(.*)[/\\]agents[/\\][^/\\]+[/\\]agent[/\\]?$/.exec(options.agentDir)
+    : null
+  if (match?.[1]) return match[1]
+  return resolveStateDir({
+    env: resolveEnv(options),
+    ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+  })
+}
+
+/**
+ * The backend that owns a profile: an explicit backend, else the agent's own store when it holds
+ * the profile, else the main agent's store (sub-agents read OAuth credentials through; a
+ * refreshed token is written only to its single owner).
+ */
+async function owningBackend(options: RefreshOAuthCredentialOptions): Promise<AuthStoreBackend> {
+  if (options.backend) return options.backend
+  if (!options.agentDir) {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      'refreshOAuthCredential needs an agentDir or a backend.',
+    )
+  }
+  const storeOptions = { ...options.store, ...(options.env ? { env: options.env } : {}) }
+  const own = createFileAuthStore({
+    ...storeOptions,
+    agentDir: options.agentDir,
+    mainAgentDir: null,
+  })
+  if ((await own.load()).profiles[options.profileId]) return own
+  const main =
+    options.mainAgentDir === null
+      ? undefined
+      : (options.mainAgentDir ?? inferMainAgentDir(options.agentDir))
+  if (main) {
+    const mainBackend = createFileAuthStore({ ...storeOptions, agentDir: main, mainAgentDir: null })
+    if ((await mainBackend.load()).profiles[options.profileId]) return mainBackend
+  }
+  return own
+}
+
+function oauthCredentialOf(store: AuthProfileStore, profileId: string): OAuthCredential {
+  const credential = store.profiles[profileId]
+  if (!credential) {
+    throw new AuthProfilesError(
+      'ERR_PROFILE_NOT_FOUND',
+      `Auth profile ${describeId(profileId)} not found.`,
+      { profileId },
+    )
+  }
+  if (credential.type !== 'oauth') {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      `Auth profile ${describeId(profileId)} is not an OAuth profile.`,
+      {
+        profileId,
+      },
+    )
+  }
+  return credential
+}
+
+function throttled(store: AuthProfileStore, profileId: string, now: number): number | undefined {
+  const failedAt = store.usageStats?.[profileId]?.refreshFailedAt
+  return failedAt !== undefined && now - failedAt < REFRESH_FAILURE_THROTTLE_MS
+    ? failedAt
+    : undefined
+}
+
+function reauthReason(reason: string): string {
+  return `the provider rejected its refresh token (${reason})`
+}
+
+/**
+ * Refreshes an OAuth profile safely across threads, processes and agents:
+ *
+ * 1. A valid token (more than `skewMs` left) is returned without a lock or network call.
+ * 2. Concurrent callers in one process share one refresh.
+ * 3. Across processes a lock per `(provider, profileId)` under `<stateDir>/locks/oauth-refresh`
+ *    serialises refreshes; inside it the store is re-read, and a credential another process has
+ *    already refreshed is adopted with no network call.
+ * 4. The result is persisted with compare-and-swap on the profile's `generation`: a holder whose
+ *    lock was stolen can never overwrite a newer credential.
+ * 5. `invalid_grant`, `refresh_token_reused`, `404 not_found` … reload the store once and adopt a
+ *    newer credential if one exists; otherwise the profile is marked `needs_reauth` (its stored
+ *    bytes otherwise unchanged) and {@link ReauthRequiredError} names the login command. A
+ *    credential is never blanked or deleted by a failed refresh.
+ * 6. Transient failures (5xx, network, timeouts, malformed or oversize responses) keep serving a
+ *    still-valid token; otherwise they throw a retryable `ERR_REFRESH_FAILED`. While refreshes keep
+ *    failing, each profile is attempted at most once per 30 s across processes.
+ *
+ * @throws {ReauthRequiredError} when a new login is needed.
+ * @throws {AuthProfilesError} `ERR_REFRESH_FAILED` (retryable), `ERR_PROFILE_NOT_FOUND`,
+ *   `ERR_OAUTH` (no adapter), `ERR_LOCK_TIMEOUT`, store errors.
+ * @public
+ */
+export async function refreshOAuthCredential(
+  options: RefreshOAuthCredentialOptions,
+): Promise<RefreshOAuthCredentialResult> {
+  const now = resolveClock(options)
+  const skewMs = options.skewMs ?? DEFAULT_REFRESH_SKEW_MS
+  const backend = await owningBackend(options)
+  const current = oauthCredentialOf(await backend.load(), options.profileId)
+  const force = options.force === true || options.rejectedAccessToken !== undefined
+  if (
+    options.rejectedAccessToken !== undefined &&
+    current.access !== options.rejectedAccessToken &&
+    stillValid(current, now())
+  ) {
+    return { credential: current, refreshed: false, adopted: true, stale: false }
+  }
+  if (!force && usable(current, now(), skewMs))
+    return { credential: current, refreshed: false, adopted: false, stale: false }
+  if (current.status === 'needs_reauth') {
+    throw new ReauthRequiredError({
+      profileId: options.profileId,
+      provider: current.provider,
+      reason: 'a previous refresh was rejected',
+    })
+  }
+  const key = `${backend.location}\u0000${current.provider}\u0000${options.profileId}`
+  const pending = inFlight.get(key)
+  if (pending) return pending
+  const run = refreshUnderLock(options, backend, current, force).finally(() => inFlight.delete(key))
+  inFlight.set(key, run)
+  return run
+}
+
+async function refreshUnderLock(
+  options: RefreshOAuthCredentialOptions,
+  backend: AuthStoreBackend,
+  before: OAuthCredential,
+  force: boolean,
+): Promise<RefreshOAuthCredentialResult> {
+  const now = resolveClock(options)
+  const env = resolveEnv(options)
+  const skewMs = options.skewMs ?? DEFAULT_REFRESH_SKEW_MS
+  const { profileId } = options
+  const provider = before.provider
+  const adapter = (options.providers ?? defaultOAuthProviders()).get(provider)
+  if (!adapter?.refresh) {
+    throw new AuthProfilesError(
+      'ERR_OAUTH',
+      `No OAuth refresh is available for provider ${provider}.`,
+      { profileId, provider },
+    )
+  }
+  const lockOptions = resolveFileLockOptions(options.lock ?? DEFAULT_REFRESH_LOCK_OPTIONS)
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS
+  if (!(callTimeoutMs > 0 && callTimeoutMs < lockOptions.staleMs)) {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      `The token call timeout (${callTimeoutMs} ms) must be positive and below the refresh lock's staleMs (${lockOptions.staleMs} ms).`,
+    )
+  }
+
+  const beforeThrottle = throttled(await backend.load(), profileId, now())
+  if (beforeThrottle !== undefined) return throttledResult(before, beforeThrottle, options, now())
+
+  const lockPath = lockPathFor(stateDirFor(options), provider, profileId)
+  await ensurePrivateDir(join(lockPath, '..'))
+  const lock = await acquireFileLock(lockPath, lockOptions)
+  try {
+    testFault(env, 'after-lock')
+    const fresh = await backend.load()
+    const latest = oauthCredentialOf(fresh, profileId)
+    const changedSinceStart =
+      (latest.generation ?? 0) !== (before.generation ?? 0) || latest.refresh !== before.refresh
+    if (changedSinceStart && usable(latest, now(), force ? 0 : skewMs)) {
+      return { credential: latest, refreshed: false, adopted: true, stale: false }
+    }
+    if (latest.status === 'needs_reauth') {
+      throw new ReauthRequiredError({
+        profileId,
+        provider,
+        reason: 'a previous refresh was rejected',
+      })
+    }
+    const lockedThrottle = throttled(fresh, profileId, now())
+    if (lockedThrottle !== undefined) return throttledResult(latest, lockedThrottle, options, now())
+
+    const runtime: OAuthRuntime = {
+      fetch: createBoundedFetch(options.fetch ?? globalFetch(), {
+        timeoutMs: callTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+      now,
+      env,
+      signal: options.signal,
+      allowInsecureRequests: options.allowInsecureRequests === true,
+    }
+    let tokens: OAuthTokenSet
+    try {
+      tokens = await adapter.refresh(latest, runtime)
+    } catch (error) {
+      return await handleRefreshError(error, { backend, latest, options })
+    }
+    testFault(env, 'after-token-response')
+    const delay = testFault(env, 'before-commit')
+    if (delay?.startsWith('delay:'))
+      await new Promise((resolve) => setTimeout(resolve, Number(delay.slice(6))))
+    return await commit(backend, latest, tokens, options)
+  } finally {
+    await lock.release()
+  }
+}
+
+/** `globalThis.fetch`, read at call time (the library never captures globals at import). */
+function globalFetch(): FetchFunction {
+  return (input, init) => globalThis.fetch(input, init)
+}
+
+function throttledResult(
+  credential: OAuthCredential,
+  failedAt: number,
+  options: RefreshOAuthCredentialOptions,
+  now: number,
+): RefreshOAuthCredentialResult {
+  if (stillValid(credential, now))
+    return { credential, refreshed: false, adopted: false, stale: true }
+  const waitSeconds = Math.ceil((failedAt + REFRESH_FAILURE_THROTTLE_MS - now) / 1000)
+  throw new AuthProfilesError(
+    'ERR_REFRESH_FAILED',
+    `Refreshing ${options.profileId} failed moments ago; the next attempt is allowed in ${waitSeconds} s.`,
+    { profileId: options.profileId, provider: credential.provider, retryable: true },
+  )
+}
+
+async function commit(
+  backend: AuthStoreBackend,
+  latest: OAuthCredential,
+  tokens: OAuthTokenSet,
+  options: RefreshOAuthCredentialOptions,
+): Promise<RefreshOAuthCredentialResult> {
+  const { profileId } = options
+  const generation = latest.generation ?? 0
+  const { result } = await backend.update((store) => {
+    const stored = store.profiles[profileId]
+    if (!stored || stored.type !== 'oauth') return { kind: 'gone' as const }
+    if ((stored.generation ?? 0) !== generation || stored.refresh !== latest.refresh) {
+      return { kind: 'conflict' as const, credential: stored }
+    }
+    const { status: _status, ...kept } = stored
+    const next: OAuthCredential = {
+      ...kept,
+      ...tokens,
+      refresh: tokens.refresh ?? stored.refresh,
+      generation: generation + 1,
+    }
+    store.profiles[profileId] = next
+    const stats = store.usageStats?.[profileId]
+    if (stats?.refreshFailedAt !== undefined && store.usageStats) {
+      const { refreshFailedAt: _failedAt, ...rest } = stats
+      store.usageStats[profileId] = rest
+    }
+    return { kind: 'written' as const, credential: next }
+  })
+  if (result.kind === 'gone') {
+    throw new AuthProfilesError(
+      'ERR_PROFILE_NOT_FOUND',
+      `Auth profile ${describeId(profileId)} was removed during its refresh.`,
+      {
+        profileId,
+      },
+    )
+  }
+  if (result.kind === 'conflict') {
+    // Someone committed a newer credential while we waited (a stolen lock, clock trouble): theirs
+    // wins, ours is dropped.
+    return {
+      credential: result.credential,
+      refreshed: false,
+      adopted: true,
+      stale: false,
+    }
+  }
+  await options.onCredentialsUpdated?.({
+    profileId,
+    provider: result.credential.provider,
+    credential: result.credential,
+  })
+  return { credential: result.credential, refreshed: true, adopted: false, stale: false }
+}
+
+async function handleRefreshError(
+  error: unknown,
+  context: {
+    backend: AuthStoreBackend
+    latest: OAuthCredential
+    options: RefreshOAuthCredentialOptions
+  },
+): Promise<RefreshOAuthCredentialResult> {
+  const { backend, latest, options } = context
+  const { profileId } = options
+  const now = resolveClock(options)()
+  if (AuthProfilesError.isInstance(error) && error.code === 'ERR_ABORTED') throw error
+  const classification = classifyTokenError(error)
+  // Another writer may have rotated the token under us (a lost race or a stolen lock): adopt it
+  // rather than declare the login dead.
+  const reloaded = oauthCredentialOf(await backend.load(), profileId)
+  if ((reloaded.generation ?? 0) !== (latest.generation ?? 0) && stillValid(reloaded, now)) {
+    return { credential: reloaded, refreshed: false, adopted: true, stale: false }
+  }
+  if (classification.permanent) {
+    await backend.update((store) => {
+      const stored = store.profiles[profileId]
+      if (stored?.type === 'oauth' && (stored.generation ?? 0) === (latest.generation ?? 0)) {
+        store.profiles[profileId] = { ...stored, status: 'needs_reauth' }
+      }
+    })
+    // No `cause`: token endpoint error bodies can echo the refresh token.
+    throw new ReauthRequiredError({
+      profileId,
+      provider: latest.provider,
+      reason: reauthReason(classification.reason),
+    })
+  }
+  await backend.update((store) => {
+    store.usageStats = {
+      ...store.usageStats,
+      [profileId]: { ...store.usageStats?.[profileId], refreshFailedAt: now },
+    }
+  })
+  if (stillValid(latest, now))
+    return { credential: latest, refreshed: false, adopted: false, stale: true }
+  throw new AuthProfilesError(
+    'ERR_REFRESH_FAILED',
+    `Refreshing ${profileId} (${latest.provider}) failed (${classification.reason}); the stored credential is unchanged. Try again shortly.`,
+    { profileId, provider: latest.provider, retryable: true },
+  )
+}
