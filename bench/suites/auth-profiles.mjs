@@ -94,8 +94,15 @@ async function warmResolve(ctx, m) {
       (i) => m.resolveApiKeyForProfile({ store: backend, profileId: ids[i % 3] }),
       { iterations: ctx.pick(20_000, 2_000) },
     )
+    // A valid OAuth token with a store location given (so refresh is possible but not needed): no
+    // lock, no network, no file access.
+    const oauthOnly = await timeAsyncIterations(
+      () => m.resolveApiKeyForProfile({ store, profileId: 'anthropic:p0', agentDir }),
+      { iterations: ctx.pick(50_000, 5_000) },
+    )
     return [
       ...callRows('resolveApiKeyForProfile, store object', fromStore, { p50: 5, p99: 50 }),
+      ...callRows('resolveApiKeyForProfile, valid OAuth token', oauthOnly, { p50: 5, p99: 50 }),
       ...callRows('resolveApiKeyForProfile, file backend (1 stat)', fromFile),
     ]
   } finally {
