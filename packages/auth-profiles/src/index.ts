@@ -188,3 +188,141 @@ export type {
   RefreshOAuthCredentialOptions,
   RefreshOAuthCredentialResult,
 } from './oauth/refresh.js'
+
+export type { OAuthClientSettings } from './oauth/openid.js'
+export { refreshWithTokenEndpoint } from './oauth/openid.js'
+export {
+  DEFAULT_LOGIN_TIMEOUT_MS,
+  DEFAULT_MAX_PASTE_ATTEMPTS,
+  parseRedirectInput,
+  raceCallbackAndPaste,
+  startLoopbackCallback,
+} from './oauth/loopback.js'
+export type {
+  LoopbackCallback,
+  LoopbackCallbackOptions,
+  ParseRedirectInputOptions,
+  RaceCallbackAndPasteOptions,
+  RedirectPromptInfo,
+} from './oauth/loopback.js'
+export { runAuthorizationCodeFlow } from './oauth/authorization-code.js'
+export type {
+  AuthorizationCodeFlowOptions,
+  AuthorizationCodeFlowResult,
+} from './oauth/authorization-code.js'
+export { runDeviceFlow } from './oauth/device.js'
+export type { DeviceFlowResult, RunDeviceFlowOptions } from './oauth/device.js'
+export { createMemoryTokenCache } from './oauth/token-cache.js'
+export type { DerivedTokenCache, MemoryTokenCacheOptions } from './oauth/token-cache.js'
+export { loginWithOAuth, logoutOAuthProfile, storeSetupToken } from './oauth/login.js'
+export type {
+  LoginWithOAuthOptions,
+  LoginWithOAuthResult,
+  LogoutOAuthProfileOptions,
+  LogoutOAuthProfileResult,
+  OAuthRequestOptions,
+  StoreSetupTokenOptions,
+} from './oauth/login.js'
+export type { AuthorizationCodeOAuthOverrides } from './oauth/adapters/common.js'
+export {
+  codexAccountIdFromAccessToken,
+  createOpenAICodexOAuthAdapter,
+  OPENAI_CODEX_AUTH_CLAIM,
+  OPENAI_CODEX_AUTHORIZATION_PARAMS,
+  OPENAI_CODEX_CLIENT_ID,
+  OPENAI_CODEX_ENDPOINTS,
+  OPENAI_CODEX_PROVIDER_ID,
+  OPENAI_CODEX_REDIRECT_URI,
+  OPENAI_CODEX_SCOPES,
+} from './oauth/adapters/openai-codex.js'
+export type { OpenAICodexOAuthOverrides } from './oauth/adapters/openai-codex.js'
+export {
+  ANTHROPIC_OAUTH_CLIENT_ID,
+  ANTHROPIC_OAUTH_ENDPOINTS,
+  ANTHROPIC_OAUTH_REDIRECT_URI,
+  ANTHROPIC_OAUTH_SCOPES,
+  ANTHROPIC_OAUTH_SCOPES_VERSION,
+  ANTHROPIC_PROVIDER_ID,
+  ANTHROPIC_SETUP_TOKEN_MIN_LENGTH,
+  ANTHROPIC_SETUP_TOKEN_PREFIX,
+  createAnthropicOAuthAdapter,
+  validateAnthropicSetupToken,
+} from './oauth/adapters/anthropic.js'
+export type { AnthropicOAuthOverrides } from './oauth/adapters/anthropic.js'
+export {
+  CLOUD_CODE_ASSIST_BASE_URL,
+  createGoogleGeminiCliOAuthAdapter,
+  discoverGeminiProject,
+  GOOGLE_CLOUD_PROJECT_ENV,
+  GOOGLE_GEMINI_CLI_CLIENT_ID,
+  GOOGLE_GEMINI_CLI_CLIENT_SECRET_ENV,
+  GOOGLE_GEMINI_CLI_ENDPOINTS,
+  GOOGLE_GEMINI_CLI_PROVIDER_ID,
+  GOOGLE_GEMINI_CLI_REDIRECT_URI,
+  GOOGLE_GEMINI_CLI_SCOPES,
+} from './oauth/adapters/google-gemini-cli.js'
+export type {
+  DiscoverGeminiProjectOptions,
+  GoogleGeminiCliOAuthOverrides,
+} from './oauth/adapters/google-gemini-cli.js'
+export { createOidcOAuthAdapter } from './oauth/adapters/oidc.js'
+export type { OidcOAuthAdapterOptions } from './oauth/adapters/oidc.js'
+export {
+  CHUTES_CLIENT_ID_ENV,
+  CHUTES_CLIENT_SECRET_ENV,
+  CHUTES_ENDPOINTS,
+  CHUTES_PROVIDER_ID,
+  CHUTES_REDIRECT_URI,
+  CHUTES_SCOPES,
+  createChutesOAuthAdapter,
+} from './oauth/adapters/chutes.js'
+export {
+  COPILOT_DEFAULT_BASE_URL,
+  COPILOT_EDITOR_HEADERS,
+  createGitHubCopilotOAuthAdapter,
+  exchangeCopilotToken,
+  GITHUB_COPILOT_CLIENT_ID,
+  GITHUB_COPILOT_PROVIDER_ID,
+  GITHUB_COPILOT_SCOPES,
+  GITHUB_DEFAULT_DOMAIN,
+  normalizeGitHubDomain,
+  resolveCopilotApiKey,
+} from './oauth/adapters/github-copilot.js'
+export type {
+  CopilotApiKey,
+  CopilotExchangeRuntime,
+  CopilotToken,
+  ExchangeCopilotTokenOptions,
+  GitHubCopilotOAuthOverrides,
+  ResolveCopilotApiKeyOptions,
+} from './oauth/adapters/github-copilot.js'
+export {
+  createQwenPortalOAuthAdapter,
+  QWEN_PORTAL_CLIENT_ID,
+  QWEN_PORTAL_ENDPOINTS,
+  QWEN_PORTAL_PROVIDER_ID,
+  QWEN_PORTAL_SCOPES,
+} from './oauth/adapters/qwen-portal.js'
+export type { QwenPortalOAuthOverrides } from './oauth/adapters/qwen-portal.js'
+
+export {
+  EXTERNAL_CLI_CACHE_TTL_MS,
+  EXTERNAL_CLI_SOURCES,
+  importExternalCredentials,
+  MAX_EXTERNAL_CREDENTIALS_BYTES,
+  readExternalCredentials,
+  resolveExternalCliPath,
+} from './external-cli.js'
+export type {
+  ExternalCliSource,
+  ExternalCliSourceId,
+  ExternalCredentials,
+  ExternalCredentialsCache,
+  ExternalCredentialsCacheEntry,
+  ExternalImportResult,
+  ExternalImportSkip,
+  ExternalImportSkipReason,
+  ImportExternalCredentialsOptions,
+  ReadExternalCredentialsOptions,
+  ResolveExternalCliPathOptions,
+} from './external-cli.js'

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { catchAuthError } from '../test/helpers/errors.js'
 import type { ClawConfig } from './config.js'
 import { resolveApiKeyForProfile, resolveApiKeyForProvider } from './keys.js'
+import type { CopilotToken } from './oauth/adapters/github-copilot.js'
 import { createMemoryAuthStore } from './memory-store.js'
 import {
   apiKeyCredential,
@@ -304,5 +305,69 @@ describe('resolveApiKeyForProvider', () => {
     expect(error.message).toContain('claw models auth paste-api-key --provider zai')
     expect(error.message).toContain('/home/me/.claw/agents/main/agent/auth-profiles.json')
     expect(inspect(error, { depth: 10 })).not.toContain(secret)
+  })
+})
+
+describe('GitHub Copilot', () => {
+  it('exchanges the stored GitHub token for a cached Copilot API token and base URL', async () => {
+    const { createMemoryTokenCache } = await import('./oauth/token-cache.js')
+    const github = `ghu_${canarySecret('')}`
+    const store = buildAuthProfileStore({
+      profiles: {
+        'github-copilot:github': oauthCredential('github-copilot', now + 3_600_000 * 24 * 365, {
+          access: github,
+          refresh: github,
+        }),
+      },
+    })
+    const requests: { url: string; authorization: string | null }[] = []
+    const fetch = (input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+      requests.push({ url, authorization: new Headers(init?.headers).get('authorization') })
+      if (new Headers(init?.headers).get('authorization') !== `Bearer ${github}`) {
+        return Promise.resolve(new Response('{"message":"Bad credentials"}', { status: 401 }))
+      }
+      return Promise.resolve(
+        Response.json({
+          token: 'tid=1;exp=9;proxy-ep=proxy.individual.githubcopilot.com;x',
+          expires_at: Math.floor(now / 1000) + 1800,
+        }),
+      )
+    }
+    const cache = createMemoryTokenCache<CopilotToken>({ now: clock.now })
+    const options = {
+      store,
+      profileId: 'github-copilot:github',
+      fetch,
+      now: clock.now,
+      copilotTokenCache: cache,
+    }
+    const first = await resolveApiKeyForProfile(options)
+    expect(first).toMatchObject({
+      apiKey: 'tid=1;exp=9;proxy-ep=proxy.individual.githubcopilot.com;x',
+      baseUrl: 'https://api.individual.githubcopilot.com',
+      mode: 'oauth',
+    })
+    await resolveApiKeyForProfile(options)
+    expect(requests).toHaveLength(1)
+    expect(requests[0]?.url).toBe('https://api.github.com/copilot_internal/v2/token')
+    expect(await resolveApiKeyForProfile({ ...options, deriveCopilotToken: false })).toMatchObject({
+      apiKey: github,
+    })
+
+    const rejected = buildAuthProfileStore({
+      profiles: { 'github-copilot:old': tokenCredential('github-copilot', 'ghu_revoked') },
+    })
+    const error = await catchAuthError(() =>
+      resolveApiKeyForProfile({
+        store: rejected,
+        profileId: 'github-copilot:old',
+        fetch,
+        now: clock.now,
+        copilotTokenCache: cache,
+      }),
+    )
+    expect(error.code).toBe('ERR_REAUTH_REQUIRED')
+    expect(inspect(error, { depth: 10 })).not.toContain(github)
   })
 })

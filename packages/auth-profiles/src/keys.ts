@@ -5,11 +5,13 @@ import { AuthProfilesError, ReauthRequiredError } from './errors.js'
 import { describeId } from './ids.js'
 import { listProfilesForProvider, modeAcceptsType, resolveAuthProfileOrder } from './order.js'
 import { resolveAuthStorePath } from './paths.js'
-import { resolveClock, resolveEnv, type Clock, type Env } from './runtime.js'
+import { resolveClock, resolveEnv, resolveFetch, type Clock, type Env } from './runtime.js'
 import { resolveSecretRef } from './secret-refs.js'
 import type { AuthStoreBackend } from './store-backend.js'
 import type { AuthProfileStore, OAuthCredential, SecretRef } from './types.js'
-import type { FetchFunction } from './oauth/http.js'
+import type { CopilotToken } from './oauth/adapters/github-copilot.js'
+import { createBoundedFetch, type FetchFunction } from './oauth/http.js'
+import type { DerivedTokenCache } from './oauth/token-cache.js'
 import {
   DEFAULT_REFRESH_SKEW_MS,
   refreshOAuthCredential,
@@ -27,6 +29,8 @@ export interface ResolvedProfileKey {
   readonly profileId: string
   readonly email?: string
   readonly mode: Exclude<CredentialMode, 'aws-sdk' | 'gcloud-adc'>
+  /** Where to send requests when the credential decides it (GitHub Copilot's API host). */
+  readonly baseUrl?: string
 }
 
 /** @public */
@@ -48,6 +52,13 @@ export interface ResolveApiKeyForProfileOptions {
   readonly fetch?: FetchFunction
   /** OAuth refresh settings: refresh-ahead skew, timeouts, lock, adapters, update hook. */
   readonly oauth?: OAuthRefreshSettings
+  /**
+   * GitHub Copilot: exchange the stored GitHub token for a short-lived Copilot API token (default
+   * true). The derived token is cached in `copilotTokenCache` (a process-wide memory cache by
+   * default), never stored in the profile.
+   */
+  readonly deriveCopilotToken?: boolean
+  readonly copilotTokenCache?: DerivedTokenCache<CopilotToken>
 }
 
 /** Providers whose "API key" is a JSON string of the access token and the Cloud project. */
@@ -119,6 +130,17 @@ export async function resolveApiKeyForProfile(
       ? { apiKey, provider, profileId, mode }
       : { apiKey, provider, profileId, email, mode }
 
+  const derive = async (
+    secret: string,
+    mode: ResolvedProfileKey['mode'],
+  ): Promise<ResolvedProfileKey> => {
+    if (provider !== 'github-copilot' || options.deriveCopilotToken === false)
+      return result(secret, mode)
+    const enterprise = credential.type === 'oauth' ? credential.enterpriseUrl : undefined
+    const copilot = await deriveCopilotKey(secret, enterprise, profileId, options)
+    return { ...result(copilot.apiKey, mode), baseUrl: copilot.baseUrl }
+  }
+
   switch (credential.type) {
     case 'api_key': {
       const key = credential.keyRef
@@ -139,10 +161,52 @@ export async function resolveApiKeyForProfile(
       const token = credential.tokenRef
         ? await secretFromRef(credential.tokenRef, profileId, options)
         : (credential.token ?? '').trim()
-      return token === '' ? null : result(token, 'token')
+      return token === '' ? null : derive(token, 'token')
     }
     case 'oauth':
-      return result(await resolveOAuthAccess(store, credential, options), 'oauth')
+      return derive(await resolveOAuthAccess(store, credential, options), 'oauth')
+  }
+}
+
+let defaultCopilotCache: DerivedTokenCache<CopilotToken> | undefined
+
+/**
+ * Exchanges a GitHub token for a Copilot API token (cached). A rejected GitHub token means the
+ * profile needs a new login.
+ */
+async function deriveCopilotKey(
+  githubToken: string,
+  domain: string | undefined,
+  profileId: string,
+  options: Pick<ResolveApiKeyForProfileOptions, 'fetch' | 'now' | 'signal' | 'copilotTokenCache'>,
+): Promise<{ apiKey: string; baseUrl: string }> {
+  const [{ resolveCopilotApiKey }, { createMemoryTokenCache }] = await Promise.all([
+    import('./oauth/adapters/github-copilot.js'),
+    import('./oauth/token-cache.js'),
+  ])
+  defaultCopilotCache ??= createMemoryTokenCache<CopilotToken>()
+  try {
+    return await resolveCopilotApiKey({
+      githubToken,
+      domain,
+      runtime: {
+        fetch: createBoundedFetch(resolveFetch(options), {
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+        now: resolveClock(options),
+        signal: options.signal,
+      },
+      cache: options.copilotTokenCache ?? defaultCopilotCache,
+    })
+  } catch (error) {
+    if (AuthProfilesError.isInstance(error) && error.code === 'ERR_OAUTH') {
+      throw new ReauthRequiredError({
+        profileId,
+        provider: 'github-copilot',
+        reason: error.message,
+      })
+    }
+    throw error
   }
 }
 
@@ -216,6 +280,8 @@ export interface ResolvedProviderKey {
   readonly source: string
   readonly mode: CredentialMode
   readonly provider: string
+  /** Where to send requests when the credential decides it (GitHub Copilot's API host). */
+  readonly baseUrl?: string
   /** Profiles that could not be used on the way, with the reason (never a secret). */
   readonly skipped?: readonly { readonly profileId: string; readonly reason: string }[]
 }
@@ -242,6 +308,9 @@ export interface ResolveApiKeyForProviderOptions {
   readonly fetch?: FetchFunction
   /** OAuth refresh settings. */
   readonly oauth?: OAuthRefreshSettings
+  /** See {@link ResolveApiKeyForProfileOptions.deriveCopilotToken}. */
+  readonly deriveCopilotToken?: boolean
+  readonly copilotTokenCache?: DerivedTokenCache<CopilotToken>
 }
 
 function configuredProviderKey(config: ClawConfig | undefined, provider: string) {
@@ -331,6 +400,7 @@ export async function resolveApiKeyForProvider(
           source: `profile:${profileId}`,
           mode: resolved.mode,
           provider,
+          ...(resolved.baseUrl ? { baseUrl: resolved.baseUrl } : {}),
           ...(skipped.length > 0 ? { skipped } : {}),
         }
       }

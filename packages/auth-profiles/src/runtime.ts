@@ -23,6 +23,19 @@ export function resolveEnv(options: { readonly env?: Env | undefined }): Env {
   return options.env ?? process.env
 }
 
+/**
+ * The caller's `fetch`, or `globalThis.fetch` looked up at call time (never captured at import,
+ * so test doubles and proxies installed later are honoured).
+ *
+ * @internal
+ */
+export function resolveFetch(options: {
+  readonly fetch?:
+    ((input: string | URL | Request, init?: RequestInit) => Promise<Response>) | undefined
+}): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return options.fetch ?? ((input, init) => fetch(input, init))
+}
+
 /** @internal */
 export function resolveClock(options: { readonly now?: Clock | undefined }): Clock {
   return options.now ?? Date.now

@@ -7,7 +7,7 @@ import type {
   AuthStoreUpdateResult,
   AuthStoreUpdater,
 } from './store-backend.js'
-import type { AuthProfileCredential, AuthProfileStore, ProfileUsageStats } from './types.js'
+import type { AuthProfileCredential, AuthProfileStore } from './types.js'
 
 /** Options of the functions that read or write a store: a target plus file-backend options. @public */
 export type AuthStoreOptions = AuthStoreTarget &
@@ -70,11 +70,18 @@ const failureFields = [
   'failureCounts',
 ] as const
 
-function clearFailureState(stats: ProfileUsageStats | undefined): ProfileUsageStats | undefined {
-  if (!stats) return undefined
+/**
+ * Drops a profile's cooldown, disable and error counters (keeping `lastUsed`): a replaced
+ * credential starts fresh.
+ *
+ * @internal
+ */
+export function clearProfileFailureState(store: AuthProfileStore, profileId: string): void {
+  const stats = store.usageStats?.[profileId]
+  if (!stats || !store.usageStats) return
   const cleared: Record<string, unknown> = { ...stats }
   for (const field of failureFields) delete cleared[field]
-  return cleared
+  store.usageStats[profileId] = cleared
 }
 
 /** @public */
@@ -116,11 +123,7 @@ export async function upsertAuthProfile(
       ...incoming,
       generation: (previous?.generation ?? 0) + 1,
     }
-    const stats = current.usageStats?.[options.profileId]
-    if (changed && stats && current.usageStats) {
-      const cleared = clearFailureState(stats)
-      if (cleared) current.usageStats[options.profileId] = cleared
-    }
+    if (changed) clearProfileFailureState(current, options.profileId)
   })
   return store
 }

@@ -15,12 +15,39 @@ export function loadOpenIdClient(): Promise<OpenIdModule> {
   return openIdModule
 }
 
-/** The client side of an OAuth configuration. @public */
+/** The client side of an OAuth configuration (for {@link refreshWithTokenEndpoint}). @public */
 export interface OAuthClientSettings {
   readonly endpoints: OAuthEndpoints
   readonly clientId: string
   /** For confidential/installed-app clients (sent as `client_secret_post`). */
   readonly clientSecret?: string | undefined
+}
+
+/**
+ * openid-client rejects a token response whose `expires_in` is negative or not a number, which
+ * would throw away tokens the provider has already rotated. Such a value is dropped before
+ * openid-client sees it, so {@link expiresAtFrom} applies its documented fallback instead.
+ */
+function withTolerantTokenResponses(fetchImpl: OAuthRuntime['fetch']): OAuthRuntime['fetch'] {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init)
+    if (!(response.headers.get('content-type') ?? '').includes('json')) return response
+    const text = await response.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      return new Response(text, response)
+    }
+    if (typeof body === 'object' && body !== null && 'expires_in' in body) {
+      const expiresIn = (body as { expires_in?: unknown }).expires_in
+      if (!(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0)) {
+        const { expires_in: _dropped, ...rest } = body as Record<string, unknown>
+        return new Response(JSON.stringify(rest), response)
+      }
+    }
+    return new Response(text, response)
+  }
 }
 
 const discoveryCache = new Map<
@@ -92,7 +119,9 @@ export async function createClientConfiguration(
     }
   }
   const configuration = new client.Configuration(metadata, settings.clientId, undefined, auth)
-  configuration[client.customFetch] = runtime.fetch as OpenIdClient.CustomFetch
+  configuration[client.customFetch] = withTolerantTokenResponses(
+    runtime.fetch,
+  ) as OpenIdClient.CustomFetch
   if (runtime.allowInsecureRequests) client.allowInsecureRequests(configuration)
   return configuration
 }
@@ -164,6 +193,21 @@ const PERMANENT_ERRORS = new Set([
   'not_found_error',
 ])
 
+/**
+ * The first `AuthProfilesError` in an error's `cause` chain: our bounded fetch's network, timeout
+ * and abort errors arrive wrapped in openid-client's own errors.
+ *
+ * @internal
+ */
+export function findAuthProfilesError(error: unknown): AuthProfilesError | undefined {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth += 1) {
+    if (AuthProfilesError.isInstance(current)) return current
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 /** How a failed token request should be treated. @internal */
 export interface TokenErrorClass {
   readonly permanent: boolean
@@ -194,29 +238,41 @@ function findErrorCode(value: unknown, depth = 0): string | undefined {
  * @internal
  */
 export function classifyTokenError(error: unknown): TokenErrorClass {
-  if (AuthProfilesError.isInstance(error))
-    return { permanent: false, reason: error.retryable ? 'network or timeout' : error.code }
+  const wrapped = findAuthProfilesError(error)
+  if (wrapped) {
+    return { permanent: false, reason: wrapped.retryable ? 'network or timeout' : wrapped.code }
+  }
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<
     string,
     unknown
   >
   const code = findErrorCode(record) ?? findErrorCode(record['cause'])
-  const status = typeof record['status'] === 'number' ? record['status'] : undefined
   if (code) return { permanent: true, reason: code }
+  // openid-client puts the HTTP response in `cause` when an error body is not RFC-shaped (e.g.
+  // Anthropic's 404 `{"type":"error","error":{"type":"not_found_error"}}`).
+  const cause = record['cause'] as { status?: unknown } | undefined
+  const status =
+    typeof record['status'] === 'number'
+      ? record['status']
+      : typeof cause?.status === 'number'
+        ? cause.status
+        : undefined
   if (status !== undefined) {
     if (status === 429 || status >= 500) return { permanent: false, reason: `HTTP ${status}` }
-    if (status === 400 || status === 401 || status === 403 || status === 404)
+    if (status === 400 || status === 401 || status === 403 || status === 404) {
       return { permanent: true, reason: `HTTP ${status}` }
+    }
   }
   const oauthCode = typeof record['code'] === 'string' ? record['code'] : 'unexpected response'
   return { permanent: false, reason: oauthCode }
 }
 
 /**
- * The standard refresh grant (RFC 6749 §6) through openid-client: no `scope` is sent, the
- * previous refresh token is kept when none is returned.
+ * The standard refresh grant (RFC 6749 §6) through openid-client, for adapters whose provider has
+ * a conforming token endpoint: no `scope` is sent, the previous refresh token is kept when none is
+ * returned, `expires_in` is clamped to [60 s, 30 days] (missing or invalid: 1 h).
  *
- * @internal
+ * @public
  */
 export async function refreshWithTokenEndpoint(
   settings: OAuthClientSettings,

@@ -1,8 +1,24 @@
+import { createAnthropicOAuthAdapter } from './adapters/anthropic.js'
+import { createChutesOAuthAdapter } from './adapters/chutes.js'
+import { createGitHubCopilotOAuthAdapter } from './adapters/github-copilot.js'
+import { createGoogleGeminiCliOAuthAdapter } from './adapters/google-gemini-cli.js'
+import { createOpenAICodexOAuthAdapter } from './adapters/openai-codex.js'
+import { createQwenPortalOAuthAdapter } from './adapters/qwen-portal.js'
 import { createOAuthProviderRegistry, type OAuthProviderRegistry } from './registry.js'
 import type { OAuthProviderAdapter } from './types.js'
 
-/** Factories of the built-in adapters, in registration order (filled in by the adapter modules). */
-const builtInFactories: (() => OAuthProviderAdapter)[] = []
+/**
+ * The built-in adapters, created when the default registry is first used. (The generic OIDC
+ * adapter needs an issuer and a client, so it is registered by the application.)
+ */
+const builtInFactories: readonly (() => OAuthProviderAdapter)[] = [
+  () => createOpenAICodexOAuthAdapter(),
+  () => createAnthropicOAuthAdapter(),
+  () => createGitHubCopilotOAuthAdapter(),
+  () => createGoogleGeminiCliOAuthAdapter(),
+  () => createQwenPortalOAuthAdapter(),
+  () => createChutesOAuthAdapter(),
+]
 
 let defaultRegistry: OAuthProviderRegistry | undefined
 

@@ -6,11 +6,18 @@ import { createFileAuthStore, type FileAuthStoreOptions } from '../file-store.js
 import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from '../file-lock.js'
 import { describeId } from '../ids.js'
 import { inferMainAgentDir, resolveStateDir } from '../paths.js'
-import { resolveClock, resolveEnv, testFault, type Clock, type Env } from '../runtime.js'
+import {
+  resolveClock,
+  resolveEnv,
+  resolveFetch,
+  testFault,
+  type Clock,
+  type Env,
+} from '../runtime.js'
 import type { AuthStoreBackend } from '../store-backend.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import { createBoundedFetch, DEFAULT_OAUTH_TIMEOUT_MS, type FetchFunction } from './http.js'
-import { classifyTokenError } from './openid.js'
+import { classifyTokenError, findAuthProfilesError } from './openid.js'
 import { defaultOAuthProviders } from './providers.js'
 import type { OAuthProviderRegistry } from './registry.js'
 import type { OAuthRuntime, OAuthTokenSet } from './types.js'
@@ -291,7 +298,7 @@ async function refreshUnderLock(
     if (lockedThrottle !== undefined) return throttledResult(latest, lockedThrottle, options, now())
 
     const runtime: OAuthRuntime = {
-      fetch: createBoundedFetch(options.fetch ?? globalFetch(), {
+      fetch: createBoundedFetch(resolveFetch(options), {
         timeoutMs: callTimeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       }),
@@ -314,11 +321,6 @@ async function refreshUnderLock(
   } finally {
     await lock.release()
   }
-}
-
-/** `globalThis.fetch`, read at call time (the library never captures globals at import). */
-function globalFetch(): FetchFunction {
-  return (input, init) => globalThis.fetch(input, init)
 }
 
 function throttledResult(
@@ -404,7 +406,21 @@ async function handleRefreshError(
   const { backend, latest, options } = context
   const { profileId } = options
   const now = resolveClock(options)()
-  if (AuthProfilesError.isInstance(error) && error.code === 'ERR_ABORTED') throw error
+  // A caller's cancel is not a refresh failure: nothing is marked, nothing is throttled.
+  if (options.signal?.aborted || findAuthProfilesError(error)?.code === 'ERR_ABORTED') {
+    throw new AuthProfilesError('ERR_ABORTED', `Refreshing ${profileId} was cancelled.`, {
+      profileId,
+    })
+  }
+  // A local problem (missing client secret, bad configuration) is not a provider answer: report it
+  // as it is, without marking or throttling the profile.
+  const local = findAuthProfilesError(error)
+  if (
+    local &&
+    !local.retryable &&
+    (local.code === 'ERR_OAUTH' || local.code === 'ERR_INVALID_ARGUMENT')
+  )
+    throw local
   const classification = classifyTokenError(error)
   // Another writer may have rotated the token under us (a lost race or a stolen lock): adopt it
   // rather than declare the login dead.

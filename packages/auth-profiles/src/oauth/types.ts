@@ -59,7 +59,11 @@ export interface OAuthLoginCallbacks {
    * browser cannot reach the loopback callback. Raced against the callback; return a never-settling
    * promise (or omit it) to rely on the callback alone.
    */
-  readonly promptForRedirect?: (info: { readonly message: string }) => Promise<string>
+  readonly promptForRedirect?: (info: {
+    readonly message: string
+    /** Aborted when the browser callback wins the race: close the prompt. */
+    readonly signal?: AbortSignal
+  }) => Promise<string>
   /** Progress lines (never contain secrets). */
   readonly onProgress?: (message: string) => void
 }

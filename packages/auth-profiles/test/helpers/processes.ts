@@ -1,5 +1,5 @@
-// Spawning and controlling the store workers (test/fixtures/store-worker.mjs) for the
-// multi-process tests. Every child is spawned detached (its own process group), tracked here, and
+// Spawning and controlling the workers for the multi-process tests: the store workers
+// (test/fixtures/store-worker.mjs) and the OAuth refresh workers (test/fixtures/refresh-worker.mjs). Every child is spawned detached (its own process group), tracked here, and
 // killed by process group in `killAllWorkers()` (call it from `afterEach`), so nothing leaks even
 // when a test fails half-way. Every wait is bounded by a timeout.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url'
 
 /** The worker script, run with the current Node binary. */
 export const WORKER_PATH = fileURLToPath(new URL('../fixtures/store-worker.mjs', import.meta.url))
+
+/** The OAuth refresh worker (see the fixture for its protocol). */
+export const REFRESH_WORKER_PATH = fileURLToPath(
+  new URL('../fixtures/refresh-worker.mjs', import.meta.url),
+)
 
 /** A job for the worker (see the fixture for the fields each kind reads). */
 export interface WorkerJob {
@@ -27,6 +32,27 @@ export interface WorkerJob {
   readonly maxMs?: number
 }
 
+/** A job for the refresh worker: `concurrency` refreshes or key resolutions of one profile. */
+export interface RefreshWorkerJob {
+  readonly kind: 'refresh' | 'resolve'
+  readonly worker: number
+  readonly agentDir: string
+  readonly profileId: string
+  readonly tokenEndpoint: string
+  /** The cross-process refresh lock (`lock` of the refresh settings). */
+  readonly refreshLock: Readonly<Record<string, number>>
+  /** The store file's lock. */
+  readonly storeLock: Readonly<Record<string, number>>
+  readonly callTimeoutMs: number
+  /** Concurrent calls inside the worker; default 1. */
+  readonly concurrency?: number
+  /** Watchdog: the child exits by itself after this long. */
+  readonly maxMs?: number
+}
+
+/** Any job a worker script accepts. */
+export type AnyWorkerJob = WorkerJob | RefreshWorkerJob
+
 /** A message from a worker. */
 export interface WorkerMessage {
   readonly type: 'ready' | 'result' | 'error'
@@ -42,7 +68,7 @@ export interface WorkerExit {
 }
 
 export interface WorkerHandle {
-  readonly job: WorkerJob
+  readonly job: AnyWorkerJob
   readonly child: ChildProcess
   readonly pid: number
   readonly messages: WorkerMessage[]
@@ -57,6 +83,8 @@ export interface SpawnOptions {
   readonly home: string
   readonly stateDir: string
   readonly env?: Readonly<Record<string, string>>
+  /** The worker script; default the store worker ({@link WORKER_PATH}). */
+  readonly script?: string
 }
 
 const live = new Set<WorkerHandle>()
@@ -70,12 +98,12 @@ function describeWorker(handle: WorkerHandle): string {
  * Forks one worker. Test-hook variables are stripped from the inherited environment, so only a
  * job that asks for a fault gets one.
  */
-export function spawnWorker(job: WorkerJob, options: SpawnOptions): WorkerHandle {
+export function spawnWorker(job: AnyWorkerJob, options: SpawnOptions): WorkerHandle {
   const env: Record<string, string | undefined> = { ...process.env }
   delete env['CLAW_ENABLE_TEST_HOOKS']
   delete env['CLAW_TEST_FAULTS']
   Object.assign(env, { HOME: options.home, CLAW_STATE_DIR: options.stateDir }, options.env)
-  const child = spawn(process.execPath, [WORKER_PATH, JSON.stringify(job)], {
+  const child = spawn(process.execPath, [options.script ?? WORKER_PATH, JSON.stringify(job)], {
     detached: true,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
