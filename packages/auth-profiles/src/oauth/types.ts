@@ -85,7 +85,10 @@ export interface OAuthTokenSet {
 /** @public */
 export interface OAuthLoginOptions extends OAuthLoginCallbacks {
   readonly runtime: OAuthRuntime
-  /** Overall time allowed for the person to finish; default 5 minutes. */
+  /**
+   * Overall time allowed for the person to finish. Browser logins default to 5 minutes; device
+   * flows default to the device code's own lifetime (`expires_in`).
+   */
   readonly timeoutMs?: number
 }
 

@@ -5,7 +5,7 @@ import type { FetchFunction } from '../http.js'
 import { refreshWithTokenEndpoint, type OAuthClientSettings } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'
 import {
-  mergeEndpoints,
+  applyOverrides,
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
@@ -139,10 +139,15 @@ export interface AnthropicOAuthOverrides extends AuthorizationCodeOAuthOverrides
 export function createAnthropicOAuthAdapter(
   overrides: AnthropicOAuthOverrides = {},
 ): OAuthProviderAdapter {
-  const endpoints = mergeEndpoints(ANTHROPIC_OAUTH_ENDPOINTS, overrides.endpoints)
-  const clientId = overrides.clientId ?? ANTHROPIC_OAUTH_CLIENT_ID
-  const scopes = Object.freeze([...(overrides.scopes ?? ANTHROPIC_OAUTH_SCOPES)])
-  const redirectUri = overrides.redirectUri ?? ANTHROPIC_OAUTH_REDIRECT_URI
+  const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
+    {
+      endpoints: ANTHROPIC_OAUTH_ENDPOINTS,
+      clientId: ANTHROPIC_OAUTH_CLIENT_ID,
+      scopes: ANTHROPIC_OAUTH_SCOPES,
+      redirectUri: ANTHROPIC_OAUTH_REDIRECT_URI,
+    },
+    overrides,
+  )
   const settings: OAuthClientSettings = {
     endpoints,
     clientId,

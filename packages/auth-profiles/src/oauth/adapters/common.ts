@@ -28,6 +28,27 @@ export function mergeEndpoints(
   return Object.freeze({ ...defaults, ...overrides })
 }
 
+/** An adapter's defaults for the overridable settings. @internal */
+export interface AdapterDefaults {
+  readonly endpoints: OAuthEndpoints
+  readonly clientId: string
+  readonly scopes: readonly string[]
+  readonly redirectUri: string
+}
+
+/** The defaults with the caller's overrides applied (endpoints merged field by field). @internal */
+export function applyOverrides(
+  defaults: AdapterDefaults,
+  overrides: AuthorizationCodeOAuthOverrides,
+): AdapterDefaults {
+  return {
+    endpoints: mergeEndpoints(defaults.endpoints, overrides.endpoints),
+    clientId: overrides.clientId ?? defaults.clientId,
+    scopes: Object.freeze([...(overrides.scopes ?? defaults.scopes)]),
+    redirectUri: overrides.redirectUri ?? defaults.redirectUri,
+  }
+}
+
 /** The stored fields of a completed login (expiry = issue time + `expires_in`). @internal */
 export function tokenSetFromLogin(result: AuthorizationCodeFlowResult): OAuthTokenSet {
   return tokenSetFromResponse(

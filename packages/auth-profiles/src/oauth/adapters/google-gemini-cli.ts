@@ -11,7 +11,7 @@ import {
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'
 import {
   emailFromIdToken,
-  mergeEndpoints,
+  applyOverrides,
   plausibleEmail,
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
@@ -304,10 +304,15 @@ function missingSecretError(): AuthProfilesError {
 export function createGoogleGeminiCliOAuthAdapter(
   overrides: GoogleGeminiCliOAuthOverrides = {},
 ): OAuthProviderAdapter {
-  const endpoints = mergeEndpoints(GOOGLE_GEMINI_CLI_ENDPOINTS, overrides.endpoints)
-  const clientId = overrides.clientId ?? GOOGLE_GEMINI_CLI_CLIENT_ID
-  const scopes = Object.freeze([...(overrides.scopes ?? GOOGLE_GEMINI_CLI_SCOPES)])
-  const redirectUri = overrides.redirectUri ?? GOOGLE_GEMINI_CLI_REDIRECT_URI
+  const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
+    {
+      endpoints: GOOGLE_GEMINI_CLI_ENDPOINTS,
+      clientId: GOOGLE_GEMINI_CLI_CLIENT_ID,
+      scopes: GOOGLE_GEMINI_CLI_SCOPES,
+      redirectUri: GOOGLE_GEMINI_CLI_REDIRECT_URI,
+    },
+    overrides,
+  )
   const settingsFor = (runtime: OAuthRuntime): OAuthClientSettings => {
     const clientSecret =
       overrides.clientSecret ?? runtime.env[GOOGLE_GEMINI_CLI_CLIENT_SECRET_ENV]?.trim()

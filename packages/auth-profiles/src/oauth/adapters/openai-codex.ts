@@ -4,7 +4,7 @@ import { runAuthorizationCodeFlow } from '../authorization-code.js'
 import { refreshWithTokenEndpoint, type OAuthClientSettings } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthTokenSet } from '../types.js'
 import {
-  mergeEndpoints,
+  applyOverrides,
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
@@ -87,10 +87,15 @@ async function withAccountId(tokens: OAuthTokenSet): Promise<OAuthTokenSet> {
 export function createOpenAICodexOAuthAdapter(
   overrides: OpenAICodexOAuthOverrides = {},
 ): OAuthProviderAdapter {
-  const endpoints = mergeEndpoints(OPENAI_CODEX_ENDPOINTS, overrides.endpoints)
-  const clientId = overrides.clientId ?? OPENAI_CODEX_CLIENT_ID
-  const scopes = Object.freeze([...(overrides.scopes ?? OPENAI_CODEX_SCOPES)])
-  const redirectUri = overrides.redirectUri ?? OPENAI_CODEX_REDIRECT_URI
+  const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
+    {
+      endpoints: OPENAI_CODEX_ENDPOINTS,
+      clientId: OPENAI_CODEX_CLIENT_ID,
+      scopes: OPENAI_CODEX_SCOPES,
+      redirectUri: OPENAI_CODEX_REDIRECT_URI,
+    },
+    overrides,
+  )
   const settings: OAuthClientSettings = {
     endpoints,
     clientId,
