@@ -16,4 +16,5 @@ export const workspaceAliases: Record<string, string> = {
     new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),
   ),
   '@claw/auth-profiles': packageSource('auth-profiles'),
+  '@claw/failover': packageSource('failover'),
 }

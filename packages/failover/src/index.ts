@@ -1,2 +1,80 @@
-// This package has no public API yet; see its README for what it will hold.
-export {}
+export { FAILOVER_REASONS, resolveFailoverStatus } from './reasons.js'
+export type { FailoverReason } from './reasons.js'
+export { FailoverError, FailoverSummaryError } from './errors.js'
+export type { FailoverAttempt, FailoverErrorOptions } from './errors.js'
+
+export {
+  classifyFailoverReason,
+  coerceToFailoverError,
+  describeFailoverError,
+  isFailoverErrorMessage,
+  isRateLimitErrorForKeyRotation,
+  isTimeoutError,
+  isUserAbortError,
+  resolveFailoverReasonFromError,
+} from './classify.js'
+export type { FailoverErrorContext, FailoverErrorDescription } from './classify.js'
+export {
+  computeBackoffMs,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  MAX_HONOURED_RETRY_HINT_MS,
+  parseRetryAfter,
+  retryDelayFromHint,
+} from './retry-after.js'
+export type {
+  BackoffOptions,
+  HeadersLike,
+  ParseRetryAfterOptions,
+  RetryAfterHeaders,
+  RetryAfterHint,
+  RetryAfterSource,
+  RetryDelayOptions,
+} from './retry-after.js'
+
+export { FAILOVER_POLICY } from './policy.js'
+export type { FailoverPolicyEntry } from './policy.js'
+export { buildFallbackCandidates } from './candidates.js'
+export type { BuildFallbackCandidatesOptions, FallbackCandidate } from './candidates.js'
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MIN_RETRY_GAP_MS } from './engine.js'
+export type { FailoverEvent } from './events.js'
+export type { FailoverTraceEntry } from './trace.js'
+export { runWithFailover } from './run.js'
+export type { FailoverCallContext, RunWithFailoverOptions, RunWithFailoverResult } from './run.js'
+export { runWithModelFallback } from './model-fallback.js'
+export type { RunWithModelFallbackOptions, RunWithModelFallbackResult } from './model-fallback.js'
+export { planFailover } from './plan.js'
+export type { FailoverPlan, PlanFailoverOptions } from './plan.js'
+export type { Clock, Sleep } from './runtime.js'
+
+export { computeSessionAuthProfileOverride, resolveSessionAuthProfileOverride } from './session.js'
+export type {
+  ComputeSessionAuthProfileOverrideOptions,
+  ResolveSessionAuthProfileOverrideOptions,
+  SessionAuthProfileOverrideResult,
+  SessionAuthProfileSource,
+  SessionAuthState,
+} from './session.js'
+export { MODEL_TYPO_MAX_DISTANCE, resolveModelSelection } from './selection.js'
+export type {
+  ModelSelectionFailure,
+  ModelSelectionResult,
+  ModelSelectionSuccess,
+  ResolveModelSelectionOptions,
+} from './selection.js'
+export {
+  collectProviderApiKeysForExecution,
+  DEFAULT_TRANSIENT_RETRY,
+  executeWithApiKeyRotation,
+  isApiKeyRateLimitError,
+  isTransientApiKeyError,
+} from './key-rotation.js'
+export type {
+  ApiKeyAttemptContext,
+  ApiKeyRetryEvent,
+  ApiKeyRetryInfo,
+  CollectProviderApiKeysForExecutionOptions,
+  ExecuteWithApiKeyRotationOptions,
+  ResolvedTransientRetryPolicy,
+  TransientErrorOptions,
+  TransientRetryPolicy,
+} from './key-rotation.js'

@@ -1,0 +1,123 @@
+import {
+  buildAllowedModelSet,
+  buildModelAliasIndex,
+  createModelCatalog,
+  modelKey,
+  normalizeProviderId,
+  resolveConfiguredFallbacks,
+  resolveConfiguredModelRef,
+  resolveModelRefFromString,
+  type CatalogConfig,
+  type CatalogLike,
+  type ModelCatalog,
+} from '@claw/model-catalog'
+
+/** One model to try, in order. @public */
+export interface FallbackCandidate {
+  readonly provider: string
+  readonly model: string
+  /** `provider/model`. */
+  readonly key: string
+  /** `requested` (the call's model), `fallback` (from the list) or `primary` (appended last). */
+  readonly source: 'requested' | 'fallback' | 'primary'
+}
+
+/** @public */
+export interface BuildFallbackCandidatesOptions {
+  readonly config?: CatalogConfig | undefined
+  /** The requested provider; with `model`, the first candidate. Blank: the configured primary. */
+  readonly provider?: string | undefined
+  /** The requested model (a ref, a bare id or an alias). */
+  readonly model?: string | undefined
+  /** Replaces the configured fallbacks, even when empty (`[]` disables fallback). */
+  readonly fallbacksOverride?: readonly string[] | undefined
+  /** Use this agent's model and fallbacks (`agents.list[]`). */
+  readonly agentId?: string | undefined
+  /** For the allowlist; a catalog built from `config` when omitted. */
+  readonly catalog?: CatalogLike | undefined
+}
+
+const catalogs = new WeakMap<object, ModelCatalog>()
+let defaultCatalog: ModelCatalog | undefined
+
+/** One catalog per config object (building one indexes the built-in data). @internal */
+export function catalogFor(config: CatalogConfig | undefined): ModelCatalog {
+  if (!config) return (defaultCatalog ??= createModelCatalog())
+  let catalog = catalogs.get(config)
+  if (!catalog) {
+    catalog = createModelCatalog({ config })
+    catalogs.set(config, catalog)
+  }
+  return catalog
+}
+
+/**
+ * The models to try, in order (reference §2.8):
+ *
+ * 1. the requested model (the configured primary when blank); the allowlist does not apply to it;
+ * 2. the fallbacks — `fallbacksOverride` when given (even `[]`), else the configured ones — each
+ *    resolved through the aliases against the primary's provider, skipped when unparsable, and
+ *    kept only when the allowlist (`agents.defaults.models`, when non-empty) allows it;
+ * 3. without an override, the configured primary last, so runs that started elsewhere still end
+ *    at the default model;
+ * 4. duplicates removed.
+ *
+ * @public
+ */
+export function buildFallbackCandidates(
+  options: BuildFallbackCandidatesOptions = {},
+): FallbackCandidate[] {
+  const { config } = options
+  const primary = resolveConfiguredModelRef({
+    config,
+    ...(options.agentId ? { agentId: options.agentId } : {}),
+  })
+  const aliasIndex = buildModelAliasIndex({ config, defaultProvider: primary.provider })
+  const candidates: FallbackCandidate[] = []
+  const seen = new Set<string>()
+  const add = (provider: string, model: string, source: FallbackCandidate['source']) => {
+    const key = modelKey(provider, model)
+    if (seen.has(key)) return
+    seen.add(key)
+    candidates.push({ provider, model, key, source })
+  }
+
+  const requestedModel = options.model?.trim()
+  const requestedProvider = options.provider?.trim()
+  if (requestedModel) {
+    const resolved = requestedProvider
+      ? resolveModelRefFromString(`${requestedProvider}/${requestedModel}`, {
+          defaultProvider: primary.provider,
+        })
+      : resolveModelRefFromString(requestedModel, { defaultProvider: primary.provider, aliasIndex })
+    if (resolved) add(resolved.ref.provider, resolved.ref.model, 'requested')
+  } else if (requestedProvider && normalizeProviderId(requestedProvider) !== primary.provider) {
+    // A provider without a model: nothing to ask it for, so start at the primary.
+    add(primary.provider, primary.model, 'requested')
+  } else {
+    add(primary.provider, primary.model, 'requested')
+  }
+
+  const hasAllowlist = Object.keys(config?.agents?.defaults?.models ?? {}).length > 0
+  const allowed = hasAllowlist
+    ? buildAllowedModelSet({
+        config,
+        catalog: options.catalog ?? catalogFor(config),
+        defaultModel: primary,
+      })
+    : undefined
+  const fallbacks =
+    options.fallbacksOverride ??
+    resolveConfiguredFallbacks({ config, ...(options.agentId ? { agentId: options.agentId } : {}) })
+  for (const raw of fallbacks) {
+    const resolved = resolveModelRefFromString(raw, {
+      defaultProvider: primary.provider,
+      aliasIndex,
+    })
+    if (!resolved) continue
+    if (allowed && !allowed.has(modelKey(resolved.ref))) continue
+    add(resolved.ref.provider, resolved.ref.model, 'fallback')
+  }
+  if (options.fallbacksOverride === undefined) add(primary.provider, primary.model, 'primary')
+  return candidates
+}

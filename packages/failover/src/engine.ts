@@ -1,0 +1,597 @@
+// The failover loop shared by runWithFailover (real calls) and planFailover (a dry run): the same
+// candidates, the same order, the same skips and the same policy, so a plan predicts a run.
+import {
+  collectProviderApiKeys,
+  evaluateProfileEligibility,
+  listProfilesForProvider,
+  markAuthProfileFailure,
+  markAuthProfileGood,
+  markAuthProfileUsed,
+  resolveAuthProfileOrder,
+  resolveExplicitOrder,
+  resolveProfileUnusableUntil,
+  type AuthProfileStore,
+  type AuthStoreBackend,
+  type ClawConfig,
+} from '@claw/auth-profiles'
+import { normalizeProviderId } from '@claw/model-catalog'
+import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
+import { FailoverSummaryError, type FailoverAttempt } from './errors.js'
+import type { FailoverEvent } from './events.js'
+import { FAILOVER_POLICY, toProfileFailureReason } from './policy.js'
+import type { FailoverReason } from './reasons.js'
+import { resolveClock, resolveSleep, type Clock, type Sleep } from './runtime.js'
+import type { FailoverTraceEntry } from './trace.js'
+
+/** A credential to try for a candidate: a stored profile, or an env/config key. @internal */
+export interface CredentialSlot {
+  readonly profileId?: string
+  /** `profile:<id>`, `env: VAR`, `env: VAR #2`, `config: …` — never the secret. */
+  readonly label: string
+  /** Index into the env key list for env slots. */
+  readonly envKeyIndex?: number
+}
+
+/** The outcome of one call, as the engine sees it. @internal */
+export type CallOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false
+      /** `null`: not failover-worthy (rethrow, stop). */
+      readonly reason: FailoverReason | null
+      readonly error: unknown
+      readonly message: string
+      readonly status?: number | undefined
+      readonly code?: string | undefined
+      readonly retryAfterMs?: number | undefined
+      /** A user abort: stop everything. */
+      readonly aborted?: boolean
+    }
+
+/** How the engine gets keys and makes calls; runWithFailover and planFailover differ only here. @internal */
+export interface EngineHooks<T> {
+  /** A usable credential for the slot, or why not (`skip`). */
+  resolve(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+  ): Promise<{ readonly skip: string } | { readonly ready: true }>
+  call(candidate: FallbackCandidate, slot: CredentialSlot, attempt: number): Promise<CallOutcome<T>>
+  /** After an `auth` failure on an OAuth profile: refresh once; true when it is worth retrying. */
+  refreshAfterAuthFailure?(candidate: FallbackCandidate, slot: CredentialSlot): Promise<boolean>
+}
+
+/** @internal */
+export interface EngineOptions {
+  readonly config?: ClawConfig | undefined
+  readonly store: AuthProfileStore
+  /** Persist bookkeeping here (locked updates); in memory only when omitted. */
+  readonly persist?:
+    | { readonly backend: AuthStoreBackend }
+    | { readonly agentDir: string; readonly mainAgentDir?: string | null | undefined }
+    | undefined
+  readonly provider?: string | undefined
+  readonly model?: string | undefined
+  readonly fallbacksOverride?: readonly string[] | undefined
+  readonly agentId?: string | undefined
+  readonly sessionProfile?:
+    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onEvent?: ((event: FailoverEvent) => void) | undefined
+  readonly maxAttempts?: number | undefined
+  readonly deadlineMs?: number | undefined
+  readonly minRetryGapMs?: number | undefined
+  readonly maxWaitMs?: number | undefined
+  readonly now?: Clock | undefined
+  readonly sleep?: Sleep | undefined
+  /** Collects the trace (also when the run fails). */
+  readonly trace?: FailoverTraceEntry[] | undefined
+  /**
+   * `none`: model fallback only — one call per candidate, the caller picks credentials; a candidate
+   * is still skipped when every profile of its provider is cooling down.
+   */
+  readonly credentials?: 'profiles' | 'none' | undefined
+}
+
+/** @internal */
+export interface EngineResult<T> {
+  readonly value: T
+  readonly candidate: FallbackCandidate
+  readonly slot: CredentialSlot
+  readonly attempts: readonly FailoverAttempt[]
+  readonly trace: readonly FailoverTraceEntry[]
+}
+
+/** Default budget: at most this many calls per logical request. @public */
+export const DEFAULT_MAX_ATTEMPTS = 6
+/** No hot loops: at least this long between two calls with the same credential. @public */
+export const DEFAULT_MIN_RETRY_GAP_MS = 250
+
+class StopError extends Error {
+  constructor(readonly original: unknown) {
+    super('stop')
+  }
+}
+
+function abortError(signal: AbortSignal | undefined): unknown {
+  return (
+    signal?.reason ?? Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' })
+  )
+}
+
+/**
+ * Runs the failover loop. Throws the original error for non-failover-worthy failures and user
+ * aborts, the single attempt's error when only one call was made, and a `FailoverSummaryError`
+ * otherwise.
+ *
+ * @internal
+ */
+export async function runEngine<T>(
+  options: EngineOptions,
+  hooks: EngineHooks<T>,
+): Promise<EngineResult<T>> {
+  const clock = resolveClock(options)
+  const sleep = resolveSleep(options)
+  const started = clock()
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  const minGap = options.minRetryGapMs ?? DEFAULT_MIN_RETRY_GAP_MS
+  const deadline =
+    options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : started + options.deadlineMs
+  const candidates = buildFallbackCandidates({
+    config: options.config,
+    provider: options.provider,
+    model: options.model,
+    fallbacksOverride: options.fallbacksOverride,
+    agentId: options.agentId,
+  })
+  const attempts: FailoverAttempt[] = []
+  const trace: FailoverTraceEntry[] = options.trace ?? []
+  const lastCallAt = new Map<string, number>()
+  const envCooldowns = new Map<string, number>()
+  let calls = 0
+  let lastError: unknown
+  let budgetExhausted = false
+  const emit = (event: FailoverEvent) => options.onEvent?.(event)
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new StopError(abortError(options.signal))
+  }
+
+  const passes = options.maxWaitMs && options.maxWaitMs > 0 ? 2 : 1
+  for (let pass = 0; pass < passes; pass += 1) {
+    for (const [index, candidate] of candidates.entries()) {
+      try {
+        const outcome = await tryCandidate(candidate)
+        if (outcome) return outcome
+      } catch (error) {
+        if (error instanceof StopError) throw error.original
+        throw error
+      }
+      if (budgetExhausted) break
+      const next = candidates[index + 1]
+      if (next) {
+        emit({
+          type: 'fallback',
+          from: { provider: candidate.provider, model: candidate.model },
+          to: { provider: next.provider, model: next.model },
+          reason: attempts[attempts.length - 1]?.reason ?? 'unknown',
+        })
+      }
+    }
+    if (budgetExhausted || pass === passes - 1) break
+    // Everything was cooling down: wait for the soonest window if the caller allows it.
+    const retryAt = soonestRetryAt()
+    const waitMs = retryAt === undefined ? undefined : retryAt - clock()
+    if (waitMs === undefined || waitMs > (options.maxWaitMs ?? 0) || calls > 0) break
+    try {
+      await sleep(Math.max(0, waitMs), options.signal)
+    } catch {
+      throw abortError(options.signal)
+    }
+  }
+
+  if (attempts.filter((attempt) => !attempt.skipped).length <= 1 && lastError !== undefined) {
+    // One call was made: the caller gets its own error back, whatever it threw (reference).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw lastError
+  }
+  throw new FailoverSummaryError(attempts, {
+    retryAt: soonestRetryAt(),
+    now: clock(),
+    cause: lastError,
+    trace,
+  })
+
+  function soonestRetryAt(): number | undefined {
+    const now = clock()
+    let soonest: number | undefined
+    for (const candidate of candidates) {
+      for (const profileId of listProfilesForProvider(options.store, candidate.provider)) {
+        const until = resolveProfileUnusableUntil(options.store.usageStats?.[profileId], {
+          model: candidate.model,
+        })
+        if (until !== undefined && until > now && (soonest === undefined || until < soonest))
+          soonest = until
+      }
+    }
+    for (const until of envCooldowns.values()) {
+      if (until > now && (soonest === undefined || until < soonest)) soonest = until
+    }
+    return soonest
+  }
+
+  function slotsFor(candidate: FallbackCandidate): { slots: CredentialSlot[]; locked: boolean } {
+    const store = options.store
+    if (options.credentials === 'none') {
+      const order = resolveAuthProfileOrder({
+        store,
+        provider: candidate.provider,
+        config: options.config,
+        model: candidate.model,
+        now: clock,
+      })
+      const cooling =
+        order.length > 0 &&
+        order.every((profileId) => {
+          const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], {
+            model: candidate.model,
+          })
+          return until !== undefined && until > clock()
+        })
+      if (cooling) {
+        return {
+          slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
+          locked: false,
+        }
+      }
+      return { slots: [{ label: 'caller credentials' }], locked: true }
+    }
+    const pinned = options.sessionProfile
+    const pinnedCredential = pinned ? store.profiles[pinned.profileId] : undefined
+    const pinnedHere =
+      pinned !== undefined &&
+      pinnedCredential !== undefined &&
+      normalizeProviderId(pinnedCredential.provider) === candidate.provider
+    const order = resolveAuthProfileOrder({
+      store,
+      provider: candidate.provider,
+      config: options.config,
+      preferredProfile: pinnedHere ? pinned.profileId : undefined,
+      model: candidate.model,
+      now: clock,
+    })
+    explainUnordered(candidate, order)
+    if (pinnedHere && pinned.source === 'user') {
+      if (!order.includes(pinned.profileId)) {
+        throw new StopError(
+          new Error(
+            `Auth profile "${pinned.profileId}" is not configured for ${candidate.provider}.`,
+          ),
+        )
+      }
+      return {
+        slots: [{ profileId: pinned.profileId, label: `profile:${pinned.profileId}` }],
+        locked: true,
+      }
+    }
+    if (order.length > 0)
+      return {
+        slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
+        locked: false,
+      }
+    const keys = collectProviderApiKeys(candidate.provider, {
+      ...(options.env ? { env: options.env } : {}),
+    })
+    if (keys.length > 1)
+      return {
+        slots: keys.map((_key, envKeyIndex) => ({
+          label: `env key #${envKeyIndex + 1}`,
+          envKeyIndex,
+        })),
+        locked: false,
+      }
+    return { slots: [{ label: 'env or config' }], locked: false }
+  }
+
+  /** Trace lines for stored profiles that the order left out, and why. */
+  function explainUnordered(candidate: FallbackCandidate, order: readonly string[]): void {
+    const explicit = resolveExplicitOrder(options.store, candidate.provider, options.config)
+    for (const profileId of listProfilesForProvider(options.store, candidate.provider)) {
+      if (order.includes(profileId)) continue
+      if (explicit && !explicit.includes(profileId)) {
+        trace.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          profileId,
+          outcome: 'skipped',
+          reason: 'excluded_by_auth_order',
+          detail: 'not in the explicit auth order for this provider',
+        })
+        continue
+      }
+      const eligibility = evaluateProfileEligibility({
+        store: options.store,
+        profileId,
+        provider: candidate.provider,
+        config: options.config,
+        now: clock,
+      })
+      trace.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        profileId,
+        outcome: 'skipped',
+        reason: eligibility.code,
+        detail: eligibility.detail,
+      })
+    }
+  }
+
+  async function tryCandidate(candidate: FallbackCandidate): Promise<EngineResult<T> | undefined> {
+    checkAbort()
+    const { slots, locked } = slotsFor(candidate)
+    const coolingAll =
+      !locked &&
+      slots.length > 0 &&
+      slots.every((slot) => coolingUntil(candidate, slot) !== undefined)
+    if (coolingAll) {
+      for (const slot of slots) {
+        const until = coolingUntil(candidate, slot) ?? 0
+        trace.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          ...(slot.profileId ? { profileId: slot.profileId } : {}),
+          credential: slot.label,
+          outcome: 'skipped',
+          reason: 'cooldown',
+          detail: `cooling down until ${new Date(until).toISOString()}`,
+          until,
+        })
+      }
+      attempts.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        error: `Provider ${candidate.provider} is in cooldown (all profiles unavailable)`,
+        reason: 'rate_limit',
+        skipped: true,
+      })
+      return undefined
+    }
+    for (const slot of slots) {
+      const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
+      const until = locked ? undefined : coolingUntil(candidate, slot)
+      if (until !== undefined) {
+        trace.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          credential: slot.label,
+          outcome: 'skipped',
+          reason: 'cooldown',
+          detail: `cooling down until ${new Date(until).toISOString()}`,
+          until,
+        })
+        continue
+      }
+      const resolved = await hooks.resolve(candidate, slot)
+      if ('skip' in resolved) {
+        trace.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          credential: slot.label,
+          outcome: 'skipped',
+          reason: 'unavailable',
+          detail: resolved.skip,
+        })
+        continue
+      }
+      let retriesLeft: number | undefined
+      let refreshed = false
+      for (;;) {
+        checkAbort()
+        if (calls >= maxAttempts || clock() >= deadline) {
+          budgetExhausted = true
+          trace.push({
+            provider: candidate.provider,
+            model: candidate.model,
+            ...profileFields,
+            credential: slot.label,
+            outcome: 'skipped',
+            reason: 'budget',
+            detail:
+              calls >= maxAttempts ? `attempt budget of ${maxAttempts} used` : 'time budget used',
+          })
+          return undefined
+        }
+        const previous = lastCallAt.get(slot.label)
+        if (previous !== undefined && clock() - previous < minGap) {
+          try {
+            await sleep(minGap - (clock() - previous), options.signal)
+          } catch {
+            throw new StopError(abortError(options.signal))
+          }
+        }
+        calls += 1
+        lastCallAt.set(slot.label, clock())
+        emit({
+          type: 'attempt_started',
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          attempt: calls,
+        })
+        const callStarted = clock()
+        const outcome = await hooks.call(candidate, slot, calls)
+        if (outcome.ok) {
+          trace.push({
+            provider: candidate.provider,
+            model: candidate.model,
+            ...profileFields,
+            credential: slot.label,
+            outcome: 'succeeded',
+            attempt: calls,
+            detail: 'succeeded',
+          })
+          emit({
+            type: 'attempt_succeeded',
+            provider: candidate.provider,
+            model: candidate.model,
+            ...profileFields,
+            attempt: calls,
+            latencyMs: clock() - callStarted,
+          })
+          if (slot.profileId) await recordSuccess(candidate, slot.profileId)
+          return { value: outcome.value, candidate, slot, attempts, trace }
+        }
+        if (outcome.aborted) throw new StopError(outcome.error)
+        lastError = outcome.error
+        // Provider error pages can be long: attempts and traces keep a readable excerpt.
+        const message =
+          outcome.message.length > 300 ? `${outcome.message.slice(0, 300)}…` : outcome.message
+        if (outcome.reason === null) {
+          trace.push({
+            provider: candidate.provider,
+            model: candidate.model,
+            ...profileFields,
+            credential: slot.label,
+            outcome: 'failed',
+            attempt: calls,
+            detail: `${message} (not failover-worthy: surfaced)`,
+          })
+          throw new StopError(outcome.error)
+        }
+        const reason = outcome.reason
+        const policy = FAILOVER_POLICY[reason]
+        const modelOnly = options.credentials === 'none'
+        retriesLeft ??= modelOnly ? 0 : policy.retrySameCredential
+        const willRetrySame =
+          retriesLeft > 0 ||
+          (reason === 'auth' &&
+            !refreshed &&
+            slot.profileId !== undefined &&
+            hooks.refreshAfterAuthFailure !== undefined)
+        attempts.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          error: message,
+          reason,
+          status: outcome.status,
+          code: outcome.code,
+        })
+        trace.push({
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          credential: slot.label,
+          outcome: 'failed',
+          attempt: calls,
+          reason,
+          detail: message,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          ...(outcome.code === undefined ? {} : { code: outcome.code }),
+        })
+        emit({
+          type: 'attempt_failed',
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          attempt: calls,
+          reason,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          willRetry: willRetrySame,
+        })
+        // Model-only fallback follows the reference: format errors move to the next model too.
+        if (policy.next === 'surface' && !(modelOnly && reason === 'format'))
+          throw new StopError(outcome.error)
+        if (reason === 'auth' && !refreshed && slot.profileId && hooks.refreshAfterAuthFailure) {
+          refreshed = true
+          if (await hooks.refreshAfterAuthFailure(candidate, slot)) continue
+        }
+        if (retriesLeft > 0) {
+          retriesLeft -= 1
+          continue
+        }
+        if (policy.mark && !modelOnly)
+          await recordFailure(candidate, slot, reason, outcome.retryAfterMs)
+        if (policy.next === 'model' || locked) return undefined
+        break
+      }
+    }
+    return undefined
+  }
+
+  function coolingUntil(candidate: FallbackCandidate, slot: CredentialSlot): number | undefined {
+    const now = clock()
+    if (slot.profileId) {
+      const until = resolveProfileUnusableUntil(options.store.usageStats?.[slot.profileId], {
+        model: candidate.model,
+      })
+      return until !== undefined && until > now ? until : undefined
+    }
+    const until = envCooldowns.get(`${candidate.provider}\u0000${slot.label}`)
+    return until !== undefined && until > now ? until : undefined
+  }
+
+  async function recordFailure(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    reason: FailoverReason,
+    retryAfterMs: number | undefined,
+  ): Promise<void> {
+    if (!slot.profileId) {
+      // Env keys have no stored stats: a rate limit cools the key down for this run only.
+      if (reason === 'rate_limit' || reason === 'overloaded') {
+        envCooldowns.set(
+          `${candidate.provider}\u0000${slot.label}`,
+          clock() + (retryAfterMs ?? 60_000),
+        )
+      }
+      return
+    }
+    const wasCooling = coolingUntil(candidate, slot) !== undefined
+    const result = await markAuthProfileFailure({
+      store: options.store,
+      profileId: slot.profileId,
+      reason: toProfileFailureReason(reason),
+      ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      config: options.config,
+      now: clock,
+      ...(options.persist ? { persist: options.persist } : {}),
+    })
+    const until = coolingUntil(candidate, slot)
+    if (!wasCooling && until !== undefined) {
+      emit({
+        type: 'cooldown_entered',
+        provider: candidate.provider,
+        profileId: slot.profileId,
+        ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
+        reason,
+        until,
+      })
+    }
+    if (result.error)
+      emit({ type: 'persistence_failed', profileId: slot.profileId, code: result.error.code })
+  }
+
+  async function recordSuccess(candidate: FallbackCandidate, profileId: string): Promise<void> {
+    const stats = options.store.usageStats?.[profileId]
+    const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
+    const persist = options.persist ? { persist: options.persist } : {}
+    await markAuthProfileUsed({
+      store: options.store,
+      profileId,
+      model: candidate.model,
+      now: clock,
+      ...persist,
+    })
+    await markAuthProfileGood({
+      store: options.store,
+      provider: candidate.provider,
+      profileId,
+      ...persist,
+    })
+    if (hadCooldown) emit({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
+  }
+}

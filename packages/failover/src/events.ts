@@ -1,0 +1,58 @@
+import type { FailoverReason } from './reasons.js'
+
+/**
+ * What a failover run reports through `onEvent`: plain objects with no secrets. Cooldown events
+ * fire on transitions only (entered / cleared), not on every failure.
+ *
+ * @public
+ */
+export type FailoverEvent =
+  | {
+      readonly type: 'attempt_started'
+      readonly provider: string
+      readonly model: string
+      readonly profileId?: string
+      readonly attempt: number
+    }
+  | {
+      readonly type: 'attempt_failed'
+      readonly provider: string
+      readonly model: string
+      readonly profileId?: string
+      readonly attempt: number
+      readonly reason: FailoverReason
+      readonly status?: number
+      /** The same credential will be tried again (transient retry or after an OAuth refresh). */
+      readonly willRetry: boolean
+    }
+  | {
+      readonly type: 'attempt_succeeded'
+      readonly provider: string
+      readonly model: string
+      readonly profileId?: string
+      readonly attempt: number
+      readonly latencyMs: number
+    }
+  | {
+      readonly type: 'cooldown_entered'
+      readonly provider: string
+      readonly profileId: string
+      /** Set for a model-scoped cooldown. */
+      readonly model?: string
+      readonly reason: FailoverReason
+      /** Epoch ms. */
+      readonly until: number
+    }
+  | { readonly type: 'cooldown_cleared'; readonly provider: string; readonly profileId: string }
+  | {
+      readonly type: 'fallback'
+      readonly from: { readonly provider: string; readonly model: string }
+      readonly to: { readonly provider: string; readonly model: string }
+      readonly reason: FailoverReason
+    }
+  | {
+      /** Bookkeeping could not be written (the run went on with in-memory state). */
+      readonly type: 'persistence_failed'
+      readonly profileId: string
+      readonly code: string
+    }

@@ -1,0 +1,115 @@
+import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
+import { coerceToFailoverError, describeFailoverError, isUserAbortError } from './classify.js'
+import { runEngine, type CallOutcome } from './engine.js'
+import type { FailoverAttempt } from './errors.js'
+import type { FailoverEvent } from './events.js'
+import { openStore } from './run.js'
+import type { Clock, Sleep } from './runtime.js'
+
+/** @public */
+export interface RunWithModelFallbackOptions<T> {
+  /** The call for one candidate model; it chooses its own credentials. */
+  readonly run: (provider: string, model: string) => Promise<T>
+  readonly config?: ClawConfig | undefined
+  /** Used only to skip providers whose profiles are all cooling down. */
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly agentDir?: string | undefined
+  readonly provider?: string | undefined
+  readonly model?: string | undefined
+  readonly fallbacksOverride?: readonly string[] | undefined
+  readonly agentId?: string | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onError?:
+    | ((info: {
+        provider: string
+        model: string
+        error: unknown
+        attempt: number
+        total: number
+      }) => void)
+    | undefined
+  readonly onEvent?: ((event: FailoverEvent) => void) | undefined
+  readonly now?: Clock | undefined
+  readonly sleep?: Sleep | undefined
+}
+
+/** @public */
+export interface RunWithModelFallbackResult<T> {
+  readonly result: T
+  readonly provider: string
+  readonly model: string
+  /** The failed candidates before the success (`[]` when the first call succeeded). */
+  readonly attempts: readonly FailoverAttempt[]
+}
+
+/**
+ * Model fallback only (the reference's `runWithModelFallback`): tries the candidate models in
+ * order, calling `run(provider, model)` once each; the callback picks its own credentials. A
+ * provider whose profiles are all cooling down is skipped without a call; an unclassifiable error
+ * or a user abort stops the chain; one failed attempt rethrows its error; otherwise
+ * `FailoverSummaryError` (`All models failed (N): …`).
+ *
+ * @public
+ */
+export async function runWithModelFallback<T>(
+  options: RunWithModelFallbackOptions<T>,
+): Promise<RunWithModelFallbackResult<T>> {
+  const { store } = await openStore(options)
+  let total = 0
+  const engine = await runEngine<T>(
+    {
+      credentials: 'none',
+      config: options.config,
+      store,
+      provider: options.provider,
+      model: options.model,
+      fallbacksOverride: options.fallbacksOverride,
+      agentId: options.agentId,
+      signal: options.signal,
+      onEvent: options.onEvent,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      minRetryGapMs: 0,
+      now: options.now,
+      sleep: options.sleep,
+    },
+    {
+      resolve: () => Promise.resolve({ ready: true }),
+      async call(candidate, _slot, attempt): Promise<CallOutcome<T>> {
+        total = attempt
+        try {
+          return { ok: true, value: await options.run(candidate.provider, candidate.model) }
+        } catch (error) {
+          if (options.signal?.aborted || isUserAbortError(error))
+            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+          const coerced = coerceToFailoverError(error, {
+            provider: candidate.provider,
+            model: candidate.model,
+          })
+          options.onError?.({
+            provider: candidate.provider,
+            model: candidate.model,
+            error,
+            attempt,
+            total,
+          })
+          if (!coerced)
+            return { ok: false, reason: null, error, message: describeFailoverError(error).message }
+          return {
+            ok: false,
+            reason: coerced.reason,
+            error,
+            message: coerced.message,
+            status: coerced.status,
+            code: coerced.code,
+          }
+        }
+      },
+    },
+  )
+  return {
+    result: engine.value,
+    provider: engine.candidate.provider,
+    model: engine.candidate.model,
+    attempts: engine.attempts,
+  }
+}

@@ -1,0 +1,159 @@
+import {
+  collectProviderApiKeys,
+  resolveAmbientCredentials,
+  resolveEnvApiKey,
+  type AuthProfileStore,
+  type AuthStoreBackend,
+  type ClawConfig,
+} from '@claw/auth-profiles'
+import { normalizeProviderId } from '@claw/model-catalog'
+import { runEngine } from './engine.js'
+import { FailoverError, FailoverSummaryError, type FailoverAttempt } from './errors.js'
+import type { FailoverReason } from './reasons.js'
+import { openStore } from './run.js'
+import { resolveEnv, type Clock } from './runtime.js'
+import type { FailoverTraceEntry } from './trace.js'
+
+/** @public */
+export interface PlanFailoverOptions {
+  readonly config?: ClawConfig | undefined
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
+  readonly provider?: string | undefined
+  readonly model?: string | undefined
+  readonly fallbacksOverride?: readonly string[] | undefined
+  readonly agentId?: string | undefined
+  readonly sessionProfile?:
+    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
+  /**
+   * Pretend these credentials fail with these reasons (keys: profile ids, or `env key #N` /
+   * `env or config` labels), e.g. `{ 'anthropic:work': 'rate_limit' }`, to see what would happen next.
+   */
+  readonly simulate?: Readonly<Record<string, FailoverReason>> | undefined
+  readonly maxAttempts?: number | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly now?: Clock | undefined
+}
+
+/** @public */
+export interface FailoverPlan {
+  /** The candidate and credential a run would use now, if any. */
+  readonly chosen:
+    | {
+        readonly provider: string
+        readonly model: string
+        readonly profileId?: string
+        readonly credential: string
+      }
+    | undefined
+  /** Every candidate × credential considered, in order, with why it was skipped or what happened. */
+  readonly trace: readonly FailoverTraceEntry[]
+  /** Simulated failures and skipped candidates. */
+  readonly attempts: readonly FailoverAttempt[]
+  /** Why nothing would be chosen (the error a run would throw), without secrets. */
+  readonly error?: {
+    readonly message: string
+    readonly reason?: FailoverReason
+    readonly retryAfterMs?: number
+  }
+}
+
+/**
+ * What `runWithFailover` would do now, without calling anything: the same candidates, order,
+ * skips and policy, driven by the given clock and store (copied: nothing is persisted), with no
+ * key resolution beyond "is there a credential" — no secrets are read into the plan, no OAuth
+ * refresh, no SecretRef command runs. `simulate` makes chosen credentials fail with a reason so you
+ * can ask "and if that one is rate-limited?".
+ *
+ * @public
+ */
+export async function planFailover(options: PlanFailoverOptions = {}): Promise<FailoverPlan> {
+  const { store: live } = await openStore(options)
+  const store = structuredClone(live)
+  const env = resolveEnv(options)
+  const collected: FailoverTraceEntry[] = []
+  try {
+    const engine = await runEngine<undefined>(
+      {
+        trace: collected,
+        config: options.config,
+        store,
+        provider: options.provider,
+        model: options.model,
+        fallbacksOverride: options.fallbacksOverride,
+        agentId: options.agentId,
+        sessionProfile: options.sessionProfile,
+        env,
+        maxAttempts: options.maxAttempts,
+        minRetryGapMs: 0,
+        now: options.now,
+        sleep: () => Promise.resolve(),
+      },
+      {
+        resolve(candidate, slot) {
+          if (slot.profileId) return Promise.resolve({ ready: true })
+          if (slot.envKeyIndex !== undefined) {
+            return Promise.resolve(
+              collectProviderApiKeys(candidate.provider, { env })[slot.envKeyIndex]
+                ? { ready: true }
+                : { skip: 'env key not set' },
+            )
+          }
+          const hasEnv = resolveEnvApiKey(candidate.provider, { env }) !== null
+          const providers = options.config?.models?.providers ?? {}
+          const hasConfigKey = Object.entries(providers).some(
+            ([id, entry]) =>
+              normalizeProviderId(id) === candidate.provider && entry.apiKey !== undefined,
+          )
+          const ambient = resolveAmbientCredentials(candidate.provider, { env }) !== null
+          return Promise.resolve(
+            hasEnv || hasConfigKey || ambient
+              ? { ready: true }
+              : { skip: `No API key found for provider "${candidate.provider}".` },
+          )
+        },
+        call(_candidate, slot) {
+          const reason = options.simulate?.[slot.profileId ?? slot.label]
+          if (!reason) return Promise.resolve({ ok: true, value: undefined })
+          const error = new FailoverError(reason, `simulated ${reason}`)
+          return Promise.resolve({
+            ok: false,
+            reason,
+            error,
+            message: `simulated ${reason}`,
+            status: error.status,
+          })
+        },
+      },
+    )
+    const trace = engine.trace.map((entry, index) =>
+      index === engine.trace.length - 1 && entry.outcome === 'succeeded'
+        ? { ...entry, outcome: 'chosen' as const, detail: 'would be used' }
+        : entry,
+    )
+    return {
+      chosen: {
+        provider: engine.candidate.provider,
+        model: engine.candidate.model,
+        ...(engine.slot.profileId ? { profileId: engine.slot.profileId } : {}),
+        credential: engine.slot.label,
+      },
+      trace,
+      attempts: engine.attempts,
+    }
+  } catch (error) {
+    const summary = FailoverSummaryError.isInstance(error) ? error : undefined
+    const failover = FailoverError.isInstance(error) ? error : undefined
+    return {
+      chosen: undefined,
+      trace: collected,
+      attempts: summary?.attempts ?? [],
+      error: {
+        message: error instanceof Error ? error.message : String(error),
+        ...(failover ? { reason: failover.reason } : {}),
+        ...(failover?.retryAfterMs === undefined ? {} : { retryAfterMs: failover.retryAfterMs }),
+      },
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Why a model call failed, as far as failover is concerned. The reference's
+ * `auth | format | rate_limit | billing | timeout | unknown`, plus `overloaded`,
+ * `model_not_found`, `context_overflow`, `auth_permanent` and `server_error`.
+ *
+ * @public
+ */
+export type FailoverReason =
+  | 'auth'
+  | 'auth_permanent'
+  | 'format'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'billing'
+  | 'timeout'
+  | 'model_not_found'
+  | 'context_overflow'
+  | 'server_error'
+  | 'unknown'
+
+/** Every reason, in a stable order. @public */
+export const FAILOVER_REASONS: readonly FailoverReason[] = Object.freeze([
+  'auth',
+  'auth_permanent',
+  'format',
+  'rate_limit',
+  'overloaded',
+  'billing',
+  'timeout',
+  'model_not_found',
+  'context_overflow',
+  'server_error',
+  'unknown',
+])
+
+const statusByReason: Readonly<Partial<Record<FailoverReason, number>>> = Object.freeze({
+  billing: 402,
+  rate_limit: 429,
+  auth: 401,
+  auth_permanent: 401,
+  timeout: 408,
+  format: 400,
+  overloaded: 529,
+  model_not_found: 404,
+  context_overflow: 413,
+  server_error: 500,
+})
+
+/**
+ * The HTTP status that goes with a reason (reference: billing 402, rate_limit 429, auth 401,
+ * timeout 408, format 400; plus overloaded 529, model_not_found 404, context_overflow 413,
+ * server_error 500). `unknown` has none.
+ *
+ * @public
+ */
+export function resolveFailoverStatus(reason: FailoverReason): number | undefined {
+  return statusByReason[reason]
+}

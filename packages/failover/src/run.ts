@@ -1,0 +1,312 @@
+import {
+  AuthProfilesError,
+  collectProviderApiKeys,
+  createFileAuthStore,
+  refreshOAuthCredential,
+  resolveApiKeyForProfile,
+  resolveApiKeyForProvider,
+  type AuthProfileStore,
+  type AuthStoreBackend,
+  type ClawConfig,
+  type CredentialMode,
+  type FetchFunction,
+  type OAuthRefreshSettings,
+} from '@claw/auth-profiles'
+import { coerceToFailoverError, describeFailoverError, isUserAbortError } from './classify.js'
+import type { FallbackCandidate } from './candidates.js'
+import { runEngine, type CallOutcome, type CredentialSlot, type EngineOptions } from './engine.js'
+import type { FailoverAttempt } from './errors.js'
+import type { FailoverEvent } from './events.js'
+import type { Clock, Sleep } from './runtime.js'
+import type { FailoverTraceEntry } from './trace.js'
+
+/** What the caller's model call receives. @public */
+export interface FailoverCallContext {
+  readonly provider: string
+  readonly model: string
+  /** Absent only for ambient credentials (`aws-sdk`, `gcloud-adc`) the vendor SDK resolves. */
+  readonly apiKey: string | undefined
+  readonly profileId: string | undefined
+  /** Set when the credential decides the host (GitHub Copilot). */
+  readonly baseUrl: string | undefined
+  readonly mode: CredentialMode
+  /** `profile:<id>`, `env: VAR`, … (never the secret). */
+  readonly source: string
+  /** 1-based count of calls made in this run. */
+  readonly attempt: number
+  /** Aborted when the caller aborts: pass it to your HTTP client. */
+  readonly signal: AbortSignal | undefined
+}
+
+/** @public */
+export interface RunWithFailoverOptions<T> {
+  /** The model call. Throw on failure: the error is classified (throw a `FailoverError` to decide). */
+  readonly run: (context: FailoverCallContext) => Promise<T>
+  readonly config?: ClawConfig | undefined
+  /**
+   * The credential store: a loaded store (bookkeeping stays in memory), a backend (persisted), or
+   * omitted with `agentDir` (the file store, persisted with locked updates).
+   */
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
+  readonly provider?: string | undefined
+  readonly model?: string | undefined
+  readonly fallbacksOverride?: readonly string[] | undefined
+  readonly agentId?: string | undefined
+  /** A session's pinned profile. `source: 'user'` locks it: it is used even in cooldown and never rotated. */
+  readonly sessionProfile?:
+    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onEvent?: ((event: FailoverEvent) => void) | undefined
+  /** At most this many calls per run (default 6). */
+  readonly maxAttempts?: number | undefined
+  /** Total time budget for the run, in ms. */
+  readonly deadlineMs?: number | undefined
+  /** At least this long between two calls with the same credential (default 250 ms). */
+  readonly minRetryGapMs?: number | undefined
+  /** When every candidate is cooling down, wait up to this long for the soonest one (default 0: fail fast). */
+  readonly maxWaitMs?: number | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly now?: Clock | undefined
+  readonly sleep?: Sleep | undefined
+  readonly fetch?: FetchFunction | undefined
+  readonly oauth?: OAuthRefreshSettings | undefined
+}
+
+/** @public */
+export interface RunWithFailoverResult<T> {
+  readonly result: T
+  readonly provider: string
+  readonly model: string
+  readonly profileId: string | undefined
+  /** Failed attempts before the success (empty when the first call succeeded). */
+  readonly attempts: readonly FailoverAttempt[]
+  readonly trace: readonly FailoverTraceEntry[]
+}
+
+function isBackend(
+  value: AuthProfileStore | AuthStoreBackend | undefined,
+): value is AuthStoreBackend {
+  return typeof (value as AuthStoreBackend | undefined)?.load === 'function'
+}
+
+/** The store to work on and where bookkeeping is persisted. @internal */
+export async function openStore(options: {
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}): Promise<{ store: AuthProfileStore; persist: EngineOptions['persist'] }> {
+  if (isBackend(options.store))
+    return { store: await options.store.load(), persist: { backend: options.store } }
+  if (options.store) return { store: options.store, persist: undefined }
+  if (options.agentDir) {
+    const backend = createFileAuthStore({
+      agentDir: options.agentDir,
+      ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
+      ...(options.env ? { env: options.env } : {}),
+    })
+    return {
+      store: await backend.load(),
+      persist: {
+        agentDir: options.agentDir,
+        ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
+      },
+    }
+  }
+  return { store: { version: 1, profiles: {} }, persist: undefined }
+}
+
+interface ReadyCredential {
+  readonly apiKey: string | undefined
+  readonly baseUrl: string | undefined
+  readonly mode: CredentialMode
+  readonly source: string
+}
+
+/**
+ * Runs a model call with failover (reference §2.6 and §2.8, with model-scoped cooldowns, Retry-After
+ * deadlines and a decision trace):
+ *
+ * - candidates: the requested model, then the fallbacks (see `buildFallbackCandidates`);
+ * - within a candidate's provider, its profiles in `resolveAuthProfileOrder` order (cooling profiles
+ *   skipped; a provider whose profiles are all cooling is skipped without a call), or its env keys
+ *   (rotated on rate limits only), or its env/config key;
+ * - each failure is classified and handled per {@link FAILOVER_POLICY}: the profile is marked
+ *   (model-scoped where the reason is), then the next profile, the next model, or the error is
+ *   surfaced (`format`, `context_overflow`, unclassifiable errors);
+ * - a user-pinned profile (`sessionProfile.source: 'user'`) is used even in cooldown and never
+ *   rotated; an `auth` failure on an OAuth profile gets one forced refresh first;
+ * - success marks the profile used and good;
+ * - the caller's signal stops everything (no further calls); at most `maxAttempts` calls, at least
+ *   `minRetryGapMs` between calls on one credential, optional total `deadlineMs`.
+ *
+ * @throws the original error when it is not failover-worthy, when it was a user abort, or when only
+ *   one call was made; otherwise a `FailoverSummaryError` with every attempt and the soonest
+ *   cooldown expiry (`retryAfterMs`).
+ * @public
+ */
+export async function runWithFailover<T>(
+  options: RunWithFailoverOptions<T>,
+): Promise<RunWithFailoverResult<T>> {
+  const { store, persist } = await openStore(options)
+  const ready = new Map<string, ReadyCredential>()
+  const keyFor = (candidate: FallbackCandidate, slot: CredentialSlot) =>
+    `${candidate.key}\u0000${slot.label}`
+  const profileOptions = {
+    store,
+    config: options.config,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.oauth ? { oauth: options.oauth } : {}),
+    ...(persist && 'agentDir' in persist
+      ? { agentDir: persist.agentDir, mainAgentDir: persist.mainAgentDir }
+      : {}),
+  }
+
+  const engine = await runEngine<T>(
+    {
+      config: options.config,
+      store,
+      persist,
+      provider: options.provider,
+      model: options.model,
+      fallbacksOverride: options.fallbacksOverride,
+      agentId: options.agentId,
+      sessionProfile: options.sessionProfile,
+      env: options.env,
+      signal: options.signal,
+      onEvent: options.onEvent,
+      maxAttempts: options.maxAttempts,
+      deadlineMs: options.deadlineMs,
+      minRetryGapMs: options.minRetryGapMs,
+      maxWaitMs: options.maxWaitMs,
+      now: options.now,
+      sleep: options.sleep,
+    },
+    {
+      async resolve(candidate, slot) {
+        try {
+          if (slot.profileId) {
+            const resolved = await resolveApiKeyForProfile({
+              ...profileOptions,
+              ...(persist && 'backend' in persist ? { store: persist.backend } : {}),
+              profileId: slot.profileId,
+            })
+            if (!resolved) return { skip: 'no usable credential' }
+            ready.set(keyFor(candidate, slot), {
+              apiKey: resolved.apiKey,
+              baseUrl: resolved.baseUrl,
+              mode: resolved.mode,
+              source: slot.label,
+            })
+            return { ready: true }
+          }
+          if (slot.envKeyIndex !== undefined) {
+            const keys = collectProviderApiKeys(candidate.provider, {
+              ...(options.env ? { env: options.env } : {}),
+            })
+            const apiKey = keys[slot.envKeyIndex]
+            if (!apiKey) return { skip: 'env key no longer set' }
+            ready.set(keyFor(candidate, slot), {
+              apiKey,
+              baseUrl: undefined,
+              mode: 'api-key',
+              source: slot.label,
+            })
+            return { ready: true }
+          }
+          const resolved = await resolveApiKeyForProvider({
+            ...profileOptions,
+            provider: candidate.provider,
+            model: candidate.model,
+          })
+          ready.set(keyFor(candidate, slot), {
+            apiKey: resolved.apiKey,
+            baseUrl: resolved.baseUrl,
+            mode: resolved.mode,
+            source: resolved.source,
+          })
+          return { ready: true }
+        } catch (error) {
+          if (AuthProfilesError.isInstance(error)) return { skip: error.message }
+          throw error
+        }
+      },
+      async call(candidate, slot, attempt): Promise<CallOutcome<T>> {
+        const credential = ready.get(keyFor(candidate, slot))
+        try {
+          const value = await options.run({
+            provider: candidate.provider,
+            model: candidate.model,
+            apiKey: credential?.apiKey,
+            profileId: slot.profileId,
+            baseUrl: credential?.baseUrl,
+            mode: credential?.mode ?? 'api-key',
+            source: credential?.source ?? slot.label,
+            attempt,
+            signal: options.signal,
+          })
+          return { ok: true, value }
+        } catch (error) {
+          if (options.signal?.aborted || isUserAbortError(error))
+            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+          const coerced = coerceToFailoverError(error, {
+            provider: candidate.provider,
+            model: candidate.model,
+            ...(slot.profileId ? { profileId: slot.profileId } : {}),
+          })
+          if (!coerced)
+            return { ok: false, reason: null, error, message: describeFailoverError(error).message }
+          return {
+            ok: false,
+            reason: coerced.reason,
+            error,
+            message: coerced.message,
+            status: coerced.status,
+            code: coerced.code,
+            retryAfterMs: coerced.retryAfterMs,
+          }
+        }
+      },
+      async refreshAfterAuthFailure(candidate, slot) {
+        const profileId = slot.profileId
+        if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
+        const credential = ready.get(keyFor(candidate, slot))
+        try {
+          const refreshed = await refreshOAuthCredential({
+            ...(options.oauth ?? {}),
+            profileId,
+            ...(persist && 'backend' in persist ? { backend: persist.backend } : {}),
+            ...(persist && 'agentDir' in persist ? { agentDir: persist.agentDir } : {}),
+            ...(persist && 'agentDir' in persist && persist.mainAgentDir !== undefined
+              ? { mainAgentDir: persist.mainAgentDir }
+              : {}),
+            ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.now ? { now: options.now } : {}),
+            ...(options.env ? { env: options.env } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          })
+          if (refreshed.credential.access === credential?.apiKey) return false
+          store.profiles[profileId] = refreshed.credential
+          const again = await this.resolve(candidate, slot)
+          return 'ready' in again
+        } catch {
+          return false
+        }
+      },
+    },
+  )
+  return {
+    result: engine.value,
+    provider: engine.candidate.provider,
+    model: engine.candidate.model,
+    profileId: engine.slot.profileId,
+    attempts: engine.attempts,
+    trace: engine.trace,
+  }
+}

@@ -1,0 +1,47 @@
+// The one place where @claw/failover reads ambient globals: the clock and timers. Every function
+// takes them as options; defaults are resolved here at call time.
+
+/** A clock returning epoch milliseconds. @public */
+export type Clock = () => number
+
+/** Waits `ms` (or until `signal` aborts, rejecting). @public */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+
+/** @internal */
+export function resolveClock(options: { readonly now?: Clock | undefined }): Clock {
+  return options.now ?? Date.now
+}
+
+/** An abortable `setTimeout` wait; the timer is unref'd so it never keeps a process alive. @internal */
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error)
+      return
+    }
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      },
+      Math.max(0, ms),
+    )
+    timer.unref?.()
+    function onAbort() {
+      clearTimeout(timer)
+      reject(signal?.reason as Error)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+
+/** @internal */
+export function resolveSleep(options: { readonly sleep?: Sleep | undefined }): Sleep {
+  return options.sleep ?? defaultSleep
+}
+
+/** @internal */
+export function resolveEnv(options: {
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}): Readonly<Record<string, string | undefined>> {
+  return options.env ?? process.env
+}

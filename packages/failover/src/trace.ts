@@ -1,0 +1,30 @@
+import type { ProfileEligibilityCode } from '@claw/auth-profiles'
+import type { FailoverReason } from './reasons.js'
+
+/**
+ * One line of a failover decision trace: a candidate model × credential that was considered, and
+ * why it was skipped, how it failed, or that it succeeded (or, in a plan, would be chosen).
+ *
+ * @public
+ */
+export interface FailoverTraceEntry {
+  readonly provider: string
+  readonly model: string
+  readonly profileId?: string
+  /** `profile:<id>`, `env key #2`, `env or config` — never a secret. */
+  readonly credential?: string
+  readonly outcome: 'skipped' | 'failed' | 'succeeded' | 'chosen'
+  /**
+   * For skips: `cooldown`, `unavailable`, `budget` or an eligibility code
+   * (`excluded_by_auth_order`, `expired`, `missing_credential`, …); for failures: the classified
+   * reason.
+   */
+  readonly reason?: FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget'
+  /** For people (never contains a secret). */
+  readonly detail: string
+  /** Epoch ms when a cooldown ends. */
+  readonly until?: number
+  readonly attempt?: number
+  readonly status?: number
+  readonly code?: string
+}
