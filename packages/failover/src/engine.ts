@@ -87,6 +87,11 @@ export interface EngineOptions {
   /** Collects the trace (also when the run fails). */
   readonly trace?: FailoverTraceEntry[] | undefined
   /**
+   * Re-reads the shared store (one `stat` for the file backend) before each candidate and
+   * credential, so cooldowns recorded by concurrent runs and other processes are honoured.
+   */
+  readonly reloadStore?: (() => Promise<AuthProfileStore>) | undefined
+  /**
    * `none`: model fallback only — one call per candidate, the caller picks credentials; a candidate
    * is still skipped when every profile of its provider is cooling down.
    */
@@ -133,6 +138,10 @@ export async function runEngine<T>(
   const clock = resolveClock(options)
   const sleep = resolveSleep(options)
   const started = clock()
+  let store = options.store
+  const reload = async () => {
+    if (options.reloadStore) store = await options.reloadStore()
+  }
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   const minGap = options.minRetryGapMs ?? DEFAULT_MIN_RETRY_GAP_MS
   const deadline =
@@ -205,8 +214,8 @@ export async function runEngine<T>(
     const now = clock()
     let soonest: number | undefined
     for (const candidate of candidates) {
-      for (const profileId of listProfilesForProvider(options.store, candidate.provider)) {
-        const until = resolveProfileUnusableUntil(options.store.usageStats?.[profileId], {
+      for (const profileId of listProfilesForProvider(store, candidate.provider)) {
+        const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], {
           model: candidate.model,
         })
         if (until !== undefined && until > now && (soonest === undefined || until < soonest))
@@ -220,7 +229,6 @@ export async function runEngine<T>(
   }
 
   function slotsFor(candidate: FallbackCandidate): { slots: CredentialSlot[]; locked: boolean } {
-    const store = options.store
     if (options.credentials === 'none') {
       const order = resolveAuthProfileOrder({
         store,
@@ -294,8 +302,8 @@ export async function runEngine<T>(
 
   /** Trace lines for stored profiles that the order left out, and why. */
   function explainUnordered(candidate: FallbackCandidate, order: readonly string[]): void {
-    const explicit = resolveExplicitOrder(options.store, candidate.provider, options.config)
-    for (const profileId of listProfilesForProvider(options.store, candidate.provider)) {
+    const explicit = resolveExplicitOrder(store, candidate.provider, options.config)
+    for (const profileId of listProfilesForProvider(store, candidate.provider)) {
       if (order.includes(profileId)) continue
       if (explicit && !explicit.includes(profileId)) {
         trace.push({
@@ -309,7 +317,7 @@ export async function runEngine<T>(
         continue
       }
       const eligibility = evaluateProfileEligibility({
-        store: options.store,
+        store: store,
         profileId,
         provider: candidate.provider,
         config: options.config,
@@ -328,6 +336,7 @@ export async function runEngine<T>(
 
   async function tryCandidate(candidate: FallbackCandidate): Promise<EngineResult<T> | undefined> {
     checkAbort()
+    await reload()
     const { slots, locked } = slotsFor(candidate)
     const coolingAll =
       !locked &&
@@ -358,6 +367,7 @@ export async function runEngine<T>(
     }
     for (const slot of slots) {
       const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
+      await reload()
       const until = locked ? undefined : coolingUntil(candidate, slot)
       if (until !== undefined) {
         trace.push({
@@ -524,7 +534,7 @@ export async function runEngine<T>(
   function coolingUntil(candidate: FallbackCandidate, slot: CredentialSlot): number | undefined {
     const now = clock()
     if (slot.profileId) {
-      const until = resolveProfileUnusableUntil(options.store.usageStats?.[slot.profileId], {
+      const until = resolveProfileUnusableUntil(store.usageStats?.[slot.profileId], {
         model: candidate.model,
       })
       return until !== undefined && until > now ? until : undefined
@@ -551,7 +561,7 @@ export async function runEngine<T>(
     }
     const wasCooling = coolingUntil(candidate, slot) !== undefined
     const result = await markAuthProfileFailure({
-      store: options.store,
+      store: store,
       profileId: slot.profileId,
       reason: toProfileFailureReason(reason),
       ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
@@ -576,18 +586,18 @@ export async function runEngine<T>(
   }
 
   async function recordSuccess(candidate: FallbackCandidate, profileId: string): Promise<void> {
-    const stats = options.store.usageStats?.[profileId]
+    const stats = store.usageStats?.[profileId]
     const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
     const persist = options.persist ? { persist: options.persist } : {}
     await markAuthProfileUsed({
-      store: options.store,
+      store: store,
       profileId,
       model: candidate.model,
       now: clock,
       ...persist,
     })
     await markAuthProfileGood({
-      store: options.store,
+      store: store,
       provider: candidate.provider,
       profileId,
       ...persist,

@@ -91,15 +91,21 @@ function isBackend(
   return typeof (value as AuthStoreBackend | undefined)?.load === 'function'
 }
 
-/** The store to work on and where bookkeeping is persisted. @internal */
+/** The store to work on, where bookkeeping is persisted, and how to re-read it. @internal */
 export async function openStore(options: {
   readonly store?: AuthProfileStore | AuthStoreBackend | undefined
   readonly agentDir?: string | undefined
   readonly mainAgentDir?: string | null | undefined
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
-}): Promise<{ store: AuthProfileStore; persist: EngineOptions['persist'] }> {
-  if (isBackend(options.store))
-    return { store: await options.store.load(), persist: { backend: options.store } }
+}): Promise<{
+  store: AuthProfileStore
+  persist: EngineOptions['persist']
+  reload?: () => Promise<AuthProfileStore>
+}> {
+  if (isBackend(options.store)) {
+    const backend = options.store
+    return { store: await backend.load(), persist: { backend }, reload: () => backend.load() }
+  }
   if (options.store) return { store: options.store, persist: undefined }
   if (options.agentDir) {
     const backend = createFileAuthStore({
@@ -113,6 +119,7 @@ export async function openStore(options: {
         agentDir: options.agentDir,
         ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
       },
+      reload: () => backend.load(),
     }
   }
   return { store: { version: 1, profiles: {} }, persist: undefined }
@@ -150,11 +157,13 @@ interface ReadyCredential {
 export async function runWithFailover<T>(
   options: RunWithFailoverOptions<T>,
 ): Promise<RunWithFailoverResult<T>> {
-  const { store, persist } = await openStore(options)
+  const opened = await openStore(options)
+  const { persist } = opened
+  let store = opened.store
   const ready = new Map<string, ReadyCredential>()
   const keyFor = (candidate: FallbackCandidate, slot: CredentialSlot) =>
     `${candidate.key}\u0000${slot.label}`
-  const profileOptions = {
+  const profileOptions: { store: AuthProfileStore } & Record<string, unknown> = {
     store,
     config: options.config,
     ...(options.env ? { env: options.env } : {}),
@@ -172,6 +181,15 @@ export async function runWithFailover<T>(
       config: options.config,
       store,
       persist,
+      ...(opened.reload
+        ? {
+            reloadStore: async () => {
+              store = await (opened.reload as () => Promise<AuthProfileStore>)()
+              profileOptions.store = store
+              return store
+            },
+          }
+        : {}),
       provider: options.provider,
       model: options.model,
       fallbacksOverride: options.fallbacksOverride,
