@@ -23,6 +23,8 @@ export interface MemoryAuthStore extends AuthStoreBackend {
  */
 export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
   let current: AuthProfileStore = initial ? structuredClone(initial) : { version: 1, profiles: {} }
+  // The serialised form of `current`: updates start from it (a deep copy) and compare against it.
+  let currentText = serializeAuthProfileStore(current)
   let queue: Promise<unknown> = Promise.resolve()
   return {
     kind: 'memory',
@@ -32,11 +34,14 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
     snapshot: () => structuredClone(current),
     update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
       const run = async (): Promise<AuthStoreUpdateResult<T>> => {
-        const store = structuredClone(current)
-        const before = serializeAuthProfileStore(current)
+        const store = JSON.parse(currentText) as AuthProfileStore
         const result = await updater(store)
-        const written = serializeAuthProfileStore(store) !== before
-        if (written) current = store
+        const after = serializeAuthProfileStore(store)
+        const written = after !== currentText
+        if (written) {
+          current = store
+          currentText = after
+        }
         return { store: current, result, written }
       }
       const next = queue.then(run, run)

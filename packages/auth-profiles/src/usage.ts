@@ -280,6 +280,9 @@ export async function markAuthProfileGood(
   if (!credential || normalizeProviderId(credential.provider) !== providerKey) {
     return { changed: false, persisted: false }
   }
+  // Already recorded (the common case on a healthy profile): no locked write.
+  if (options.store.lastGood?.[providerKey] === options.profileId)
+    return { changed: false, persisted: false }
   const apply = (target: AuthProfileStore): boolean => {
     if (target.lastGood?.[providerKey] === options.profileId) return false
     target.lastGood = { ...target.lastGood, [providerKey]: options.profileId }

@@ -375,6 +375,28 @@ describe('runWithFailover', () => {
     expect(calls).toBe(2)
   })
 
+  it('bounds the call itself by the remaining time budget', async () => {
+    const { backend } = setup()
+    const signals: AbortSignal[] = []
+    await expect(
+      runWithFailover({
+        config,
+        store: backend,
+        env: {},
+        deadlineMs: 30,
+        run: ({ signal }) => {
+          if (signal) signals.push(signal)
+          // A call that never answers on its own: only the budget can end it.
+          return new Promise((_, reject) => {
+            signal?.addEventListener('abort', () => reject(signal.reason as Error))
+          })
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' })
+    expect(signals).toHaveLength(1)
+    expect(signals[0]?.aborted).toBe(true)
+  })
+
   it('stops immediately on the caller abort with no further calls', async () => {
     const { clock, backend } = setup()
     const controller = new AbortController()

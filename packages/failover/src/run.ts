@@ -17,7 +17,7 @@ import type { FallbackCandidate } from './candidates.js'
 import { runEngine, type CallOutcome, type CredentialSlot, type EngineOptions } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import type { Clock, Sleep } from './runtime.js'
+import { resolveClock, type Clock, type Sleep } from './runtime.js'
 import type { FailoverTraceEntry } from './trace.js'
 
 /** What the caller's model call receives. @public */
@@ -157,6 +157,8 @@ interface ReadyCredential {
 export async function runWithFailover<T>(
   options: RunWithFailoverOptions<T>,
 ): Promise<RunWithFailoverResult<T>> {
+  const clock = resolveClock(options)
+  const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
   const opened = await openStore(options)
   const { persist } = opened
   let store = opened.store
@@ -256,6 +258,16 @@ export async function runWithFailover<T>(
       },
       async call(candidate, slot, attempt): Promise<CallOutcome<T>> {
         const credential = ready.get(keyFor(candidate, slot))
+        // With a time budget the call itself is bounded too: the remaining time aborts it.
+        const remainingMs = deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - clock())
+        const budget =
+          remainingMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, remainingMs))
+        const signal =
+          budget === undefined
+            ? options.signal
+            : options.signal
+              ? AbortSignal.any([options.signal, budget])
+              : budget
         try {
           const value = await options.run({
             provider: candidate.provider,
@@ -266,11 +278,16 @@ export async function runWithFailover<T>(
             mode: credential?.mode ?? 'api-key',
             source: credential?.source ?? slot.label,
             attempt,
-            signal: options.signal,
+            signal,
           })
           return { ok: true, value }
         } catch (error) {
-          if (options.signal?.aborted || isUserAbortError(error))
+          if (options.signal?.aborted)
+            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+          // The time budget ran out mid-call: that is a timeout, whatever the call threw.
+          if (budget?.aborted)
+            return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
+          if (isUserAbortError(error))
             return { ok: false, reason: null, error, message: 'aborted', aborted: true }
           const coerced = coerceToFailoverError(error, {
             provider: candidate.provider,

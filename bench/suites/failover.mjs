@@ -1,0 +1,209 @@
+// Benchmarks for @claw/failover (the built dist): cold import, the per-attempt decision overhead
+// of runWithFailover, and planFailover over a large candidate × profile grid. See bench/README.md
+// for how rows are measured.
+
+import { atMost } from '../lib/context.mjs'
+import { spawnTimed, timeAsyncIterations } from '../lib/measure.mjs'
+
+export const name = 'failover'
+export const packages = ['model-catalog', 'auth-profiles', 'failover']
+
+/** Cold `import('@claw/failover')` vs a bare node start (DESIGN: ≤ 2×). */
+function coldImport(ctx, url) {
+  const runs = ctx.pick(21, 5)
+  ctx.log(`cold import: ${runs} interleaved runs per command`)
+  const [bare, failover] = spawnTimed(
+    [
+      { label: 'bare', args: ['-e', ''] },
+      {
+        label: 'failover',
+        args: ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      },
+    ],
+    { runs, warmup: 1, cwd: ctx.repoRoot },
+  )
+  const note = `median of ${runs}`
+  return [
+    { name: 'cold start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
+    { name: 'cold start', metric: 'import(failover)', value: failover.median, unit: 'ms', note },
+    atMost(
+      {
+        name: 'cold start',
+        metric: 'import / bare node',
+        value: failover.median / bare.median,
+        unit: '×',
+      },
+      2,
+      'ratio',
+    ),
+  ]
+}
+
+function openaiStore(m) {
+  return m.createMemoryAuthStore({
+    version: 1,
+    profiles: {
+      'openai:a': { type: 'api_key', provider: 'openai', key: 'sk-bench-a-0000000000' },
+      'openai:b': { type: 'api_key', provider: 'openai', key: 'sk-bench-b-0000000000' },
+      'openai:c': { type: 'api_key', provider: 'openai', key: 'sk-bench-c-0000000000' },
+    },
+  })
+}
+
+function runRows(benchName, stats, { divideBy = 1, limit } = {}) {
+  const note = `${stats.samples.toLocaleString('en-US')} runs${divideBy > 1 ? `, run time / ${divideBy}` : ''}`
+  const p50 = { name: benchName, metric: 'p50', value: stats.p50 / divideBy, unit: 'µs', note }
+  const p99 = { name: benchName, metric: 'p99', value: stats.p99 / divideBy, unit: 'µs' }
+  return [p50, limit === undefined ? p99 : atMost(p99, limit, 'p99')]
+}
+
+const rateLimited = Object.assign(new Error('429 Too Many Requests: rate limit reached'), {
+  status: 429,
+  headers: { 'retry-after': '1' },
+})
+
+/** Times one success per run, and one classified 429 on `openai:a` followed by a success. */
+async function timeRuns(ctx, failover, makeStore) {
+  const base = { provider: 'openai', model: 'gpt-5.2', fallbacksOverride: [], env: {} }
+  const iterations = ctx.pick(20_000, 2_000)
+
+  const happy = { ...base, store: makeStore(), run: () => Promise.resolve('ok') }
+  const first = await failover.runWithFailover(happy)
+  if (first.result !== 'ok' || first.attempts.length !== 0) {
+    throw new Error('decision overhead: expected a first-call success')
+  }
+  const success = await timeAsyncIterations(() => failover.runWithFailover(happy), {
+    iterations,
+  })
+
+  // The clock jumps 10 s per run, so the 1 s cooldown from the 429 has expired and every run
+  // takes the same path: openai:a (never successful, so first in the order) fails, the next wins.
+  let clock = Date.UTC(2026, 0, 1)
+  const failOnce = {
+    ...base,
+    store: makeStore(),
+    now: () => clock,
+    run: ({ profileId }) =>
+      profileId === 'openai:a' ? Promise.reject(rateLimited) : Promise.resolve('ok'),
+  }
+  const check = await failover.runWithFailover(failOnce)
+  if (check.profileId === 'openai:a' || check.attempts[0]?.reason !== 'rate_limit') {
+    throw new Error('decision overhead: expected a rate limit on openai:a, then another profile')
+  }
+  const rotation = await timeAsyncIterations(
+    async () => {
+      clock += 10_000
+      const outcome = await failover.runWithFailover(failOnce)
+      if (outcome.attempts.length !== 1) throw new Error('decision overhead: the 429 path changed')
+      return outcome
+    },
+    { iterations },
+  )
+  return { success, rotation }
+}
+
+/**
+ * What runWithFailover adds around the model call (candidates, profile order, key resolution,
+ * classification, bookkeeping), with a `run` that settles at once. The targets apply to the
+ * memory store (`createMemoryAuthStore`: every bookkeeping write is a serialised update on a
+ * copy); the plain store object (bookkeeping on the object only) shows the decision logic alone.
+ */
+async function decisionOverhead(ctx, failover, auth) {
+  const memory = await timeRuns(ctx, failover, () => openaiStore(auth))
+  const plain = await timeRuns(ctx, failover, () => openaiStore(auth).snapshot())
+  return [
+    ...runRows('runWithFailover, 1st call succeeds (per run)', memory.success, { limit: 50 }),
+    ...runRows('runWithFailover, 429 then success (per attempt)', memory.rotation, {
+      divideBy: 2,
+      limit: 50,
+    }),
+    ...runRows('runWithFailover, plain store object, success (per run)', plain.success),
+    ...runRows(
+      'runWithFailover, plain store object, 429 then success (per attempt)',
+      plain.rotation,
+      {
+        divideBy: 2,
+      },
+    ),
+  ]
+}
+
+const PROVIDERS = [
+  'anthropic',
+  'openai',
+  'google',
+  'mistral',
+  'groq',
+  'xai',
+  'deepseek',
+  'together',
+  'fireworks',
+  'cerebras',
+]
+
+/** 10 candidates on 10 providers, 10 profiles each, half of them cooling down. */
+function largeGrid() {
+  const models = PROVIDERS.map((provider, index) => `${provider}/bench-model-${index}`)
+  const config = {
+    agents: { defaults: { model: { primary: models[0], fallbacks: models.slice(1) } } },
+  }
+  const until = Date.now() + 86_400_000
+  const profiles = {}
+  const usageStats = {}
+  for (const provider of PROVIDERS) {
+    for (let index = 0; index < 10; index++) {
+      const id = `${provider}:p${index}`
+      profiles[id] = { type: 'api_key', provider, key: `sk-bench-${provider}-${index}-000000` }
+      usageStats[id] =
+        index % 2 === 0 ? { lastUsed: index, cooldownUntil: until } : { lastUsed: index }
+    }
+  }
+  return { config, store: { version: 1, profiles, usageStats } }
+}
+
+async function planning(ctx, failover) {
+  const { config, store } = largeGrid()
+  const iterations = ctx.pick(2_000, 200)
+  const plain = { config, store, env: {} }
+  // Every usable profile fails with a rate limit: the plan walks all 10 candidates × 10 profiles.
+  const simulate = Object.fromEntries(Object.keys(store.profiles).map((id) => [id, 'rate_limit']))
+  const walk = { ...plain, simulate, maxAttempts: 1_000 }
+
+  const chosen = await failover.planFailover(plain)
+  if (chosen.chosen?.profileId !== 'anthropic:p1') {
+    throw new Error(`planFailover: expected anthropic:p1, got ${chosen.chosen?.profileId}`)
+  }
+  const walked = await failover.planFailover(walk)
+  const failed = walked.trace.filter((entry) => entry.outcome === 'failed').length
+  if (walked.chosen !== undefined || failed !== 50) {
+    throw new Error(`planFailover: expected 50 simulated failures and no choice, got ${failed}`)
+  }
+
+  const first = await timeAsyncIterations(() => failover.planFailover(plain), { iterations })
+  const all = await timeAsyncIterations(() => failover.planFailover(walk), { iterations })
+  const ms = (benchName, stats, note) => [
+    { name: benchName, metric: 'p50', value: stats.p50 / 1_000, unit: 'ms', note },
+    { name: benchName, metric: 'p99', value: stats.p99 / 1_000, unit: 'ms' },
+  ]
+  return [
+    ...ms(
+      'planFailover 10×10, half cooling, first usable',
+      first,
+      `${first.samples.toLocaleString('en-US')} plans`,
+    ),
+    ...ms(
+      'planFailover 10×10, half cooling, all fail',
+      all,
+      `${failed} simulated calls + 50 skips per plan`,
+    ),
+  ]
+}
+
+export async function run(ctx) {
+  const url = ctx.distUrl('failover')
+  const rows = [...coldImport(ctx, url)]
+  const failover = await import(url)
+  const auth = await import(ctx.distUrl('auth-profiles'))
+  rows.push(...(await decisionOverhead(ctx, failover, auth)), ...(await planning(ctx, failover)))
+  return rows
+}
