@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
-import { spawnTimed, timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
+import { timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
 
 export const name = 'auth-profiles'
 export const packages = ['model-catalog', 'auth-profiles']
@@ -19,37 +20,6 @@ function callRows(benchName, stats, limits = {}) {
     limits.p50 === undefined ? p50 : atMost(p50, limits.p50, 'p50'),
     limits.p99 === undefined ? p99 : atMost(p99, limits.p99, 'p99'),
     { name: benchName, metric: 'throughput', value: Math.round(stats.opsPerSec), unit: 'ops/s' },
-  ]
-}
-
-/** Cold `import('@claw/auth-profiles')` vs a bare node start (DESIGN: ≤ 2×). */
-function coldImport(ctx, url) {
-  const runs = ctx.pick(21, 5)
-  ctx.log(`cold import: ${runs} interleaved runs per command`)
-  const [bare, auth] = spawnTimed(
-    [
-      { label: 'bare', args: ['-e', ''] },
-      {
-        label: 'auth',
-        args: ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
-      },
-    ],
-    { runs, warmup: 1, cwd: ctx.repoRoot },
-  )
-  const note = `median of ${runs}`
-  return [
-    { name: 'cold start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
-    { name: 'cold start', metric: 'import(auth-profiles)', value: auth.median, unit: 'ms', note },
-    atMost(
-      {
-        name: 'cold start',
-        metric: 'import / bare node',
-        value: auth.median / bare.median,
-        unit: '×',
-      },
-      2,
-      'ratio',
-    ),
   ]
 }
 
@@ -142,7 +112,7 @@ function ordering(ctx, m) {
 
 export async function run(ctx) {
   const url = ctx.distUrl('auth-profiles')
-  const rows = [...coldImport(ctx, url)]
+  const rows = [...coldImportRows(ctx, url, 'auth-profiles')]
   const m = await import(url)
   rows.push(...(await warmResolve(ctx, m)), ...ordering(ctx, m))
   return rows

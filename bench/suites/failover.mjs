@@ -2,42 +2,12 @@
 // of runWithFailover, and planFailover over a large candidate × profile grid. See bench/README.md
 // for how rows are measured.
 
+import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
-import { spawnTimed, timeAsyncIterations } from '../lib/measure.mjs'
+import { timeAsyncIterations } from '../lib/measure.mjs'
 
 export const name = 'failover'
 export const packages = ['model-catalog', 'auth-profiles', 'failover']
-
-/** Cold `import('@claw/failover')` vs a bare node start (DESIGN: ≤ 2×). */
-function coldImport(ctx, url) {
-  const runs = ctx.pick(21, 5)
-  ctx.log(`cold import: ${runs} interleaved runs per command`)
-  const [bare, failover] = spawnTimed(
-    [
-      { label: 'bare', args: ['-e', ''] },
-      {
-        label: 'failover',
-        args: ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
-      },
-    ],
-    { runs, warmup: 1, cwd: ctx.repoRoot },
-  )
-  const note = `median of ${runs}`
-  return [
-    { name: 'cold start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
-    { name: 'cold start', metric: 'import(failover)', value: failover.median, unit: 'ms', note },
-    atMost(
-      {
-        name: 'cold start',
-        metric: 'import / bare node',
-        value: failover.median / bare.median,
-        unit: '×',
-      },
-      2,
-      'ratio',
-    ),
-  ]
-}
 
 function openaiStore(m) {
   return m.createMemoryAuthStore({
@@ -201,7 +171,7 @@ async function planning(ctx, failover) {
 
 export async function run(ctx) {
   const url = ctx.distUrl('failover')
-  const rows = [...coldImport(ctx, url)]
+  const rows = [...coldImportRows(ctx, url, 'failover')]
   const failover = await import(url)
   const auth = await import(ctx.distUrl('auth-profiles'))
   rows.push(...(await decisionOverhead(ctx, failover, auth)), ...(await planning(ctx, failover)))

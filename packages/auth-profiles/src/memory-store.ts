@@ -1,5 +1,5 @@
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
-import { serializeAuthProfileStore } from './store-parse.js'
+import { storeFileShape } from './store-parse.js'
 import type { AuthProfileStore } from './types.js'
 
 /** A memory store: the file backend's interface without a file. @public */
@@ -24,7 +24,7 @@ export interface MemoryAuthStore extends AuthStoreBackend {
 export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
   let current: AuthProfileStore = initial ? structuredClone(initial) : { version: 1, profiles: {} }
   // The serialised form of `current`: updates start from it (a deep copy) and compare against it.
-  let currentText = serializeAuthProfileStore(current)
+  let currentText = serialize(current)
   let queue: Promise<unknown> = Promise.resolve()
   return {
     kind: 'memory',
@@ -36,7 +36,7 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
       const run = async (): Promise<AuthStoreUpdateResult<T>> => {
         const store = JSON.parse(currentText) as AuthProfileStore
         const result = await updater(store)
-        const after = serializeAuthProfileStore(store)
+        const after = serialize(store)
         const written = after !== currentText
         if (written) {
           current = store
@@ -49,4 +49,9 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
       return next
     },
   }
+}
+
+/** Compact: the memory store only compares and copies with it, nobody reads it. */
+function serialize(store: AuthProfileStore): string {
+  return JSON.stringify(storeFileShape(store))
 }

@@ -418,9 +418,14 @@ export function parseAuthProfileStoreText(
  * @internal
  */
 export function serializeAuthProfileStore(store: AuthProfileStore): string {
+  return `${JSON.stringify(storeFileShape(store), null, 2)}\n`
+}
+
+/** The store as written to disk: the known top-level keys in a fixed order. @internal */
+export function storeFileShape(store: AuthProfileStore): Record<string, unknown> {
   const output: Record<string, unknown> = { version: AUTH_STORE_VERSION, profiles: store.profiles }
   if (store.order !== undefined) output['order'] = store.order
   if (store.lastGood !== undefined) output['lastGood'] = store.lastGood
   if (store.usageStats !== undefined) output['usageStats'] = store.usageStats
-  return `${JSON.stringify(output, null, 2)}\n`
+  return output
 }

@@ -44,6 +44,7 @@ export { runWithModelFallback } from './model-fallback.js'
 export type { RunWithModelFallbackOptions, RunWithModelFallbackResult } from './model-fallback.js'
 export { planFailover } from './plan.js'
 export type { FailoverPlan, PlanFailoverOptions } from './plan.js'
+export type { FailoverTargetOptions } from './target-options.js'
 export type { Clock, Sleep } from './runtime.js'
 
 export { computeSessionAuthProfileOverride, resolveSessionAuthProfileOverride } from './session.js'

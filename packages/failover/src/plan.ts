@@ -2,38 +2,23 @@ import {
   collectProviderApiKeys,
   resolveAmbientCredentials,
   resolveEnvApiKey,
-  type AuthProfileStore,
-  type AuthStoreBackend,
-  type ClawConfig,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { runEngine } from './engine.js'
 import { FailoverError, FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverReason } from './reasons.js'
 import { openStore } from './run.js'
-import { resolveEnv, type Clock } from './runtime.js'
+import { resolveEnv } from './runtime.js'
+import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
 
 /** @public */
-export interface PlanFailoverOptions {
-  readonly config?: ClawConfig | undefined
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
-  readonly agentDir?: string | undefined
-  readonly mainAgentDir?: string | null | undefined
-  readonly provider?: string | undefined
-  readonly model?: string | undefined
-  readonly fallbacksOverride?: readonly string[] | undefined
-  readonly agentId?: string | undefined
-  readonly sessionProfile?:
-    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
+export interface PlanFailoverOptions extends FailoverTargetOptions {
   /**
    * Pretend these credentials fail with these reasons (keys: profile ids, or `env key #N` /
    * `env or config` labels), e.g. `{ 'anthropic:work': 'rate_limit' }`, to see what would happen next.
    */
   readonly simulate?: Readonly<Record<string, FailoverReason>> | undefined
-  readonly maxAttempts?: number | undefined
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  readonly now?: Clock | undefined
 }
 
 /** @public */

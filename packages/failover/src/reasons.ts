@@ -1,36 +1,20 @@
+import { AUTH_PROFILE_FAILURE_REASONS, type AuthProfileFailureReason } from '@claw/auth-profiles'
+
 /**
  * Why a model call failed, as far as failover is concerned. The reference's
  * `auth | format | rate_limit | billing | timeout | unknown`, plus `overloaded`,
- * `model_not_found`, `context_overflow`, `auth_permanent` and `server_error`.
+ * `model_not_found`, `context_overflow`, `auth_permanent` and `server_error`: every reason a
+ * profile can be marked failed for ({@link AuthProfileFailureReason}), plus `context_overflow`,
+ * which is the request's fault and never recorded against a credential.
  *
  * @public
  */
-export type FailoverReason =
-  | 'auth'
-  | 'auth_permanent'
-  | 'format'
-  | 'rate_limit'
-  | 'overloaded'
-  | 'billing'
-  | 'timeout'
-  | 'model_not_found'
-  | 'context_overflow'
-  | 'server_error'
-  | 'unknown'
+export type FailoverReason = AuthProfileFailureReason | 'context_overflow'
 
-/** Every reason, in a stable order. @public */
+/** Every reason, in a stable order (the profile failure reasons, then `context_overflow`). @public */
 export const FAILOVER_REASONS: readonly FailoverReason[] = Object.freeze([
-  'auth',
-  'auth_permanent',
-  'format',
-  'rate_limit',
-  'overloaded',
-  'billing',
-  'timeout',
-  'model_not_found',
+  ...AUTH_PROFILE_FAILURE_REASONS,
   'context_overflow',
-  'server_error',
-  'unknown',
 ])
 
 const statusByReason: Readonly<Partial<Record<FailoverReason, number>>> = Object.freeze({

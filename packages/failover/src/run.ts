@@ -7,7 +7,6 @@ import {
   resolveApiKeyForProvider,
   type AuthProfileStore,
   type AuthStoreBackend,
-  type ClawConfig,
   type CredentialMode,
   type FetchFunction,
   type OAuthRefreshSettings,
@@ -17,7 +16,8 @@ import type { FallbackCandidate } from './candidates.js'
 import { runEngine, type CallOutcome, type CredentialSlot, type EngineOptions } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import { resolveClock, type Clock, type Sleep } from './runtime.js'
+import { resolveClock, type Sleep } from './runtime.js'
+import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
 
 /** What the caller's model call receives. @public */
@@ -39,36 +39,17 @@ export interface FailoverCallContext {
 }
 
 /** @public */
-export interface RunWithFailoverOptions<T> {
+export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   /** The model call. Throw on failure: the error is classified (throw a `FailoverError` to decide). */
   readonly run: (context: FailoverCallContext) => Promise<T>
-  readonly config?: ClawConfig | undefined
-  /**
-   * The credential store: a loaded store (bookkeeping stays in memory), a backend (persisted), or
-   * omitted with `agentDir` (the file store, persisted with locked updates).
-   */
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
-  readonly agentDir?: string | undefined
-  readonly mainAgentDir?: string | null | undefined
-  readonly provider?: string | undefined
-  readonly model?: string | undefined
-  readonly fallbacksOverride?: readonly string[] | undefined
-  readonly agentId?: string | undefined
-  /** A session's pinned profile. `source: 'user'` locks it: it is used even in cooldown and never rotated. */
-  readonly sessionProfile?:
-    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
   readonly signal?: AbortSignal | undefined
   readonly onEvent?: ((event: FailoverEvent) => void) | undefined
-  /** At most this many calls per run (default 6). */
-  readonly maxAttempts?: number | undefined
-  /** Total time budget for the run, in ms. */
+  /** Total time budget for the run, in ms; each call is aborted when it runs out. */
   readonly deadlineMs?: number | undefined
   /** At least this long between two calls with the same credential (default 250 ms). */
   readonly minRetryGapMs?: number | undefined
   /** When every candidate is cooling down, wait up to this long for the soonest one (default 0: fail fast). */
   readonly maxWaitMs?: number | undefined
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  readonly now?: Clock | undefined
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
