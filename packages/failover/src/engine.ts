@@ -16,6 +16,11 @@ import {
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
+import {
+  coerceToFailoverError,
+  describeFailoverError,
+  type FailoverErrorContext,
+} from './classify.js'
 import { FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { FAILOVER_POLICY, toProfileFailureReason } from './policy.js'
@@ -47,6 +52,25 @@ export type CallOutcome<T> =
       /** A user abort: stop everything. */
       readonly aborted?: boolean
     }
+
+/** The outcome of a call that threw something other than a user abort. @internal */
+export function failedCallOutcome(
+  error: unknown,
+  context: FailoverErrorContext,
+): Extract<CallOutcome<never>, { ok: false }> {
+  const coerced = coerceToFailoverError(error, context)
+  if (!coerced)
+    return { ok: false, reason: null, error, message: describeFailoverError(error).message }
+  return {
+    ok: false,
+    reason: coerced.reason,
+    error,
+    message: coerced.message,
+    status: coerced.status,
+    code: coerced.code,
+    retryAfterMs: coerced.retryAfterMs,
+  }
+}
 
 /** How the engine gets keys and makes calls; runWithFailover and planFailover differ only here. @internal */
 export interface EngineHooks<T> {

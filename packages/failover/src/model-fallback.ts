@@ -1,6 +1,6 @@
 import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
-import { coerceToFailoverError, describeFailoverError, isUserAbortError } from './classify.js'
-import { runEngine, type CallOutcome } from './engine.js'
+import { isUserAbortError } from './classify.js'
+import { failedCallOutcome, runEngine, type CallOutcome } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { openStore } from './run.js'
@@ -81,10 +81,6 @@ export async function runWithModelFallback<T>(
         } catch (error) {
           if (options.signal?.aborted || isUserAbortError(error))
             return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-          const coerced = coerceToFailoverError(error, {
-            provider: candidate.provider,
-            model: candidate.model,
-          })
           options.onError?.({
             provider: candidate.provider,
             model: candidate.model,
@@ -92,16 +88,7 @@ export async function runWithModelFallback<T>(
             attempt,
             total,
           })
-          if (!coerced)
-            return { ok: false, reason: null, error, message: describeFailoverError(error).message }
-          return {
-            ok: false,
-            reason: coerced.reason,
-            error,
-            message: coerced.message,
-            status: coerced.status,
-            code: coerced.code,
-          }
+          return failedCallOutcome(error, { provider: candidate.provider, model: candidate.model })
         }
       },
     },

@@ -11,9 +11,15 @@ import {
   type FetchFunction,
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
-import { coerceToFailoverError, describeFailoverError, isUserAbortError } from './classify.js'
+import { isUserAbortError } from './classify.js'
 import type { FallbackCandidate } from './candidates.js'
-import { runEngine, type CallOutcome, type CredentialSlot, type EngineOptions } from './engine.js'
+import {
+  failedCallOutcome,
+  runEngine,
+  type CallOutcome,
+  type CredentialSlot,
+  type EngineOptions,
+} from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { resolveClock, type Sleep } from './runtime.js'
@@ -270,22 +276,11 @@ export async function runWithFailover<T>(
             return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
           if (isUserAbortError(error))
             return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-          const coerced = coerceToFailoverError(error, {
+          return failedCallOutcome(error, {
             provider: candidate.provider,
             model: candidate.model,
             ...(slot.profileId ? { profileId: slot.profileId } : {}),
           })
-          if (!coerced)
-            return { ok: false, reason: null, error, message: describeFailoverError(error).message }
-          return {
-            ok: false,
-            reason: coerced.reason,
-            error,
-            message: coerced.message,
-            status: coerced.status,
-            code: coerced.code,
-            retryAfterMs: coerced.retryAfterMs,
-          }
         }
       },
       async refreshAfterAuthFailure(candidate, slot) {
