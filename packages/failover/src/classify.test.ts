@@ -11,6 +11,7 @@ import {
   resolveFailoverReasonFromError,
 } from './classify.js'
 import { FailoverError } from './errors.js'
+import { FAILOVER_POLICY } from './policy.js'
 import type { FailoverReason } from './reasons.js'
 
 function httpError(status: number | string, message: string, extra: object = {}): Error {
@@ -46,6 +47,40 @@ function anthropicSdkError(status: number | undefined, type: string, message: st
     new Error(text),
     status === undefined ? { error: body } : { status, error: body },
   )
+}
+
+/**
+ * The next action the issue's policy asks for, written out independently of `FAILOVER_POLICY`, so
+ * each classification case also checks what failover then does with it.
+ */
+const EXPECTED_ACTION: Readonly<Record<FailoverReason | 'null', string>> = {
+  auth: 'mark profile, next profile',
+  auth_permanent: 'mark profile, next profile',
+  billing: 'mark profile, next profile',
+  rate_limit: 'mark model, next profile',
+  overloaded: 'mark profile, next profile',
+  model_not_found: 'next model',
+  context_overflow: 'surface',
+  format: 'surface',
+  timeout: 'retry once, mark model, next profile',
+  server_error: 'retry once, mark profile, next profile',
+  unknown: 'mark profile, next profile',
+  null: 'surface',
+}
+
+/** What failover does with a classified failure (`null`: not failover-worthy, rethrown). */
+function actionFor(reason: FailoverReason | null): string {
+  if (reason === null) return 'surface'
+  const policy = FAILOVER_POLICY[reason]
+  return [
+    policy.retrySameCredential > 0
+      ? `retry ${policy.retrySameCredential === 1 ? 'once' : 'twice'}`
+      : '',
+    policy.mark ? `mark ${policy.scope}` : '',
+    policy.next === 'surface' ? 'surface' : `next ${policy.next}`,
+  ]
+    .filter(Boolean)
+    .join(', ')
 }
 
 describe('resolveFailoverReasonFromError', () => {
@@ -488,7 +523,9 @@ describe('resolveFailoverReasonFromError', () => {
       null,
     ],
   ])('%s', (_label, err, expected) => {
-    expect(resolveFailoverReasonFromError(err)).toBe(expected)
+    const reason = resolveFailoverReasonFromError(err)
+    expect(reason).toBe(expected)
+    expect(actionFor(reason)).toBe(EXPECTED_ACTION[expected ?? 'null'])
   })
 })
 
@@ -586,7 +623,9 @@ describe('classifyFailoverReason', () => {
     ['something went wrong', null],
     ['', null],
   ])('%j', (message, expected) => {
-    expect(classifyFailoverReason(message)).toBe(expected)
+    const reason = classifyFailoverReason(message)
+    expect(reason).toBe(expected)
+    expect(actionFor(reason)).toBe(EXPECTED_ACTION[expected ?? 'null'])
   })
 
   it('keeps the reference precedence among its own rules', () => {
