@@ -482,16 +482,16 @@ export async function runEngine<T>(
         // Provider error pages can be long: attempts and traces keep a readable excerpt.
         const message =
           outcome.message.length > 300 ? `${outcome.message.slice(0, 300)}…` : outcome.message
+        const failedEntry = {
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          credential: slot.label,
+          outcome: 'failed' as const,
+          attempt: calls,
+        }
         if (outcome.reason === null) {
-          trace.push({
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileFields,
-            credential: slot.label,
-            outcome: 'failed',
-            attempt: calls,
-            detail: `${message} (not failover-worthy: surfaced)`,
-          })
+          trace.push({ ...failedEntry, detail: `${message} (not failover-worthy: surfaced)` })
           throw new StopError(outcome.error)
         }
         const reason = outcome.reason
@@ -514,12 +514,7 @@ export async function runEngine<T>(
           code: outcome.code,
         })
         trace.push({
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          credential: slot.label,
-          outcome: 'failed',
-          attempt: calls,
+          ...failedEntry,
           reason,
           detail: message,
           ...(outcome.status === undefined ? {} : { status: outcome.status }),
