@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { AuthProfilesError } from './errors.js'
-import { currentPid, testFault, type Env } from './runtime.js'
+import { currentPid, resolveEnv, testFault, type Env } from './runtime.js'
 
 const TEMP_SUFFIX = '.tmp'
 
@@ -126,4 +126,25 @@ export async function writeFileAtomic(
     if (created) await unlink(temp).catch(() => undefined)
     throw writeError(target, error)
   }
+}
+
+/**
+ * Writes a private file (mode 0600, its missing parent directories 0700) atomically and durably:
+ * readers see the old content or the new, never a mix, and a failed write leaves the old file
+ * untouched. This is how the credential store is written; the CLI uses it for `claw.json`.
+ *
+ * @throws {AuthProfilesError} `ERR_STORE_WRITE` naming the file and the errno (never the data).
+ * @example
+ * ```ts
+ * await writePrivateFileAtomic('/home/me/.claw/claw.json', JSON.stringify(config, null, 2))
+ * ```
+ * @public
+ */
+export async function writePrivateFileAtomic(
+  target: string,
+  data: string,
+  options: { readonly env?: Env } = {},
+): Promise<void> {
+  await ensurePrivateDir(dirname(target))
+  await writeFileAtomic(target, data, { env: resolveEnv(options) })
 }

@@ -37,6 +37,7 @@ export {
 } from './paths.js'
 export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './paths.js'
 
+export { writePrivateFileAtomic } from './atomic-write.js'
 export { DEFAULT_FILE_LOCK_OPTIONS } from './file-lock.js'
 export type { FileLockOptions } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'

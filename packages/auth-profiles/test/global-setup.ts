@@ -1,71 +1,7 @@
 // Vitest global setup of the auth-profiles project: the multi-process tests run workers against
-// the BUILT package (dist/), so make sure dist is not older than the sources. When any
-// `dist/index.js` is missing or older than a file under its package's `src/` (tests excluded) or
-// `data/`, both packages are rebuilt once, synchronously, before any test starts.
-import { execFileSync } from 'node:child_process'
-import { accessSync, constants, readdirSync, statSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const packages = ['model-catalog', 'auth-profiles'] as const
-
-/** Newest mtime (ms) of the files under `dir`, skipping tests; 0 when `dir` does not exist. */
-function newestSourceMtime(dir: string): number {
-  let newest = 0
-  let entries
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return 0
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path))
-    else if (entry.isFile() && !entry.name.endsWith('.test.ts')) {
-      newest = Math.max(newest, statSync(path).mtimeMs)
-    }
-  }
-  return newest
-}
-
-/** Why `packages/<name>/dist` needs a rebuild, or `undefined` when it is fresh. */
-function staleReason(name: string): string | undefined {
-  const packageDir = join(repoRoot, 'packages', name)
-  let built: number
-  try {
-    built = statSync(join(packageDir, 'dist', 'index.js')).mtimeMs
-  } catch {
-    return `${name}: dist/index.js is missing`
-  }
-  const sources = Math.max(
-    newestSourceMtime(join(packageDir, 'src')),
-    newestSourceMtime(join(packageDir, 'data')),
-  )
-  return sources > built ? `${name}: sources are newer than dist/index.js` : undefined
-}
-
-function findPnpm(): string {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue
-    const candidate = join(dir, 'pnpm')
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // Not in this PATH entry.
-    }
-  }
-  return join(repoRoot, '.tools', 'node_modules', '.bin', 'pnpm')
-}
+// the built package, so dist must not be older than the sources.
+import { ensureBuilt } from '../../../test-support/ensure-built.ts'
 
 export default function setup(): void {
-  const reasons = packages.map(staleReason).filter((reason) => reason !== undefined)
-  if (reasons.length === 0) return
-  console.log(`[auth-profiles global setup] rebuilding dist (${reasons.join('; ')})`)
-  execFileSync(
-    findPnpm(),
-    ['--filter', '@claw/model-catalog', '--filter', '@claw/auth-profiles', 'run', 'build'],
-    { cwd: repoRoot, stdio: 'inherit' },
-  )
+  ensureBuilt('auth-profiles global setup', ['model-catalog', 'auth-profiles'])
 }

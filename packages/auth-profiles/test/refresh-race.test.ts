@@ -21,7 +21,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { upsertAuthProfile, type AuthProfileStore, type OAuthCredential } from '@claw/auth-profiles'
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { forkTokenServer, type TokenServer } from './fixtures/token-server.js'
-import { findCanaries, findCanariesInFiles } from './helpers/canary.js'
+import { findCanaries, findCanariesInFiles } from '../../../test-support/canary.ts'
 import {
   collectResults,
   combinedOutput,

@@ -1,0 +1,9 @@
+// PLACEHOLDER: replaced by the real implementation.
+import type { CommandSpec } from '../command.js'
+
+export const routeCommand: CommandSpec = {
+  summary: 'TODO',
+  run() {
+    throw new Error('not implemented')
+  },
+}

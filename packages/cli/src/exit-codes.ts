@@ -1,0 +1,20 @@
+/**
+ * The exit codes of `claw`, stable for scripts.
+ *
+ * - `0` success (for `models status --check`: every credential in use is fine);
+ * - `1` an error, or `models status --check` found an expired or missing credential;
+ * - `2` `models status --check`: a credential expires within 24 h;
+ * - `78` the config file or a credential store is unreadable or invalid (`EX_CONFIG` of
+ *   sysexits.h), so scripts can tell "fix the files" from "something failed".
+ *
+ * @public
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  error: 1,
+  expiring: 2,
+  invalidState: 78,
+} as const
+
+/** @public */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
