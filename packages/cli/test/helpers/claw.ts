@@ -7,7 +7,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findCanaries, findCanariesInFiles } from '../../../../test-support/canary.ts'
 
-export const CLAW_BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
+/**
+ * The `claw` under test: the built dist/bin.js, or `CLAW_CLI_BIN` (a private build, e.g.
+ * `tsup --out-dir .dist-mine`, so parallel work does not race on one dist/).
+ */
+export const CLAW_BIN =
+  process.env['CLAW_CLI_BIN'] ?? fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
 
 export interface ClawResult {
   readonly code: number | null
