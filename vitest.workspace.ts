@@ -9,7 +9,7 @@ const label = process.env.CLAW_TEST_LABEL ?? 'local'
 
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts'],
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: `.test-results/vitest-${label}.json` },
   },

@@ -1,4 +1,4 @@
-import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import { findProviderConfig, getProvider, normalizeProviderId } from '@claw/model-catalog'
 import type { ClawConfig } from './config.js'
 import { resolveAmbientCredentials, resolveEnvApiKey } from './env-keys.js'
 import { AuthProfilesError, ReauthRequiredError } from './errors.js'
@@ -313,17 +313,6 @@ export interface ResolveApiKeyForProviderOptions {
   readonly copilotTokenCache?: DerivedTokenCache<CopilotToken>
 }
 
-function configuredProviderKey(config: ClawConfig | undefined, provider: string) {
-  const providers = config?.models?.providers
-  if (!providers) return undefined
-  const exact = providers[provider]
-  if (exact) return { id: provider, entry: exact }
-  for (const [id, entry] of Object.entries(providers)) {
-    if (normalizeProviderId(id) === provider) return { id, entry }
-  }
-  return undefined
-}
-
 const envName = /^[A-Z_][A-Z0-9_]*$/
 
 /**
@@ -375,7 +364,7 @@ export async function resolveApiKeyForProvider(
     }
   }
 
-  const configured = configuredProviderKey(options.config, provider)
+  const configured = findProviderConfig(options.config, provider)
   if (configured?.entry.auth === 'aws-sdk') {
     const ambient = resolveAmbientCredentials('amazon-bedrock', { env })
     return { source: ambient?.source ?? 'aws-sdk default chain', mode: 'aws-sdk', provider }

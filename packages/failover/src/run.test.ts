@@ -576,3 +576,37 @@ describe('runWithModelFallback', () => {
     ])
   })
 })
+
+describe('runWithFailover: the endpoint each call gets', () => {
+  it('passes the configured base URL, else the provider default, else undefined', async () => {
+    const { backend } = setup()
+    const seen: (string | undefined)[] = []
+    const run = (context: FailoverCallContext) => {
+      seen.push(context.baseUrl)
+      return Promise.resolve('ok')
+    }
+    const configured: ClawConfig = {
+      ...config,
+      models: { providers: { OpenAI: { baseUrl: 'http://127.0.0.1:9/v1' } } },
+    }
+    await runWithFailover({
+      config: configured,
+      store: backend,
+      provider: 'openai',
+      model: 'gpt-5.2',
+      run,
+    })
+    await runWithFailover({ config, store: backend, provider: 'openai', model: 'gpt-5.2', run })
+    await runWithFailover({
+      config,
+      store: createMemoryAuthStore(
+        buildAuthProfileStore({ profiles: { 'nowhere:a': apiKeyCredential('nowhere', 'k') } }),
+      ),
+      provider: 'nowhere',
+      model: 'm',
+      fallbacksOverride: [],
+      run,
+    })
+    expect(seen).toEqual(['http://127.0.0.1:9/v1', 'https://api.openai.com/v1', undefined])
+  })
+})

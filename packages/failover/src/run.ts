@@ -11,6 +11,7 @@ import {
   type FetchFunction,
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
+import { resolveProviderBaseUrl } from '@claw/model-catalog'
 import { isUserAbortError } from './classify.js'
 import type { FallbackCandidate } from './candidates.js'
 import {
@@ -33,7 +34,11 @@ export interface FailoverCallContext {
   /** Absent only for ambient credentials (`aws-sdk`, `gcloud-adc`) the vendor SDK resolves. */
   readonly apiKey: string | undefined
   readonly profileId: string | undefined
-  /** Set when the credential decides the host (GitHub Copilot). */
+  /**
+   * Where to send the call: the credential's host when it decides one (GitHub Copilot), else
+   * `models.providers.<id>.baseUrl` from config, else the provider's default base URL;
+   * `undefined` only for an unknown provider with no configured URL.
+   */
   readonly baseUrl: string | undefined
   readonly mode: CredentialMode
   /** `profile:<id>`, `env: VAR`, … (never the secret). */
@@ -261,7 +266,8 @@ export async function runWithFailover<T>(
             model: candidate.model,
             apiKey: credential?.apiKey,
             profileId: slot.profileId,
-            baseUrl: credential?.baseUrl,
+            baseUrl:
+              credential?.baseUrl ?? resolveProviderBaseUrl(candidate.provider, options.config),
             mode: credential?.mode ?? 'api-key',
             source: credential?.source ?? slot.label,
             attempt,

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { createModelCatalog, CUSTOM_MODEL_DEFAULTS } from './catalog.js'
 import { estimateCost, modelSupportsVision } from './cost.js'
 import { ModelCatalogError } from './errors.js'
-import { getProvider, listProviders } from './providers.js'
+import {
+  findProviderConfig,
+  getProvider,
+  listProviders,
+  resolveProviderBaseUrl,
+} from './providers.js'
 import { PROVIDER_REGISTRY } from './provider-registry.js'
 
 const namedProviders = [
@@ -334,5 +339,19 @@ describe('modelSupportsVision', () => {
     expect(modelSupportsVision({ input: ['text'] })).toBe(false)
     expect(modelSupportsVision(undefined)).toBe(false)
     expect(modelSupportsVision(createModelCatalog().find('anthropic/claude-opus-4-5'))).toBe(true)
+  })
+})
+
+describe('resolveProviderBaseUrl / findProviderConfig', () => {
+  it('prefers the configured base URL, matched by normalised id', () => {
+    const config = { models: { providers: { 'Z.AI': { baseUrl: 'http://127.0.0.1:1/v4' } } } }
+    expect(findProviderConfig(config, 'zai')?.id).toBe('Z.AI')
+    expect(resolveProviderBaseUrl('zai', config)).toBe('http://127.0.0.1:1/v4')
+  })
+
+  it('falls back to the registry default, and is undefined for unknown providers', () => {
+    expect(resolveProviderBaseUrl('openai')).toBe('https://api.openai.com/v1')
+    expect(resolveProviderBaseUrl('no-such-provider')).toBeUndefined()
+    expect(findProviderConfig(undefined, 'openai')).toBeUndefined()
   })
 })

@@ -9,7 +9,12 @@ export type {
   ProviderEnvVar,
   ProviderInfo,
 } from './provider-registry.js'
-export { getProvider, listProviders } from './providers.js'
+export {
+  findProviderConfig,
+  getProvider,
+  listProviders,
+  resolveProviderBaseUrl,
+} from './providers.js'
 export type { ListProvidersOptions } from './providers.js'
 
 export {

@@ -1,6 +1,7 @@
 import { loadBuiltinSnapshot } from './builtin-snapshot.js'
 import { normalizeProviderId } from './model-ref.js'
 import { PROVIDER_REGISTRY, type ProviderInfo } from './provider-registry.js'
+import type { CatalogConfig, ModelProviderConfig } from './schemas.js'
 
 const registryById: ReadonlyMap<string, ProviderInfo> = new Map(
   PROVIDER_REGISTRY.map((info) => [info.id, info]),
@@ -76,4 +77,45 @@ export function listProviders(options: ListProvidersOptions = {}): readonly Prov
     ...PROVIDER_REGISTRY,
     ...[...catalogOnlyProviders().values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
   ]
+}
+
+/**
+ * A provider's entry in `config.models.providers`, matched by normalised id (`Z.AI` finds `zai`),
+ * with the key it is stored under.
+ *
+ * @public
+ */
+export function findProviderConfig(
+  config: CatalogConfig | undefined,
+  provider: string,
+): { readonly id: string; readonly entry: ModelProviderConfig } | undefined {
+  const providers = config?.models?.providers
+  if (!providers) return undefined
+  const exact = providers[provider]
+  if (exact) return { id: provider, entry: exact }
+  const wanted = normalizeProviderId(provider)
+  for (const [id, entry] of Object.entries(providers)) {
+    if (normalizeProviderId(id) === wanted) return { id, entry }
+  }
+  return undefined
+}
+
+/**
+ * The base URL requests to a provider go to: `models.providers.<id>.baseUrl` from config, else
+ * the provider's default from the registry or catalog, else `undefined` (an unknown provider with
+ * no configured URL).
+ *
+ * @example
+ * ```ts
+ * resolveProviderBaseUrl('openai') // 'https://api.openai.com/v1'
+ * resolveProviderBaseUrl('openai', { models: { providers: { openai: { baseUrl: 'http://127.0.0.1:8080/v1' } } } })
+ * // 'http://127.0.0.1:8080/v1'
+ * ```
+ * @public
+ */
+export function resolveProviderBaseUrl(
+  provider: string,
+  config?: CatalogConfig,
+): string | undefined {
+  return findProviderConfig(config, provider)?.entry.baseUrl ?? getProvider(provider)?.baseUrl
 }
