@@ -1,16 +1,64 @@
-// PLACEHOLDER: replaced by the real implementation.
+// `claw models set <model>` and `claw models set-image <model>`: the default (image) model.
 import type { CommandSpec } from '../command.js'
+import type { Context } from '../context.js'
+import { configUpdatedLine } from '../model-config/config-updated.js'
+import { createModelResolver } from '../model-config/model-target.js'
+import {
+  agentDefaults,
+  ensureModelEntry,
+  modelEntries,
+  readModelSlot,
+  writeModelSlot,
+  type ModelSlotName,
+} from '../model-config/raw-config.js'
+import { safe } from '../text.js'
+
+async function setPrimary(context: Context, slot: ModelSlotName, raw: string): Promise<string> {
+  const loaded = await context.loadConfig()
+  const resolver = createModelResolver(loaded.config)
+  const key = resolver.require(raw)
+  await context.updateConfig((document) => {
+    const defaults = agentDefaults(document)
+    const current = readModelSlot(defaults[slot])
+    writeModelSlot(defaults, slot, {
+      primary: key,
+      ...(current.fallbacks === undefined ? {} : { fallbacks: current.fallbacks }),
+    })
+    ensureModelEntry(modelEntries(defaults), key, resolver.entryKeyOf)
+  })
+  context.out.line(configUpdatedLine(context, loaded.path))
+  return key
+}
+
+const MODEL_ARGUMENT = {
+  name: 'model',
+  description: 'A model reference (provider/model) or an alias.',
+  required: true,
+} as const
 
 export const setCommand: CommandSpec = {
-  summary: 'TODO',
-  run() {
-    throw new Error('not implemented')
+  summary: 'Set the default model.',
+  description:
+    'Writes agents.defaults.model.primary (keeping its fallbacks) and makes sure the model has ' +
+    'an entry in agents.defaults.models. Aliases are resolved and providers normalised ' +
+    '(z.ai/glm-4.7 → zai/glm-4.7). The previous config is kept as <config>.bak.',
+  positionals: [MODEL_ARGUMENT],
+  examples: ['claw models set anthropic/claude-opus-4-5', 'claw models set opus'],
+  async run(context, args) {
+    const key = await setPrimary(context, 'model', args.positionals[0]!)
+    context.out.line(`Default model: ${safe(key)}`)
   },
 }
 
 export const setImageCommand: CommandSpec = {
-  summary: 'TODO',
-  run() {
-    throw new Error('not implemented')
+  summary: 'Set the default image model.',
+  description:
+    'Writes agents.defaults.imageModel.primary (keeping its fallbacks) and makes sure the model ' +
+    'has an entry in agents.defaults.models. The previous config is kept as <config>.bak.',
+  positionals: [MODEL_ARGUMENT],
+  examples: ['claw models set-image openai/gpt-5.2'],
+  async run(context, args) {
+    const key = await setPrimary(context, 'imageModel', args.positionals[0]!)
+    context.out.line(`Image model: ${safe(key)}`)
   },
 }
