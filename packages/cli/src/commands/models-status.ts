@@ -1,9 +1,155 @@
-// PLACEHOLDER: replaced by the real implementation.
-import type { CommandSpec } from '../command.js'
+import {
+  AGENT_OPTION,
+  flag,
+  listOption,
+  OUTPUT_OPTIONS,
+  outputMode,
+  positiveNumberOption,
+  stringOption,
+  type CommandSpec,
+} from '../command.js'
+import { usageError } from '../errors.js'
+import { safe } from '../text.js'
+import { EXIT_CODES } from '../exit-codes.js'
+import { summarizeModelConfig } from '../status/model-config.js'
+import { renderStatus } from '../status/render-status.js'
+import { buildAuthStatus } from '../status/status-report.js'
 
 export const statusCommand: CommandSpec = {
-  summary: 'TODO',
-  run() {
-    throw new Error('not implemented')
+  summary: 'Default and fallback models, aliases, and the auth overview per provider.',
+  description: [
+    'Shows the configured models and, per provider, which credentials exist (stored profiles,',
+    'env vars, config keys; secrets masked), cooldowns, and OAuth/token expiry.',
+    '',
+    '--check exit codes: 1 when an OAuth/token credential is expired or has no expiry, or a',
+    'provider in use (default, fallbacks, image models) has no auth at all; 2 when one expires',
+    'within 24 h; 0 otherwise. --probe makes one real, small call per credential (nothing is',
+    'recorded: no cooldowns, no usage).',
+  ].join('\n'),
+  options: {
+    ...OUTPUT_OPTIONS,
+    check: { type: 'boolean', description: 'Exit 1 if expired/missing, 2 if expiring (24 h).' },
+    probe: { type: 'boolean', description: 'Make a real, bounded call per credential.' },
+    'probe-provider': { type: 'string', value: 'id', description: 'Probe only this provider.' },
+    'probe-profile': {
+      type: 'string',
+      value: 'id',
+      multiple: true,
+      description: 'Probe only these profiles (comma-separated allowed).',
+    },
+    'probe-timeout': {
+      type: 'string',
+      value: 'ms',
+      description: 'Timeout per probe (default 8000).',
+    },
+    'probe-concurrency': {
+      type: 'string',
+      value: 'n',
+      description: 'Probes at once (default 2).',
+    },
+    'probe-max-tokens': {
+      type: 'string',
+      value: 'n',
+      description: 'Output token limit per probe (default 8).',
+    },
+    ...AGENT_OPTION,
+  },
+  examples: [
+    'claw models status',
+    'claw models status --json',
+    'claw models status --check || echo "credentials need attention"',
+    'claw models status --probe --probe-provider openai',
+  ],
+  async run(context, args) {
+    const mode = outputMode(args)
+    const probe = flag(args, 'probe')
+    if (probe && mode === 'plain') throw usageError('--probe cannot be used with --plain output.')
+    const probeOptions = {
+      ...(stringOption(args, 'probe-provider')?.trim()
+        ? { provider: stringOption(args, 'probe-provider')!.trim() }
+        : {}),
+      profileIds: listOption(args, 'probe-profile'),
+      timeoutMs: positiveNumberOption(
+        args,
+        'probe-timeout',
+        8000,
+        '--probe-timeout must be a positive number (ms).',
+      ),
+      concurrency: positiveNumberOption(
+        args,
+        'probe-concurrency',
+        2,
+        '--probe-concurrency must be > 0.',
+      ),
+      maxTokens: positiveNumberOption(
+        args,
+        'probe-max-tokens',
+        8,
+        '--probe-max-tokens must be > 0.',
+      ),
+    }
+    const loaded = await context.loadConfig()
+    const config = loaded.config
+    const explicitAgent = stringOption(args, 'agent')?.trim() ? context.agentId : undefined
+    const agentDir = await context.agentDir()
+    const storePath = await context.storePath()
+    const store = await context.loadStore()
+    const models = summarizeModelConfig(config, explicitAgent, (message) =>
+      context.out.warn(`Warning: ${message}`),
+    )
+    const now = context.now()
+    const { auth, checkCode, providers } = buildAuthStatus({
+      models,
+      store,
+      config,
+      env: context.env,
+      storePath,
+      now,
+    })
+    if (probe) {
+      const { runAuthProbes } = await import('../status/probe.js')
+      auth.probes = await runAuthProbes({
+        providers,
+        candidateKeys: models.candidateKeys,
+        store,
+        config,
+        env: context.env,
+        agentDir,
+        fetch: context.io.fetch,
+        now: context.now,
+        options: probeOptions,
+      })
+    }
+    const exitCode = flag(args, 'check') ? checkCode : EXIT_CODES.ok
+    if (mode === 'json') {
+      context.out.json({
+        configPath: loaded.path,
+        ...(explicitAgent ? { agentId: explicitAgent } : {}),
+        agentDir,
+        defaultModel: models.defaultModel,
+        resolvedDefault: models.resolvedDefault,
+        fallbacks: models.fallbacks,
+        imageModel: models.imageModel,
+        imageFallbacks: models.imageFallbacks,
+        ...(models.modelConfig ? { modelConfig: models.modelConfig } : {}),
+        aliases: models.aliases,
+        allowed: models.allowed,
+        auth,
+      })
+    } else if (mode === 'plain') {
+      context.out.line(safe(models.resolvedDefault))
+    } else {
+      context.out.line(
+        ...renderStatus({
+          configPath: loaded.path,
+          agentDir,
+          models,
+          auth,
+          homeDir: context.io.homeDir,
+          styles: context.out.styles,
+        }),
+      )
+    }
+    return exitCode
   },
 }
