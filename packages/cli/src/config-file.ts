@@ -120,14 +120,10 @@ export async function loadConfigFile(
 ): Promise<LoadedConfig> {
   const path = await resolveConfigPath(stateDir, env)
   const raw = await readRawConfig(path)
-  const document = raw ?? {}
+  // No file: nothing to validate (and the schemas, with zod, are not loaded at all).
+  if (raw === undefined) return { path, exists: false, raw: {}, config: {} }
   try {
-    return {
-      path,
-      exists: raw !== undefined,
-      raw: document,
-      config: await validateConfig(document, path, env),
-    }
+    return { path, exists: true, raw, config: await validateConfig(raw, path, env) }
   } catch (error) {
     throw invalidStateError(error instanceof Error ? error.message : String(error), error)
   }
