@@ -69,23 +69,24 @@ export function resolveProfileUnusableUntil(
   options: UnusableOptions = {},
 ): number | undefined {
   if (!stats) return undefined
-  const candidates: (number | undefined)[] = [stats.disabledUntil]
+  // Called per profile and per candidate on every run: no temporary arrays.
+  let until = latest(undefined, stats.disabledUntil)
   if (stats.cooldownModel === undefined || stats.cooldownModel === options.model) {
-    candidates.push(stats.cooldownUntil)
+    until = latest(until, stats.cooldownUntil)
   }
-  if (options.model !== undefined) candidates.push(stats.modelCooldowns?.[options.model]?.until)
-  let until: number | undefined
-  for (const value of candidates) {
-    if (
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      value > 0 &&
-      (until === undefined || value > until)
-    ) {
-      until = value
-    }
-  }
+  if (options.model !== undefined)
+    until = latest(until, stats.modelCooldowns?.[options.model]?.until)
   return until
+}
+
+/** The later of `until` and `value`, counting only finite positive numbers. */
+function latest(until: number | undefined, value: unknown): number | undefined {
+  return typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value > 0 &&
+    (until === undefined || value > until)
+    ? value
+    : until
 }
 
 /**

@@ -23,8 +23,10 @@ export interface MemoryAuthStore extends AuthStoreBackend {
  */
 export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
   let current: AuthProfileStore = initial ? structuredClone(initial) : { version: 1, profiles: {} }
-  // The serialised form of `current`: updates start from it (a deep copy) and compare against it.
-  let currentText = serialize(current)
+  // `current` as written, i.e. `JSON.parse(serialize(current))`, private and never mutated:
+  // updates start from a copy of it and compare against it. Its unchanged parts are shared
+  // between versions, so an update costs one copy and one walk, not a parse and a stringify.
+  let written = JSON.parse(serialize(current)) as Json
   let queue: Promise<unknown> = Promise.resolve()
   return {
     kind: 'memory',
@@ -34,15 +36,21 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
     snapshot: () => structuredClone(current),
     update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
       const run = async (): Promise<AuthStoreUpdateResult<T>> => {
-        const store = JSON.parse(currentText) as AuthProfileStore
+        const store = cloneJson(written) as unknown as AuthProfileStore
         const result = await updater(store)
-        const after = serialize(store)
-        const written = after !== currentText
-        if (written) {
-          current = store
-          currentText = after
+        let next = mergeJson(storeFileShape(store), written, 0)
+        if (next === NOT_PLAIN) {
+          // Values JSON changes or rejects (undefined in arrays, NaN, class instances, cycles…):
+          // let JSON itself decide, exactly.
+          const after = serialize(store)
+          next = after === JSON.stringify(written) ? written : (JSON.parse(after) as Json)
         }
-        return { store: current, result, written }
+        const changed = next !== written
+        if (changed) {
+          current = store
+          written = next
+        }
+        return { store: current, result, written: changed }
       }
       const next = queue.then(run, run)
       queue = next.catch(() => undefined)
@@ -54,4 +62,118 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
 /** Compact: the memory store only compares and copies with it, nobody reads it. */
 function serialize(store: AuthProfileStore): string {
   return JSON.stringify(storeFileShape(store))
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** Deep copy of JSON data (as produced by `JSON.parse`, which may create own `__proto__` keys). */
+function cloneJson(value: Json): Json {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(cloneJson)
+  const copy: { [key: string]: Json } = {}
+  for (const key in value) {
+    const child = cloneJson(value[key] as Json)
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: child,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      })
+    } else copy[key] = child
+  }
+  return copy
+}
+
+const NOT_PLAIN = Symbol('not plain JSON data')
+/** Deeper than any store: treated as a cycle, for JSON.stringify to report. */
+const MAX_DEPTH = 64
+
+/** Whether JSON.stringify leaves out an object property with this value. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+}
+
+/**
+ * `JSON.parse(JSON.stringify(value))`, reusing `previous` and its parts wherever they are equal
+ * (so the result is `previous` itself when nothing changed), or {@link NOT_PLAIN} when `value`
+ * holds anything but plain objects, arrays, strings, finite numbers, booleans and null (then the
+ * round trip may change it, and only JSON itself can tell).
+ */
+function mergeJson(
+  value: unknown,
+  previous: Json | undefined,
+  depth: number,
+): Json | typeof NOT_PLAIN {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number')
+    return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN
+  if (typeof value !== 'object' || depth > MAX_DEPTH) return NOT_PLAIN
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN
+    const before = Array.isArray(previous) ? previous : undefined
+    // Allocated at the first difference only.
+    let out: Json[] | undefined = before === undefined ? [] : undefined
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index]
+      if (omitted(item)) return NOT_PLAIN
+      const previousItem = out === undefined ? before?.[index] : undefined
+      const merged = mergeJson(item, previousItem, depth + 1)
+      if (merged === NOT_PLAIN) return NOT_PLAIN
+      if (out === undefined && (index >= (before?.length ?? 0) || merged !== previousItem))
+        out = before?.slice(0, index) ?? []
+      out?.push(merged)
+    }
+    if (out === undefined && before?.length === value.length) return before
+    return out ?? (before?.slice(0, value.length) as Json[])
+  }
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return NOT_PLAIN
+  const record = value as Record<string, unknown>
+  const before =
+    typeof previous === 'object' && previous !== null && !Array.isArray(previous)
+      ? previous
+      : undefined
+  const beforeKeys = before ? keysOf(before) : []
+  // Allocated at the first difference only (key order counts, as it does for JSON.stringify).
+  let out: { [key: string]: Json } | undefined = before === undefined ? {} : undefined
+  let count = 0
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue
+    if (key === '__proto__' || key === 'toJSON') return NOT_PLAIN
+    const child = record[key]
+    if (omitted(child)) continue
+    const sameKey = out === undefined && beforeKeys[count] === key
+    const previousChild = sameKey ? before?.[key] : undefined
+    const merged = mergeJson(child, previousChild, depth + 1)
+    if (merged === NOT_PLAIN) return NOT_PLAIN
+    if (out === undefined && (!sameKey || merged !== previousChild))
+      out = pick(before, beforeKeys, count)
+    if (out !== undefined) out[key] = merged
+    count += 1
+  }
+  if (out === undefined && count === beforeKeys.length) return before as { [key: string]: Json }
+  return out ?? pick(before, beforeKeys, count)
+}
+
+/** The key list of a written object, kept on it (written objects never change). */
+const KEYS = Symbol('keys')
+
+function keysOf(written: { readonly [key: string]: Json }): readonly string[] {
+  const holder = written as { [KEYS]?: readonly string[] }
+  return (holder[KEYS] ??= Object.keys(written))
+}
+
+/** A new object with the first `count` of `keys` from `source`. */
+function pick(
+  source: { readonly [key: string]: Json } | undefined,
+  keys: readonly string[],
+  count: number,
+): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {}
+  for (let index = 0; index < count; index += 1) {
+    const key = keys[index] as string
+    out[key] = source?.[key] as Json
+  }
+  return out
 }

@@ -184,9 +184,13 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
   const { store, config } = options
   const providerKey = normalizeProviderId(options.provider)
   const explicitOrder = resolveExplicitOrder(store, providerKey, config)
-  const configuredProfiles = Object.entries(config?.auth?.profiles ?? {})
-    .filter(([, entry]) => normalizeProviderId(entry.provider) === providerKey)
-    .map(([profileId]) => profileId)
+  const configuredProfiles: string[] = []
+  const configured = config?.auth?.profiles
+  if (configured) {
+    for (const [profileId, entry] of Object.entries(configured)) {
+      if (normalizeProviderId(entry.provider) === providerKey) configuredProfiles.push(profileId)
+    }
+  }
   const base =
     explicitOrder ??
     (configuredProfiles.length > 0
@@ -228,10 +232,9 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
     )
   }
   unusable.sort((a, b) => a.until - b.until)
-  const order = [
-    ...available.map((entry) => entry.profileId),
-    ...unusable.map((entry) => entry.profileId),
-  ]
+  const order: string[] = []
+  for (const entry of available) order.push(entry.profileId)
+  for (const entry of unusable) order.push(entry.profileId)
   const preferred = options.preferredProfile
   if (preferred !== undefined) {
     const index = order.indexOf(preferred)

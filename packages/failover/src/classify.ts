@@ -701,6 +701,37 @@ function readRetryAfterMs(err: unknown, now: Clock | undefined): number | undefi
   return typeof own === 'number' && Number.isFinite(own) && own >= 0 ? own : undefined
 }
 
+/** What {@link coerceToFailoverError} puts on its error. @internal */
+export interface FailureClassification {
+  readonly reason: FailoverReason
+  readonly message: string
+  readonly status: number | undefined
+  readonly code: string | undefined
+  readonly retryAfterMs: number | undefined
+}
+
+/**
+ * The fields of {@link coerceToFailoverError}'s result without building the error (and capturing
+ * its stack), or `null` when the value has no failover reason.
+ *
+ * @internal
+ */
+export function classifyFailure(
+  err: unknown,
+  now: Clock | undefined,
+): FailureClassification | null {
+  if (FailoverError.isInstance(err)) return err
+  const described = describeFailoverError(err)
+  if (described.reason === undefined) return null
+  return {
+    reason: described.reason,
+    message: described.message,
+    status: described.status ?? resolveFailoverStatus(described.reason),
+    code: described.code,
+    retryAfterMs: readRetryAfterMs(err, now),
+  }
+}
+
 /**
  * Turns any thrown value into a {@link FailoverError}, or `null` when it has no failover reason
  * (the caller should then rethrow the original). A `FailoverError` is returned as it is.
@@ -716,16 +747,15 @@ export function coerceToFailoverError(
   context: FailoverErrorContext = {},
 ): FailoverError | null {
   if (FailoverError.isInstance(err)) return err
-  const described = describeFailoverError(err)
-  if (described.reason === undefined) return null
-  const retryAfterMs = readRetryAfterMs(err, context.now)
-  return new FailoverError(described.reason, described.message, {
+  const classified = classifyFailure(err, context.now)
+  if (!classified) return null
+  return new FailoverError(classified.reason, classified.message, {
     provider: context.provider,
     model: context.model,
     profileId: context.profileId,
-    status: described.status,
-    code: described.code,
-    retryAfterMs,
+    status: classified.status,
+    code: classified.code,
+    retryAfterMs: classified.retryAfterMs,
     cause: err,
   })
 }

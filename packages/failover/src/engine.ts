@@ -16,11 +16,7 @@ import {
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
-import {
-  coerceToFailoverError,
-  describeFailoverError,
-  type FailoverErrorContext,
-} from './classify.js'
+import { classifyFailure, describeFailoverError, type FailoverErrorContext } from './classify.js'
 import { FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { FAILOVER_POLICY, toProfileFailureReason } from './policy.js'
@@ -58,7 +54,9 @@ export function failedCallOutcome(
   error: unknown,
   context: FailoverErrorContext,
 ): Extract<CallOutcome<never>, { ok: false }> {
-  const coerced = coerceToFailoverError(error, context)
+  // What coerceToFailoverError would say, without building (and capturing the stack of) an error
+  // that nobody sees: the outcome keeps the original.
+  const coerced = classifyFailure(error, context.now)
   if (!coerced)
     return { ok: false, reason: null, error, message: describeFailoverError(error).message }
   return {
@@ -184,7 +182,6 @@ export async function runEngine<T>(
   let calls = 0
   let lastError: unknown
   let budgetExhausted = false
-  const emit = (event: FailoverEvent) => options.onEvent?.(event)
   const checkAbort = () => {
     if (options.signal?.aborted) throw new StopError(abortError(options.signal))
   }
@@ -202,7 +199,7 @@ export async function runEngine<T>(
       if (budgetExhausted) break
       const next = candidates[index + 1]
       if (next) {
-        emit({
+        options.onEvent?.({
           type: 'fallback',
           from: { provider: candidate.provider, model: candidate.model },
           to: { provider: next.provider, model: next.model },
@@ -447,7 +444,7 @@ export async function runEngine<T>(
         }
         calls += 1
         lastCallAt.set(slot.label, clock())
-        emit({
+        options.onEvent?.({
           type: 'attempt_started',
           provider: candidate.provider,
           model: candidate.model,
@@ -466,13 +463,14 @@ export async function runEngine<T>(
             attempt: calls,
             detail: 'succeeded',
           })
-          emit({
+          const latencyMs = clock() - callStarted
+          options.onEvent?.({
             type: 'attempt_succeeded',
             provider: candidate.provider,
             model: candidate.model,
             ...profileFields,
             attempt: calls,
-            latencyMs: clock() - callStarted,
+            latencyMs,
           })
           if (slot.profileId) await recordSuccess(candidate, slot.profileId)
           return { value: outcome.value, candidate, slot, attempts, trace }
@@ -520,7 +518,7 @@ export async function runEngine<T>(
           ...(outcome.status === undefined ? {} : { status: outcome.status }),
           ...(outcome.code === undefined ? {} : { code: outcome.code }),
         })
-        emit({
+        options.onEvent?.({
           type: 'attempt_failed',
           provider: candidate.provider,
           model: candidate.model,
@@ -591,7 +589,7 @@ export async function runEngine<T>(
     })
     const until = coolingUntil(candidate, slot)
     if (!wasCooling && until !== undefined) {
-      emit({
+      options.onEvent?.({
         type: 'cooldown_entered',
         provider: candidate.provider,
         profileId: slot.profileId,
@@ -601,7 +599,11 @@ export async function runEngine<T>(
       })
     }
     if (result.error)
-      emit({ type: 'persistence_failed', profileId: slot.profileId, code: result.error.code })
+      options.onEvent?.({
+        type: 'persistence_failed',
+        profileId: slot.profileId,
+        code: result.error.code,
+      })
   }
 
   async function recordSuccess(candidate: FallbackCandidate, profileId: string): Promise<void> {
@@ -621,6 +623,7 @@ export async function runEngine<T>(
       profileId,
       ...persist,
     })
-    if (hadCooldown) emit({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
+    if (hadCooldown)
+      options.onEvent?.({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
   }
 }
