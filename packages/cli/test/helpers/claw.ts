@@ -34,6 +34,8 @@ export class ClawSandbox {
   readonly home: string
   readonly stateDir: string
   readonly outputs: string[] = []
+  /** The arguments of each run, in the order of `outputs`. */
+  readonly commands: string[] = []
 
   constructor(prefix = 'claw-cli-') {
     this.root = mkdtempSync(join(tmpdir(), prefix))
@@ -81,14 +83,16 @@ export class ClawSandbox {
   /** Runs `claw <args>` and resolves with its exit code and output. */
   async run(args: readonly string[], options: RunClawOptions = {}): Promise<ClawResult> {
     const result = await runClaw(args, { ...options, env: { ...this.baseEnv(), ...options.env } })
-    this.outputs.push(`$ claw ${args.join(' ')}\n${result.stdout}\n${result.stderr}`)
+    // Only what claw printed: the command line is the test's input, not output.
+    this.outputs.push(`${result.stdout}\n${result.stderr}`)
+    this.commands.push(args.join(' '))
     return result
   }
 
   /** Canary hits in every output so far and every file under the sandbox except the stores. */
   leaks(secrets: readonly string[]): readonly string[] {
     return [
-      ...this.outputs.flatMap((output, index) => findCanaries(output, secrets, `output #${index}`)),
+      ...this.outputs.flatMap((output, index) => findCanaries(output, secrets, `output of #${index}`)),
       ...findCanariesInFiles(this.root, secrets),
     ]
   }
