@@ -268,6 +268,12 @@ export type {
 } from './oauth/adapters/google-gemini-cli.js'
 export { createOidcOAuthAdapter } from './oauth/adapters/oidc.js'
 export type { OidcOAuthAdapterOptions } from './oauth/adapters/oidc.js'
+export { createOAuthProvidersFromConfig } from './oauth/config-providers.js'
+export type {
+  ConfiguredOAuthProviders,
+  OAuthProviderConfig,
+  OAuthProvidersConfig,
+} from './oauth/config-providers.js'
 export {
   CHUTES_CLIENT_ID_ENV,
   CHUTES_CLIENT_SECRET_ENV,

@@ -8,6 +8,7 @@ import {
 } from '@claw/model-catalog/schemas'
 import { z } from 'zod'
 import type { AuthProfilesIssue } from './errors.js'
+import { checkOAuthEndpointUrl } from './oauth/endpoint-url.js'
 import type { AuthProfileFailureReason } from './types.js'
 import { AUTH_PROFILE_FAILURE_REASONS } from './types.js'
 
@@ -112,6 +113,36 @@ export const authProfileStoreSchema = z.looseObject({
 
 const profileModeSchema = z.enum(['api_key', 'oauth', 'token', 'aws-sdk'])
 
+const oauthEndpointUrl = z.string().superRefine((value, context) => {
+  const problem = checkOAuthEndpointUrl(value)
+  if (problem) context.addIssue({ code: 'custom', message: problem })
+})
+
+/**
+ * One `auth.oauth.<provider>` entry: endpoint and client overrides for a built-in OAuth login, or a
+ * generic OpenID Connect provider (see `createOAuthProvidersFromConfig`). Endpoints must be https
+ * (plain http only on a loopback host).
+ *
+ * @public
+ */
+export const oauthProviderConfigSchema = z.strictObject({
+  issuer: oauthEndpointUrl.optional(),
+  authorizationEndpoint: oauthEndpointUrl.optional(),
+  tokenEndpoint: oauthEndpointUrl.optional(),
+  deviceAuthorizationEndpoint: oauthEndpointUrl.optional(),
+  revocationEndpoint: oauthEndpointUrl.optional(),
+  userinfoEndpoint: oauthEndpointUrl.optional(),
+  clientId: z.string().trim().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  redirectUri: z
+    .string()
+    .regex(/^https?:\/\//i, 'must be an absolute http(s) URL')
+    .optional(),
+  scopes: z.array(z.string().trim().min(1)).optional(),
+  displayName: z.string().trim().min(1).optional(),
+  githubHost: z.string().trim().min(1).optional(),
+})
+
 /** The `auth` config slice. @public */
 export const authConfigSchema = z.looseObject({
   profiles: z
@@ -125,6 +156,8 @@ export const authConfigSchema = z.looseObject({
     )
     .optional(),
   order: z.record(z.string().min(1), z.array(z.string())).optional(),
+  /** OAuth endpoint/client overrides and generic OIDC providers, by provider id. */
+  oauth: z.record(z.string().min(1), oauthProviderConfigSchema).optional(),
   cooldowns: z
     .looseObject({
       billingBackoffHours: z.number().optional(),

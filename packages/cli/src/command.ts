@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Context } from './context.js'
 import { usageError } from './errors.js'
 import type { ExitCode } from './exit-codes.js'
+import { maskArgvSecret } from './secret-input.js'
 
 /** One `--flag` of a command. */
 export interface OptionSpec {
@@ -93,7 +94,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   const specs = spec.positionals ?? []
   const variadic = specs.at(-1)?.variadic === true
   if (!variadic && positionals.length > specs.length) {
-    throw usageError(`Unexpected argument: ${positionals[specs.length]}`)
+    throw usageError(`Unexpected argument: ${maskArgvSecret(positionals[specs.length]!)}`)
   }
   specs.forEach((positional, index) => {
     if (positional.required && positionals[index] === undefined) {

@@ -66,7 +66,7 @@ async function readAllStdin(io: CliIo): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of io.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk)
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     size += buffer.length
     if (size > MAX_SECRET_BYTES)
       throw usageError(`Input on stdin is larger than ${MAX_SECRET_BYTES} bytes.`)
@@ -78,7 +78,6 @@ async function readAllStdin(io: CliIo): Promise<string> {
 /** A prompt on the terminal whose answer is not echoed. Ctrl-C aborts. */
 async function hiddenPrompt(io: CliIo, prompt: string): Promise<string> {
   const stdin = io.stdin
-  io.stderr.write(prompt)
   return new Promise<string>((resolve, reject) => {
     let value = ''
     const finish = (error?: Error): void => {
@@ -97,7 +96,9 @@ async function hiddenPrompt(io: CliIo, prompt: string): Promise<string> {
         else value += char
       }
     }
+    // Echo goes off before the prompt shows, so nothing typed after the prompt is echoed.
     stdin.setRawMode?.(true)
+    io.stderr.write(prompt)
     stdin.on('data', onData)
     stdin.resume()
   })

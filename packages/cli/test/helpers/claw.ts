@@ -92,7 +92,9 @@ export class ClawSandbox {
   /** Canary hits in every output so far and every file under the sandbox except the stores. */
   leaks(secrets: readonly string[]): readonly string[] {
     return [
-      ...this.outputs.flatMap((output, index) => findCanaries(output, secrets, `output of #${index}`)),
+      ...this.outputs.flatMap((output, index) =>
+        findCanaries(output, secrets, `output of #${index}`),
+      ),
       ...findCanariesInFiles(this.root, secrets),
     ]
   }
