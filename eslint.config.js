@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/.dist-*/**', '**/node_modules/**', '.tools/**', 'coverage/**', '.test-results/**'],
+    ignores: [
+      '**/dist/**',
+      '**/.dist-*/**',
+      '**/node_modules/**',
+      '.tools/**',
+      'coverage/**',
+      '.test-results/**',
+    ],
   },
   eslint.configs.recommended,
   {
