@@ -25,6 +25,8 @@ import {
 } from './store-backend.js'
 import {
   parseAuthProfileStoreText,
+  SchemasRequired,
+  type ParsedStore,
   serializeAuthProfileStore,
   type StoreDiagnostic,
 } from './store-parse.js'
@@ -71,6 +73,16 @@ let schemasModule: typeof Schemas | undefined
 async function loadSchemas(): Promise<typeof Schemas> {
   schemasModule ??= await import('./schemas.js')
   return schemasModule
+}
+
+/** Parses a store, loading the schemas (and zod) only when a credential needs them. */
+async function parseWithSchemasOnDemand(text: string, path: string): Promise<ParsedStore> {
+  try {
+    return parseAuthProfileStoreText(text, path, schemasModule)
+  } catch (error) {
+    if (!(error instanceof SchemasRequired)) throw error
+    return parseAuthProfileStoreText(text, path, await loadSchemas())
+  }
 }
 
 function statKey(stats: BigIntStats): string {
@@ -265,9 +277,8 @@ async function readOwn(
   const cached = fileCache.get(path)
   if (useCache && cached && cached.key === statKey(stats))
     return { store: cached.store, readOnly: cached.readOnly }
-  const schemas = await loadSchemas()
   const { text, stats: readStats } = readStoreText(path, options)
-  const parsed = parseAuthProfileStoreText(text, path, schemas)
+  const parsed = await parseWithSchemasOnDemand(text, path)
   const permission = permissionDiagnostic(path, readStats)
   const diagnostics = permission ? [...parsed.diagnostics, permission] : parsed.diagnostics
   emit(options, diagnostics)

@@ -1,6 +1,7 @@
 import { findUnsafeKeys, formatConfigPath } from '@claw/model-catalog'
 import { AuthProfilesError, formatIssues, type AuthProfilesIssue } from './errors.js'
 import { checkProfileId } from './ids.js'
+import { isOrdinaryValidCredential } from './credential-check.js'
 import type * as Schemas from './schemas.js'
 import {
   AUTH_PROFILE_FAILURE_REASONS,
@@ -294,6 +295,16 @@ function coerceLastGood(
 }
 
 /**
+ * Thrown by {@link parseAuthProfileStoreText} when it was called without the schemas and a
+ * credential needs them (see `credential-check.ts`): load the schemas and parse again.
+ *
+ * @internal
+ */
+export class SchemasRequired extends Error {
+  override readonly name = 'SchemasRequired'
+}
+
+/**
  * Parses and validates the text of an `auth-profiles.json`.
  *
  * - Structural problems (empty, invalid JSON, wrong top-level types, a known credential field of
@@ -307,7 +318,7 @@ function coerceLastGood(
 export function parseAuthProfileStoreText(
   rawText: string,
   file: string,
-  schemas: typeof Schemas,
+  schemas: typeof Schemas | undefined,
 ): ParsedStore {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
   if (text.trim() === '') {
@@ -377,6 +388,11 @@ export function parseAuthProfileStoreText(
       diagnostics.push({ code: 'dropped_profile', file, path, message: 'no provider; ignored' })
       continue
     }
+    if (isOrdinaryValidCredential(entry)) {
+      profiles[profileId] = entry as unknown as AuthProfileCredential
+      continue
+    }
+    if (!schemas) throw new SchemasRequired()
     const result = schemas.authProfileCredentialSchema.safeParse(entry)
     if (!result.success) {
       issues.push(...schemas.zodIssues(result.error, ['profiles', profileId]))

@@ -1,7 +1,8 @@
 // Loading and writing the config file (`<state>/claw.json`, JSON5). The raw document (with its
 // `${VAR}` references intact) is what config-writing commands edit; the validated, substituted
 // config is what everything else reads.
-import { chmod, copyFile, lstat, readFile } from 'node:fs/promises'
+import { lstatSync, readFileSync } from 'node:fs'
+import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   parseAuthProfilesConfig,
@@ -9,6 +10,7 @@ import {
   type ClawConfig,
 } from '@claw/auth-profiles'
 import { parseCatalogConfig, substituteEnvVars } from '@claw/model-catalog'
+import type { ConfigValidationCache } from './config-cache.js'
 import { invalidStateError } from './errors.js'
 
 /** Config file names looked up in the state dir, in order (the first one that exists wins). */
@@ -28,22 +30,24 @@ export interface LoadedConfig {
 }
 
 /** `CLAW_CONFIG_PATH`, else the first existing `claw.json`/`clawdbot.json`/`moltbot.json`. */
-export async function resolveConfigPath(
+export function resolveConfigPath(
   stateDir: string,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<string> {
+): string {
   const override = env['CLAW_CONFIG_PATH']?.trim()
   if (override) return override
   for (const name of CONFIG_FILENAMES) {
     const candidate = join(stateDir, name)
-    if (await exists(candidate)) return candidate
+    if (exists(candidate)) return candidate
   }
   return join(stateDir, CONFIG_FILENAMES[0])
 }
 
-async function exists(path: string): Promise<boolean> {
+// Config reads are synchronous: the files are small, and a command's start-up should not pay for
+// the promise-based fs machinery before it has anything else to wait for.
+function exists(path: string): boolean {
   try {
-    await lstat(path)
+    lstatSync(path)
     return true
   } catch {
     return false
@@ -54,7 +58,7 @@ async function exists(path: string): Promise<boolean> {
 export async function readRawConfig(path: string): Promise<Record<string, unknown> | undefined> {
   let stats
   try {
-    stats = await lstat(path)
+    stats = lstatSync(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw invalidStateError(`Cannot read config ${path} (${errnoCode(error)}).`, error)
@@ -67,17 +71,22 @@ export async function readRawConfig(path: string): Promise<Record<string, unknow
   }
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     throw invalidStateError(`Cannot read config ${path} (${errnoCode(error)}).`, error)
   }
   if (text.trim() === '') return {}
-  const { default: JSON5 } = await import('json5')
   let value: unknown
   try {
-    value = JSON5.parse(text)
-  } catch (error) {
-    throw invalidStateError(syntaxErrorMessage(path, error), error)
+    // Most configs are plain JSON: parse them without loading JSON5.
+    value = JSON.parse(text)
+  } catch {
+    const { default: JSON5 } = await import('json5')
+    try {
+      value = JSON5.parse(text)
+    } catch (error) {
+      throw invalidStateError(syntaxErrorMessage(path, error), error)
+    }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidStateError(`Invalid config at ${path}\n- <root>: expected an object`)
@@ -101,15 +110,22 @@ function errnoCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error'
 }
 
-/** Validates a raw document: unsafe keys, `${VAR}` substitution, then the config schemas. */
+/**
+ * Validates a raw document: unsafe keys, `${VAR}` substitution, then the config schemas. With a
+ * `cache`, a document that validated before (same path, same content after substitution, same claw
+ * version) is not validated again.
+ */
 export async function validateConfig(
   raw: Record<string, unknown>,
   path: string,
   env: Readonly<Record<string, string | undefined>>,
+  cache?: ConfigValidationCache,
 ): Promise<ClawConfig> {
   const substituted = substituteEnvVars(raw, { env })
+  if (cache?.has(path, substituted)) return substituted
   await parseCatalogConfig(substituted, { source: path })
   await parseAuthProfilesConfig(substituted, { source: path })
+  await cache?.add(path, substituted)
   return substituted
 }
 
@@ -117,13 +133,14 @@ export async function validateConfig(
 export async function loadConfigFile(
   stateDir: string,
   env: Readonly<Record<string, string | undefined>>,
+  cache?: ConfigValidationCache,
 ): Promise<LoadedConfig> {
-  const path = await resolveConfigPath(stateDir, env)
+  const path = resolveConfigPath(stateDir, env)
   const raw = await readRawConfig(path)
   // No file: nothing to validate (and the schemas, with zod, are not loaded at all).
   if (raw === undefined) return { path, exists: false, raw: {}, config: {} }
   try {
-    return { path, exists: true, raw, config: await validateConfig(raw, path, env) }
+    return { path, exists: true, raw, config: await validateConfig(raw, path, env, cache) }
   } catch (error) {
     throw invalidStateError(error instanceof Error ? error.message : String(error), error)
   }

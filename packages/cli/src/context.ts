@@ -9,9 +9,11 @@ import {
   type ClawConfig,
 } from '@claw/auth-profiles'
 import { type ParsedArgs, stringOption } from './command.js'
+import { configCacheFile, createConfigValidationCache } from './config-cache.js'
 import { loadConfigFile, updateConfigFile, type LoadedConfig } from './config-file.js'
 import { invalidStateError, usageError } from './errors.js'
 import { Output, type CliIo } from './io.js'
+import { cliVersion } from './version.js'
 
 /** What a command works with: streams, environment, the state dir and lazy config/store access. */
 export class Context {
@@ -47,7 +49,15 @@ export class Context {
 
   /** The config file, read and validated once per command. */
   loadConfig(): Promise<LoadedConfig> {
-    this.configPromise ??= loadConfigFile(this.stateDir, this.env)
+    this.configPromise ??= loadConfigFile(
+      this.stateDir,
+      this.env,
+      createConfigValidationCache(
+        configCacheFile(this.io.homeDir, this.env),
+        cliVersion(),
+        this.env,
+      ),
+    )
     return this.configPromise
   }
 

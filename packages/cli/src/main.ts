@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { formatCommandHelp, parseCommandArgs } from './command.js'
 import { Context } from './context.js'
 import { exitCodeFor, messageFor, usageError } from './errors.js'
@@ -7,12 +6,7 @@ import type { CliIo } from './io.js'
 import { COMMANDS, type CommandEntry } from './registry.js'
 import { maskArgvSecret } from './secret-input.js'
 import { escapeControl, safe } from './text.js'
-
-/** The version in this package's package.json (read only when asked for). */
-export function cliVersion(): string {
-  const url = new URL('../package.json', import.meta.url)
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version
-}
+import { cliVersion } from './version.js'
 
 interface Route {
   readonly entry: CommandEntry | undefined

@@ -1,6 +1,7 @@
 // The command line itself: help, version, routing, usage errors, and that nothing a user types by
 // mistake (a key pasted as an argument) is echoed back.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { ClawSandbox } from './helpers/claw.ts'
@@ -124,5 +125,35 @@ describe('claw', () => {
     expect(plain.stderr).not.toMatch(/\n\s+at /)
     expect(debug.code).toBe(78)
     expect(debug.stderr).toMatch(/\n\s+at /)
+  })
+})
+
+describe('config validation cache', () => {
+  it('skips re-validating an unchanged config, but never serves a changed one', async () => {
+    const secret = canarySecret()
+    const config = {
+      agents: { defaults: { model: { primary: 'openai/gpt-5.2' } } },
+      models: { providers: { openai: { apiKey: '${OPENAI_KEY}' } } },
+    }
+    sandbox.writeConfig(config)
+    const env = { OPENAI_KEY: secret }
+    expect((await sandbox.run(['models', 'status', '--plain'], { env })).code).toBe(0)
+    const cacheFile = join(sandbox.home, '.cache', 'claw', 'validated-config.json')
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>
+    expect(Object.keys(cached)).toEqual([join(sandbox.stateDir, 'claw.json')])
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600)
+
+    // Same file, but the substituted value changed: validated again (and still fine).
+    expect(
+      (await sandbox.run(['models', 'status', '--plain'], { env: { OPENAI_KEY: 'x' } })).code,
+    ).toBe(0)
+    // A changed file that is invalid is reported, whatever was cached before.
+    sandbox.writeConfig({ ...config, agents: { defaults: { model: 42 } } })
+    const invalid = await sandbox.run(['models', 'status', '--plain'], { env })
+    expect(invalid.code).toBe(78)
+    expect(invalid.stderr).toMatch(/^Invalid config at .*claw\.json\n- agents\.defaults\.model: /)
+    // The cache holds digests only: no config value, no secret.
+    expect(readFileSync(cacheFile, 'utf8')).not.toContain('gpt-5.2')
+    expect(sandbox.leaks([secret])).toEqual([])
   })
 })

@@ -93,7 +93,7 @@ async function loadAgent(
 /** Reads the config and every agent's store, recording errors instead of throwing. */
 export async function gatherDoctorState(context: Context): Promise<DoctorState> {
   const stateDir = context.stateDir
-  let configPath = await resolveConfigPath(stateDir, context.env)
+  let configPath = resolveConfigPath(stateDir, context.env)
   let configExists = await pathExists(configPath)
   let config: ClawConfig | undefined
   let rawConfig: Record<string, unknown> | undefined

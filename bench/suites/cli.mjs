@@ -1,0 +1,90 @@
+// Benchmarks for @claw/cli (the built dist/bin.js): how long `claw models status --json` takes
+// from process start to exit on a state dir with 20 profiles, against a bare `node -e ''`
+// (DESIGN §8: ≤ 3×; the reference CLI takes about 2 s for the same answer).
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { atMost } from '../lib/context.mjs'
+import { spawnTimed } from '../lib/measure.mjs'
+
+export const name = 'cli'
+export const packages = ['model-catalog', 'auth-profiles', 'failover', 'cli']
+
+const PROVIDERS = ['anthropic', 'openai', 'google', 'mistral', 'groq']
+
+/** A state dir with a config and 20 API-key profiles (4 per provider), one of them cooling down. */
+function stateWith20Profiles() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'claw-bench-cli-'))
+  const agentDir = join(stateDir, 'agents', 'main', 'agent')
+  mkdirSync(agentDir, { recursive: true, mode: 0o700 })
+  const profiles = {}
+  for (const provider of PROVIDERS) {
+    for (let index = 0; index < 4; index++) {
+      profiles[`${provider}:account-${index}`] = {
+        type: 'api_key',
+        provider,
+        key: `sk-bench-${provider}-${index}-000000000000000000`,
+      }
+    }
+  }
+  const usageStats = {
+    'openai:account-0': { cooldownUntil: Date.now() + 3_600_000, errorCount: 1 },
+  }
+  writeFileSync(
+    join(agentDir, 'auth-profiles.json'),
+    JSON.stringify({ version: 1, profiles, usageStats }),
+    { mode: 0o600 },
+  )
+  const config = {
+    agents: {
+      defaults: {
+        model: { primary: 'anthropic/claude-sonnet-4-5', fallbacks: ['openai/gpt-5.2'] },
+        models: { 'anthropic/claude-sonnet-4-5': { alias: 'sonnet' } },
+      },
+    },
+  }
+  writeFileSync(join(stateDir, 'claw.json'), JSON.stringify(config), { mode: 0o600 })
+  return stateDir
+}
+
+export async function run(ctx) {
+  const bin = join(ctx.repoRoot, 'packages', 'cli', 'dist', 'bin.js')
+  const stateDir = stateWith20Profiles()
+  try {
+    const runs = ctx.pick(21, 5)
+    ctx.log(`claw models status --json: ${runs} interleaved runs per command`)
+    const env = { PATH: process.env.PATH, HOME: stateDir, CLAW_STATE_DIR: stateDir }
+    const [bare, status] = spawnTimed(
+      [
+        { label: 'bare', args: ['-e', ''] },
+        { label: 'status', args: [bin, 'models', 'status', '--json'] },
+      ],
+      { runs, warmup: 1, cwd: ctx.repoRoot, env },
+    )
+    const note = `median of ${runs}, 20 profiles`
+    return [
+      { name: 'claw start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
+      {
+        name: 'claw start',
+        metric: 'claw models status --json',
+        value: status.median,
+        unit: 'ms',
+        note,
+      },
+      atMost(
+        {
+          name: 'claw start',
+          metric: 'status / bare node',
+          value: status.median / bare.median,
+          unit: '×',
+        },
+        3,
+        'ratio',
+      ),
+    ]
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+}
