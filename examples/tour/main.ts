@@ -18,8 +18,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  createOAuthProviderRegistry,
-  createOidcOAuthAdapter,
+  createOAuthProvidersFromConfig,
   resolveAgentDir,
   upsertAuthProfile,
   type ClawConfig,
@@ -91,6 +90,17 @@ async function setUp(provider: FakeProvider): Promise<ClawConfig> {
       },
     },
     auth: {
+      // acme's OAuth endpoints: a generic OpenID Connect provider declared in config. Plain http
+      // is accepted for loopback hosts only.
+      oauth: {
+        acme: {
+          issuer: provider.baseUrl,
+          tokenEndpoint: `${provider.baseUrl}/oauth/token`,
+          clientId: 'claw-tour',
+          redirectUri: 'http://127.0.0.1:1455/callback',
+          scopes: ['openid', 'offline_access'],
+        },
+      },
       profiles: {
         'openai:work': { provider: 'openai', mode: 'api_key' },
         'openai:personal': { provider: 'openai', mode: 'api_key' },
@@ -153,20 +163,8 @@ try {
     '  profiles    openai:work (API key, rate-limited), openai:personal (API key), acme:me (OAuth, expires in 60 s)',
   )
 
-  // acme's OAuth token endpoint is the fake server; plain http is allowed for loopback only.
-  const oauth = {
-    allowInsecureRequests: true,
-    providers: createOAuthProviderRegistry([
-      createOidcOAuthAdapter({
-        id: 'acme',
-        issuer: fake.baseUrl,
-        clientId: 'claw-tour',
-        scopes: ['openid', 'offline_access'],
-        redirectUri: 'http://127.0.0.1:1455/callback',
-        endpoints: { tokenEndpoint: `${fake.baseUrl}/oauth/token` },
-      }),
-    ]),
-  }
+  // Refreshes use the OAuth providers from config (auth.oauth).
+  const oauth = createOAuthProvidersFromConfig({ config })
   const request = (label: string) =>
     runWithFailover({ config, agentDir, env: {}, oauth, run: chat }).then((outcome) => {
       console.log(
