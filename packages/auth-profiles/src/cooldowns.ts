@@ -128,6 +128,50 @@ export function isProfileInCooldown(
 }
 
 /**
+ * `{ ...source }` without the `omit` keys, built key by key (same keys, same order as a spread
+ * followed by `delete`s). The bookkeeping copies and extends stats on every failover attempt, and
+ * in V8 (Node 20) a `{ ...x }` copy that then gains a property gets a brand-new hidden class every
+ * time. Those classes live in old space and keep the young objects of the run alive through
+ * scavenges, so every update added to the next GC pause; copies built by assignment share the
+ * hidden classes of one transition tree instead. Leaving keys out replaces `delete`, which turns
+ * an object into a slow dictionary.
+ *
+ * @internal
+ */
+export function copyRecord<T extends object>(source: T | undefined, omit?: readonly string[]): T {
+  const copy: Record<string, unknown> = {}
+  if (source === undefined) return copy as T
+  for (const key in source) {
+    if (!Object.hasOwn(source, key) || omit?.includes(key)) continue
+    setOwn(copy, key, source[key])
+  }
+  return copy as T
+}
+
+/** `{ ...source, [key]: value }`, built like {@link copyRecord}. @internal */
+export function withEntry<V>(
+  source: Readonly<Record<string, V>> | undefined,
+  key: string,
+  value: V,
+): Record<string, V> {
+  const copy = copyRecord<Record<string, V>>(source)
+  setOwn(copy, key, value)
+  return copy
+}
+
+/** `record[key] = value` as an own property, also for a `__proto__` key (as spread does). */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(record, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
+  } else record[key] = value
+}
+
+/**
  * Removes expired windows from one profile's stats. When something expired and nothing is active
  * any more, the error counters restart (`errorCount` 0, `failureCounts` removed except the billing
  * count, which restarts with the failure window; `lastFailureAt` kept). Returns the new stats, or
@@ -136,40 +180,44 @@ export function isProfileInCooldown(
  * @internal
  */
 export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): ProfileUsageStats {
-  const next: { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] } = { ...stats }
-  let cleared = false
-  if (next.cooldownUntil !== undefined && !activeValue(next.cooldownUntil, now)) {
-    delete next.cooldownUntil
-    delete next.cooldownReason
-    delete next.cooldownModel
-    cleared = true
-  }
-  if (next.disabledUntil !== undefined && !activeValue(next.disabledUntil, now)) {
-    delete next.disabledUntil
-    delete next.disabledReason
-    cleared = true
-  }
-  if (next.modelCooldowns) {
-    const kept: Record<string, ModelCooldown> = {}
-    for (const [model, entry] of Object.entries(next.modelCooldowns)) {
-      if (activeValue(entry.until, now)) kept[model] = entry
-      else cleared = true
+  const cooldownExpired =
+    stats.cooldownUntil !== undefined && !activeValue(stats.cooldownUntil, now)
+  const disableExpired = stats.disabledUntil !== undefined && !activeValue(stats.disabledUntil, now)
+  // The model cooldowns still running, and whether any ran out.
+  let activeModels: Record<string, ModelCooldown> | undefined
+  let modelExpired = false
+  const models = stats.modelCooldowns
+  if (models) {
+    for (const model in models) {
+      if (!Object.hasOwn(models, model)) continue
+      const entry = models[model] as ModelCooldown
+      if (activeValue(entry.until, now)) setOwn((activeModels ??= {}), model, entry)
+      else modelExpired = true
     }
-    if (Object.keys(kept).length > 0) next.modelCooldowns = kept
-    else delete next.modelCooldowns
   }
-  if (!cleared) return stats
+  if (!cooldownExpired && !disableExpired && !modelExpired) return stats
+
   const stillActive =
-    next.cooldownUntil !== undefined ||
-    next.disabledUntil !== undefined ||
-    next.modelCooldowns !== undefined
+    (stats.cooldownUntil !== undefined && !cooldownExpired) ||
+    (stats.disabledUntil !== undefined && !disableExpired) ||
+    activeModels !== undefined
+  // The billing count survives (it restarts with the failure window instead), so a key that
+  // keeps running out of credit backs off 5 → 10 → 20 → 24 h rather than retrying every 5 h.
+  const billing = stillActive ? undefined : stats.failureCounts?.billing
+  const dropped: string[] = []
+  if (cooldownExpired) dropped.push('cooldownUntil', 'cooldownReason', 'cooldownModel')
+  if (disableExpired) dropped.push('disabledUntil', 'disabledReason')
+  if (models && activeModels === undefined) dropped.push('modelCooldowns')
+  if (!stillActive && !billing) dropped.push('failureCounts')
+
+  const next = copyRecord<{ -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }>(
+    stats,
+    dropped,
+  )
+  if (activeModels) next.modelCooldowns = activeModels
   if (!stillActive) {
     next.errorCount = 0
-    // The billing count survives (it restarts with the failure window instead), so a key that
-    // keeps running out of credit backs off 5 → 10 → 20 → 24 h rather than retrying every 5 h.
-    const billing = next.failureCounts?.billing
     if (billing) next.failureCounts = { billing }
-    else delete next.failureCounts
   }
   return next
 }

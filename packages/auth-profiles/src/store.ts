@@ -1,3 +1,4 @@
+import { copyRecord } from './cooldowns.js'
 import { AuthProfilesError } from './errors.js'
 import { createFileAuthStore, type FileAuthStoreOptions } from './file-store.js'
 import { assertProfileId } from './ids.js'
@@ -79,9 +80,7 @@ const failureFields = [
 export function clearProfileFailureState(store: AuthProfileStore, profileId: string): void {
   const stats = store.usageStats?.[profileId]
   if (!stats || !store.usageStats) return
-  const cleared: Record<string, unknown> = { ...stats }
-  for (const field of failureFields) delete cleared[field]
-  store.usageStats[profileId] = cleared
+  store.usageStats[profileId] = copyRecord(stats, failureFields)
 }
 
 /** @public */

@@ -4,8 +4,10 @@ import {
   calculateAuthProfileCooldownMs,
   calculateBillingDisableMs,
   clearExpiredFromStats,
+  copyRecord,
   MAX_RETRY_AFTER_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
+  withEntry,
 } from './cooldowns.js'
 import { AuthProfilesError } from './errors.js'
 import { resolveClock, type Clock } from './runtime.js'
@@ -71,7 +73,7 @@ async function updateStats(
     const current = target.usageStats?.[profileId]
     const next = change(current, target)
     if (next === current || next === undefined) return false
-    target.usageStats = { ...target.usageStats, [profileId]: next }
+    target.usageStats = withEntry(target.usageStats, profileId, next)
     return true
   }
   if (!hasPersistence(options.persist)) {
@@ -151,16 +153,18 @@ export async function markAuthProfileFailure(
       store.profiles[options.profileId] ?? options.store.profiles[options.profileId]
     const provider = credential?.provider ?? ''
     const settings = resolveCooldownSettings(options.config, provider)
-    let stats: MutableStats = { ...clearExpiredFromStats(current ?? {}, now) }
-    if (stats.lastFailureAt !== undefined && now - stats.lastFailureAt > settings.failureWindowMs) {
-      stats.errorCount = 0
-      delete stats.failureCounts
-    }
+    // Copies and updates built key by key, never `{ ...x, more }`: see copyRecord.
+    const cleared = clearExpiredFromStats(current ?? {}, now)
+    const windowOver =
+      cleared.lastFailureAt !== undefined && now - cleared.lastFailureAt > settings.failureWindowMs
+    let stats: MutableStats = copyRecord(cleared, windowOver ? ['failureCounts'] : undefined)
+    if (windowOver) stats.errorCount = 0
     stats.errorCount = (stats.errorCount ?? 0) + 1
-    stats.failureCounts = {
-      ...stats.failureCounts,
-      [reason]: (stats.failureCounts?.[reason] ?? 0) + 1,
-    }
+    stats.failureCounts = withEntry(
+      stats.failureCounts,
+      reason,
+      (stats.failureCounts?.[reason] ?? 0) + 1,
+    )
     stats.lastFailureAt = now
     const hinted = retryDeadline(now, options.retryAfterMs)
 
@@ -186,7 +190,7 @@ export async function markAuthProfileFailure(
         ? Math.max(previous.until, hinted ?? 0)
         : (hinted ?? now + calculateAuthProfileCooldownMs(errorCount))
       const entry: ModelCooldown = { until, reason: active ? previous.reason : reason, errorCount }
-      stats = { ...stats, modelCooldowns: { ...stats.modelCooldowns, [model]: entry } }
+      stats.modelCooldowns = withEntry(stats.modelCooldowns, model, entry)
       return stats
     }
     const active =
@@ -198,11 +202,21 @@ export async function markAuthProfileFailure(
     } else {
       stats.cooldownUntil = hinted ?? now + calculateAuthProfileCooldownMs(stats.errorCount)
       stats.cooldownReason = reason
-      delete stats.cooldownModel
+      if (Object.hasOwn(stats, 'cooldownModel')) stats = copyRecord(stats, ['cooldownModel'])
     }
     return stats
   })
 }
+
+/** What a success clears (`lastFailureAt` stays). */
+const clearedOnSuccess = [
+  'cooldownUntil',
+  'cooldownReason',
+  'cooldownModel',
+  'disabledUntil',
+  'disabledReason',
+  'failureCounts',
+]
 
 /** @public */
 export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
@@ -222,18 +236,20 @@ export async function markAuthProfileUsed(
 ): Promise<UsageUpdateResult> {
   const now = resolveClock(options)()
   return updateStats(options, (current) => {
-    const stats: MutableStats = { ...current, lastUsed: now, errorCount: 0 }
-    delete stats.cooldownUntil
-    delete stats.cooldownReason
-    delete stats.cooldownModel
-    delete stats.disabledUntil
-    delete stats.disabledReason
-    delete stats.failureCounts
-    if (options.model !== undefined && stats.modelCooldowns?.[options.model]) {
-      const { [options.model]: _cleared, ...rest } = stats.modelCooldowns
-      if (Object.keys(rest).length > 0) stats.modelCooldowns = rest
-      else delete stats.modelCooldowns
-    }
+    const { model } = options
+    // The model's own cooldown goes too; the cooldowns of other models stay.
+    const otherModels =
+      model !== undefined && current?.modelCooldowns?.[model]
+        ? copyRecord(current.modelCooldowns, [model])
+        : undefined
+    const emptied = otherModels !== undefined && Object.keys(otherModels).length === 0
+    const stats: MutableStats = copyRecord(
+      current,
+      emptied ? [...clearedOnSuccess, 'modelCooldowns'] : clearedOnSuccess,
+    )
+    if (otherModels && !emptied) stats.modelCooldowns = otherModels
+    stats.lastUsed = now
+    stats.errorCount = 0
     return stats
   })
 }
@@ -249,11 +265,13 @@ export async function clearAuthProfileCooldown(
 ): Promise<UsageUpdateResult> {
   return updateStats(options, (current) => {
     if (!current) return current
-    const stats: MutableStats = { ...current, errorCount: 0 }
-    delete stats.cooldownUntil
-    delete stats.cooldownReason
-    delete stats.cooldownModel
-    delete stats.modelCooldowns
+    const stats: MutableStats = copyRecord(current, [
+      'cooldownUntil',
+      'cooldownReason',
+      'cooldownModel',
+      'modelCooldowns',
+    ])
+    stats.errorCount = 0
     return stats
   })
 }
@@ -285,7 +303,7 @@ export async function markAuthProfileGood(
     return { changed: false, persisted: false }
   const apply = (target: AuthProfileStore): boolean => {
     if (target.lastGood?.[providerKey] === options.profileId) return false
-    target.lastGood = { ...target.lastGood, [providerKey]: options.profileId }
+    target.lastGood = withEntry(target.lastGood, providerKey, options.profileId)
     return true
   }
   if (!hasPersistence(options.persist)) return { changed: apply(options.store), persisted: false }

@@ -9,7 +9,9 @@ import {
   resolveModelRefFromString,
   type CatalogConfig,
   type CatalogLike,
+  type ModelAliasIndex,
   type ModelCatalog,
+  type ModelRef,
 } from '@claw/model-catalog'
 
 /** One model to try, in order. @public */
@@ -51,6 +53,37 @@ export function catalogFor(config: CatalogConfig | undefined): ModelCatalog {
   return catalog
 }
 
+interface ConfigModels {
+  readonly primary: ModelRef
+  readonly aliasIndex: ModelAliasIndex
+}
+
+/** Per config object (or {@link NO_CONFIG}), per agent id (`''`: the defaults). */
+const configModels = new WeakMap<object, Map<string, ConfigModels>>()
+const NO_CONFIG = {}
+
+/**
+ * The primary model and the alias index of a config, built once per config object and agent:
+ * runWithFailover calls buildFallbackCandidates on every run, and re-indexing the aliases was a
+ * large part of what a run allocated. Like {@link catalogFor}, this treats config objects as
+ * immutable inputs.
+ */
+function configModelsFor(config: CatalogConfig | undefined, agentId: string | undefined) {
+  let byAgent = configModels.get(config ?? NO_CONFIG)
+  if (!byAgent) {
+    byAgent = new Map()
+    configModels.set(config ?? NO_CONFIG, byAgent)
+  }
+  let entry = byAgent.get(agentId ?? '')
+  if (!entry) {
+    const primary = resolveConfiguredModelRef({ config, ...(agentId ? { agentId } : {}) })
+    const aliasIndex = buildModelAliasIndex({ config, defaultProvider: primary.provider })
+    entry = { primary, aliasIndex }
+    byAgent.set(agentId ?? '', entry)
+  }
+  return entry
+}
+
 /**
  * The models to try, in order (reference §2.8):
  *
@@ -62,17 +95,16 @@ export function catalogFor(config: CatalogConfig | undefined): ModelCatalog {
  *    at the default model;
  * 4. duplicates removed.
  *
+ * The config is treated as an immutable input: its primary model and alias index are cached per
+ * config object (and agent), so pass a new object after changing one.
+ *
  * @public
  */
 export function buildFallbackCandidates(
   options: BuildFallbackCandidatesOptions = {},
 ): FallbackCandidate[] {
   const { config } = options
-  const primary = resolveConfiguredModelRef({
-    config,
-    ...(options.agentId ? { agentId: options.agentId } : {}),
-  })
-  const aliasIndex = buildModelAliasIndex({ config, defaultProvider: primary.provider })
+  const { primary, aliasIndex } = configModelsFor(config, options.agentId)
   const candidates: FallbackCandidate[] = []
   const seen = new Set<string>()
   const add = (provider: string, model: string, source: FallbackCandidate['source']) => {

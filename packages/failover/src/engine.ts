@@ -161,9 +161,13 @@ export async function runEngine<T>(
   const sleep = resolveSleep(options)
   const started = clock()
   let store = options.store
-  const reload = async () => {
-    if (options.reloadStore) store = await options.reloadStore()
-  }
+  const { reloadStore } = options
+  // Without a shared store there is nothing to re-read (and nothing to await).
+  const reload = reloadStore
+    ? async () => {
+        store = await reloadStore()
+      }
+    : undefined
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   const minGap = options.minRetryGapMs ?? DEFAULT_MIN_RETRY_GAP_MS
   const deadline =
@@ -357,7 +361,9 @@ export async function runEngine<T>(
 
   async function tryCandidate(candidate: FallbackCandidate): Promise<EngineResult<T> | undefined> {
     checkAbort()
-    await reload()
+    if (reload) await reload()
+    // The first credential works on the store just re-read (nothing is awaited in between).
+    let storeIsFresh = true
     const { slots, locked } = slotsFor(candidate)
     const coolingAll =
       !locked &&
@@ -388,7 +394,8 @@ export async function runEngine<T>(
     }
     for (const slot of slots) {
       const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
-      await reload()
+      if (reload && !storeIsFresh) await reload()
+      storeIsFresh = false
       const until = locked ? undefined : coolingUntil(candidate, slot)
       if (until !== undefined) {
         trace.push({
@@ -480,16 +487,19 @@ export async function runEngine<T>(
         // Provider error pages can be long: attempts and traces keep a readable excerpt.
         const message =
           outcome.message.length > 300 ? `${outcome.message.slice(0, 300)}…` : outcome.message
-        const failedEntry = {
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          credential: slot.label,
-          outcome: 'failed' as const,
-          attempt: calls,
-        }
+        // Trace entries are literals that start with plain properties: in V8 (Node 20) an object
+        // literal that starts with a spread (`{ ...entry, reason }`) gets a new hidden class on
+        // every run, which keeps the run's objects alive through young-generation GCs.
         if (outcome.reason === null) {
-          trace.push({ ...failedEntry, detail: `${message} (not failover-worthy: surfaced)` })
+          trace.push({
+            provider: candidate.provider,
+            model: candidate.model,
+            ...profileFields,
+            credential: slot.label,
+            outcome: 'failed',
+            attempt: calls,
+            detail: `${message} (not failover-worthy: surfaced)`,
+          })
           throw new StopError(outcome.error)
         }
         const reason = outcome.reason
@@ -512,7 +522,12 @@ export async function runEngine<T>(
           code: outcome.code,
         })
         trace.push({
-          ...failedEntry,
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          credential: slot.label,
+          outcome: 'failed',
+          attempt: calls,
           reason,
           detail: message,
           ...(outcome.status === undefined ? {} : { status: outcome.status }),

@@ -203,10 +203,13 @@ export async function runWithFailover<T>(
       async resolve(candidate, slot) {
         try {
           if (slot.profileId) {
+            // The per-call field comes first: a literal that starts with a spread and then adds
+            // properties gets a new hidden class on every call in V8 (Node 20), and those keep
+            // the run's young objects alive through GCs (see copyRecord in @claw/auth-profiles).
             const resolved = await resolveApiKeyForProfile({
+              profileId: slot.profileId,
               ...profileOptions,
               ...(persist && 'backend' in persist ? { store: persist.backend } : {}),
-              profileId: slot.profileId,
             })
             if (!resolved) return { skip: 'no usable credential' }
             ready.set(keyFor(candidate, slot), {
@@ -232,9 +235,9 @@ export async function runWithFailover<T>(
             return { ready: true }
           }
           const resolved = await resolveApiKeyForProvider({
-            ...profileOptions,
             provider: candidate.provider,
             model: candidate.model,
+            ...profileOptions,
           })
           ready.set(keyFor(candidate, slot), {
             apiKey: resolved.apiKey,
