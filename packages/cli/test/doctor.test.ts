@@ -20,6 +20,7 @@ import {
   oauthCredential,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
+import { startTokenServer } from '../../auth-profiles/test/fixtures/token-server.ts'
 import { ClawSandbox, parseJsonOutput, type ClawResult } from './helpers/claw.ts'
 import { runClawOnTty } from './helpers/tty.ts'
 
@@ -446,78 +447,93 @@ describe('claw doctor: tokens and re-auth', () => {
     expect(sandbox.leaks(secrets)).toEqual([])
   })
 
-  it('refreshes an expired OAuth token with --fix --yes (a fake token endpoint), and skips it without --yes', async () => {
-    const now = Date.now()
-    const newAccess = canarySecret('access-canary-')
-    const newRefresh = canarySecret('refresh-canary-')
-    const old = oauthCredential('anthropic', now - HOUR)
-    const orphan = oauthCredential('acme', now - HOUR)
-    const storePath = sandbox.writeStore(
-      buildAuthProfileStore({ profiles: { 'anthropic:me': old, 'acme:x': orphan } }),
-    )
-    // The provider's token endpoint, answered in-process by a preloaded fetch (no network).
-    const preload = join(sandbox.root, 'fake-token-endpoint.mjs')
-    writeFileSync(
-      preload,
-      `globalThis.fetch = async (input) => {
-        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-        if (url !== 'https://platform.claude.com/v1/oauth/token') throw new TypeError('network disabled in this test')
-        return new Response(JSON.stringify({ access_token: process.env.FAKE_ACCESS, refresh_token: process.env.FAKE_REFRESH, expires_in: 48 * 3600, token_type: 'Bearer' }), { status: 200, headers: { 'content-type': 'application/json' } })
-      }\n`,
-    )
-    const env = {
-      NODE_OPTIONS: `--import=${preload}`,
-      FAKE_ACCESS: newAccess,
-      FAKE_REFRESH: newRefresh,
+  it('refreshes an expired OAuth token with --fix --yes at the auth.oauth token endpoint, and skips it without --yes', async () => {
+    // A real token server on loopback (single-use, rotating refresh tokens), reached only through
+    // config `auth.oauth.<provider>.tokenEndpoint`: no default endpoint, no network.
+    const tokens = await startTokenServer({ defaultStep: { kind: 'ok', expiresIn: 48 * 3600 } })
+    try {
+      const now = Date.now()
+      const old = oauthCredential('qwen-portal', now - HOUR)
+      const orphan = oauthCredential('acme', now - HOUR)
+      await tokens.seed(old.refresh)
+      sandbox.writeConfig({
+        auth: { oauth: { 'qwen-portal': { tokenEndpoint: tokens.tokenEndpoint } } },
+      })
+      const storePath = sandbox.writeStore(
+        buildAuthProfileStore({ profiles: { 'qwen-portal:me': old, 'acme:x': orphan } }),
+      )
+
+      const skipped = await sandbox.run(['doctor', '--fix'])
+      expect(skipped.code).toBe(1)
+      expect(skipped.stdout).toContain(
+        'Changes\n  No changes.\n  Skipped: Refresh expiring OAuth tokens now? (static tokens need re-auth) (answer yes, or pass --yes)\n',
+      )
+      expect(readJson(storePath)['profiles']).toEqual({ 'qwen-portal:me': old, 'acme:x': orphan })
+      expect((await tokens.stats()).calls).toBe(0)
+
+      const { result, json } = await doctorJson(['--fix', '--yes'])
+      expect(result.code).toBe(1)
+      expect(json.fixed).toEqual(['Refreshed the OAuth token of qwen-portal:me (expires in 2d)'])
+      expect(json.findings.filter((finding) => finding.area === 'tokens')).toEqual([
+        {
+          id: 'tokens.expired',
+          area: 'tokens',
+          severity: 'error',
+          message: 'acme:x: expired.',
+          fix: 'claw doctor --fix --yes refreshes it; or re-auth via `claw models auth login --provider acme`.',
+          agentId: 'main',
+          profileId: 'acme:x',
+          file: '<state>/agents/main/agent/auth-profiles.json',
+          repair: 'confirm',
+        },
+        {
+          id: 'fix.failed',
+          area: 'tokens',
+          severity: 'warning',
+          message:
+            'Could not repair "acme:x: expired.": No OAuth refresh is available for provider acme.',
+          agentId: 'main',
+          profileId: 'acme:x',
+          file: '<state>/agents/main/agent/auth-profiles.json',
+        },
+      ])
+
+      // Exactly one refresh reached the configured endpoint, presenting the stored refresh token.
+      const stats = await tokens.stats()
+      expect(stats.calls).toBe(1)
+      expect(stats.callsPerToken).toEqual({ [old.refresh]: 1 })
+      expect(stats.rotations).toBe(1)
+      expect(new URLSearchParams(stats.bodies[0]).get('grant_type')).toBe('refresh_token')
+      // The server rotated the refresh token: the store holds the new pair, and its refresh token
+      // is the one the server still accepts (the old one is spent).
+      const [, newAccess, newRefresh] = stats.issued
+      expect(stats.issued).toEqual([old.refresh, newAccess, newRefresh])
+      expect(stats.active).toEqual([newRefresh])
+      const profiles = readJson(storePath)['profiles'] as Record<string, Record<string, unknown>>
+      expect(profiles['qwen-portal:me']).toMatchObject({
+        type: 'oauth',
+        provider: 'qwen-portal',
+        access: newAccess,
+        refresh: newRefresh,
+      })
+      const expires = profiles['qwen-portal:me']?.['expires'] as number
+      expect(expires).toBeGreaterThanOrEqual(now + 48 * HOUR)
+      expect(expires).toBeLessThan(Date.now() + 48 * HOUR + 1_000)
+      // A failed refresh never blanks the credential.
+      expect(profiles['acme:x']).toEqual(orphan)
+      expect(
+        sandbox.leaks([
+          newAccess!,
+          newRefresh!,
+          old.access,
+          old.refresh,
+          orphan.access,
+          orphan.refresh,
+        ]),
+      ).toEqual([])
+    } finally {
+      await tokens.close()
     }
-
-    const skipped = await sandbox.run(['doctor', '--fix'], { env })
-    expect(skipped.code).toBe(1)
-    expect(skipped.stdout).toContain(
-      'Changes\n  No changes.\n  Skipped: Refresh expiring OAuth tokens now? (static tokens need re-auth) (answer yes, or pass --yes)\n',
-    )
-    expect(readJson(storePath)['profiles']).toEqual({ 'anthropic:me': old, 'acme:x': orphan })
-
-    const { result, json } = await doctorJson(['--fix', '--yes'], env)
-    expect(result.code).toBe(1)
-    expect(json.fixed).toEqual(['Refreshed the OAuth token of anthropic:me (expires in 2d)'])
-    expect(json.findings.filter((finding) => finding.area === 'tokens')).toEqual([
-      {
-        id: 'tokens.expired',
-        area: 'tokens',
-        severity: 'error',
-        message: 'acme:x: expired.',
-        fix: 'claw doctor --fix --yes refreshes it; or re-auth via `claw models auth login --provider acme`.',
-        agentId: 'main',
-        profileId: 'acme:x',
-        file: '<state>/agents/main/agent/auth-profiles.json',
-        repair: 'confirm',
-      },
-      {
-        id: 'fix.failed',
-        area: 'tokens',
-        severity: 'warning',
-        message:
-          'Could not repair "acme:x: expired.": No OAuth refresh is available for provider acme.',
-        agentId: 'main',
-        profileId: 'acme:x',
-        file: '<state>/agents/main/agent/auth-profiles.json',
-      },
-    ])
-    const profiles = readJson(storePath)['profiles'] as Record<string, Record<string, unknown>>
-    expect(profiles['anthropic:me']).toMatchObject({ access: newAccess, refresh: newRefresh })
-    // A failed refresh never blanks the credential.
-    expect(profiles['acme:x']).toEqual(orphan)
-    expect(
-      sandbox.leaks([
-        newAccess,
-        newRefresh,
-        old.access,
-        old.refresh,
-        orphan.access,
-        orphan.refresh,
-      ]),
-    ).toEqual([])
   })
 })
 

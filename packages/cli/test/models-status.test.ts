@@ -14,6 +14,7 @@ import {
   startProviderServer,
   type ProviderServer,
 } from '../../failover/test/fixtures/provider-server.ts'
+import { startFakeServer } from '../../auth-profiles/test/helpers/fake-oauth-server.ts'
 import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
 
 // Values that depend on the clock of the run (ms remaining, a catalog's first model).
@@ -54,6 +55,9 @@ function richStore(now: number) {
   })
   return { store, secrets: [...Object.values(keys), anthropic.access, anthropic.refresh] }
 }
+
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
 const mask = (key: string) => `sk-proj-…${key.slice(-4)}`
 
@@ -606,6 +610,58 @@ describe('claw models status --probe', () => {
     expect(lines[3]).toMatch(/^Probed 1 target in \d+(ms|\.\ds)$/)
     expect(server.stats().total).toBe(1)
     expect(sandbox.leaks([good])).toEqual([])
+  })
+
+  it('refreshes an expiring OAuth profile at the auth.oauth token endpoint before probing it', async () => {
+    const now = Date.now()
+    const old = oauthCredential('qwen-portal', now + MIN)
+    const newAccess = canarySecret('access-canary-')
+    server.setBehaviour(newAccess, behave.ok())
+    // A real token endpoint on loopback, reached only through config `auth.oauth.<provider>`. It
+    // sends no new refresh token, so the stored one must be kept.
+    const tokens = await startFakeServer({
+      '/token': () => ({
+        json: { access_token: newAccess, token_type: 'Bearer', expires_in: 3600 },
+      }),
+    })
+    try {
+      sandbox.writeConfig({
+        agents: { defaults: { model: 'qwen-portal/coder-model' } },
+        models: { providers: { 'qwen-portal': { baseUrl: `${server.url}/v1` } } },
+        auth: { oauth: { 'qwen-portal': { tokenEndpoint: `${tokens.url}/token` } } },
+      })
+      const storePath = sandbox.writeStore(
+        buildAuthProfileStore({ profiles: { 'qwen-portal:me': old } }),
+      )
+      const result = await sandbox.run(['models', 'status', '--json', '--probe'])
+      expect(result.code).toBe(0)
+      const probes = parseJsonOutput<{ auth: { probes: { results: Record<string, unknown>[] } } }>(
+        result,
+      ).auth.probes
+      expect(probes.results).toEqual([
+        expect.objectContaining({
+          provider: 'qwen-portal',
+          model: 'qwen-portal/coder-model',
+          profileId: 'qwen-portal:me',
+          source: 'profile',
+          mode: 'oauth',
+          status: 'ok',
+        }),
+      ])
+      // One refresh with the stored refresh token, then one probe call with the new access token.
+      expect(tokens.requests.map((request) => request.path)).toEqual(['/token'])
+      expect(tokens.requests[0]?.form.get('grant_type')).toBe('refresh_token')
+      expect(tokens.requests[0]?.form.get('refresh_token')).toBe(old.refresh)
+      expect(server.stats().requests.map((request) => request.key)).toEqual([newAccess])
+      const stored = (readJson(storePath)['profiles'] as Record<string, Record<string, unknown>>)[
+        'qwen-portal:me'
+      ]
+      expect(stored).toMatchObject({ type: 'oauth', access: newAccess, refresh: old.refresh })
+      expect(stored?.['expires']).toBeGreaterThanOrEqual(now + HOUR)
+      expect(sandbox.leaks([old.access, old.refresh, newAccess])).toEqual([])
+    } finally {
+      await tokens.close()
+    }
   })
 
   it('probes the env key when a provider has no profiles', async () => {

@@ -4,10 +4,8 @@
 // headless, from stdin.
 import {
   AuthProfilesError,
-  createOAuthProvidersFromConfig,
   loginWithOAuth,
   type AuthUrlInfo,
-  type ClawConfig,
   type DeviceCodeInfo,
   type LoginWithOAuthResult,
   type OAuthProviderAdapter,
@@ -17,6 +15,7 @@ import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
 import { safe } from '../text.js'
 import { openBrowser } from './browser.js'
+import { configuredOAuthProviders } from './oauth-settings.js'
 import { createSpinner } from './spinner.js'
 import { createLineReader } from './stdin-lines.js'
 
@@ -41,17 +40,6 @@ export function parseLoginMethod(raw: string | undefined): LoginMethod | undefin
   if (value === 'device-code') return 'device'
   if ((LOGIN_METHODS as readonly string[]).includes(value)) return value as LoginMethod
   throw usageError(`Invalid --method "${safe(raw)}": use browser, paste or device.`)
-}
-
-/** The OAuth adapters for this config (config overrides applied), with a GitHub host override. */
-export function configuredOAuthProviders(
-  config: ClawConfig,
-  githubHost?: string,
-): ReturnType<typeof createOAuthProvidersFromConfig> {
-  if (githubHost === undefined) return createOAuthProvidersFromConfig({ config })
-  const oauth = { ...config.auth?.oauth }
-  oauth['github-copilot'] = { ...oauth['github-copilot'], githubHost }
-  return createOAuthProvidersFromConfig({ config: { auth: { ...config.auth, oauth } } })
 }
 
 function knownProviders(adapters: readonly OAuthProviderAdapter[]): string {

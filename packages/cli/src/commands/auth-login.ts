@@ -2,12 +2,8 @@
 // logins (browser with loopback callback, pasted redirect, or device code) stored as oauth profiles.
 import { recordProfile } from './auth-paste.js'
 import { configuredDefaultModel, recommendedModel, setDefaultModel } from '../auth/default-model.js'
-import {
-  configuredOAuthProviders,
-  parseLoginMethod,
-  runOAuthLogin,
-  type RunOAuthLoginOptions,
-} from '../auth/oauth-login.js'
+import { parseLoginMethod, runOAuthLogin, type RunOAuthLoginOptions } from '../auth/oauth-login.js'
+import { configuredOAuthProviders } from '../auth/oauth-settings.js'
 import { AGENT_OPTION, flag, stringOption, type CommandSpec, type ParsedArgs } from '../command.js'
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'

@@ -7,7 +7,7 @@ import {
   updateAuthProfileStore,
 } from '@claw/auth-profiles'
 import { removeProfileFromConfig } from '../auth/config-edits.js'
-import { configuredOAuthProviders } from '../auth/oauth-login.js'
+import { configuredOAuthProviders } from '../auth/oauth-settings.js'
 import { buildProfileViews, expiryText, stateText, type ProfileView } from '../auth/profile-view.js'
 import { requireProviderOption } from '../auth/provider-id.js'
 import {

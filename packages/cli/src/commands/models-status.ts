@@ -8,6 +8,7 @@ import {
   stringOption,
   type CommandSpec,
 } from '../command.js'
+import { oauthRefreshSettings } from '../auth/oauth-settings.js'
 import { usageError } from '../errors.js'
 import { safe } from '../text.js'
 import { EXIT_CODES } from '../exit-codes.js'
@@ -109,6 +110,7 @@ export const statusCommand: CommandSpec = {
     if (probe) {
       const { runAuthProbes } = await import('../status/probe.js')
       auth.probes = await runAuthProbes({
+        oauth: oauthRefreshSettings(config),
         providers,
         candidateKeys: models.candidateKeys,
         store,

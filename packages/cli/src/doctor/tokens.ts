@@ -1,13 +1,15 @@
 // Token health (reference doctor step 4): expired, expiring and expiry-less OAuth credentials and
 // tokens, from `buildAuthHealthSummary`, plus profiles marked `needs_reauth`. OAuth credentials can
 // be refreshed now (`--fix` with `--yes` or a confirmation: it calls the provider); static tokens
-// need a new one.
+// need a new one. Refreshes use the token endpoints configured in `auth.oauth.<provider>`.
 import {
   buildAuthHealthSummary,
   formatRemainingShort,
   refreshOAuthCredential,
   type AuthProfileHealth,
+  type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
+import { oauthRefreshSettings } from '../auth/oauth-settings.js'
 import { safe } from '../text.js'
 import { agentSuffix } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
@@ -24,13 +26,22 @@ function tokenHint(provider: string, profileId: string): string {
     : `run \`claw models auth paste-token --provider ${safe(provider)} --profile-id ${safe(profileId)}\``
 }
 
-function refresh(state: DoctorState, agent: AgentState, profileId: string): Repair {
+/** The refresh settings of the run (`auth.oauth.<provider>` applied), built on first use. */
+type OAuthSettings = () => OAuthRefreshSettings
+
+function refresh(
+  state: DoctorState,
+  agent: AgentState,
+  profileId: string,
+  oauth: OAuthSettings,
+): Repair {
   return {
     kind: 'confirm',
     prompt: PROMPT,
     async apply() {
       const { context } = state
       const result = await refreshOAuthCredential({
+        ...oauth(),
         profileId,
         agentDir: agent.agentDir,
         mainAgentDir: null,
@@ -64,6 +75,7 @@ function profileFinding(
   state: DoctorState,
   agent: AgentState,
   profile: AuthProfileHealth,
+  oauth: OAuthSettings,
 ): Finding | undefined {
   const common = {
     agentId: agent.agentId,
@@ -93,7 +105,7 @@ function profileFinding(
       severity: profile.status === 'expired' ? 'error' : 'warning',
       message: `${label}: ${describe(profile)}.`,
       fix: `claw doctor --fix --yes refreshes it; or re-auth via \`${loginHint(profile.provider)}\`.`,
-      repair: refresh(state, agent, profile.profileId),
+      repair: refresh(state, agent, profile.profileId, oauth),
       ...common,
     }
   }
@@ -115,6 +127,9 @@ export const tokensCheck: DoctorCheck = {
   okMessage: 'No expired or expiring OAuth credentials or tokens.',
   run(state) {
     const findings: Finding[] = []
+    // An unusable `auth.oauth` entry fails the refresh repairs (reported per repair), not the check.
+    let settings: OAuthRefreshSettings | undefined
+    const oauth = (): OAuthRefreshSettings => (settings ??= oauthRefreshSettings(state.config))
     for (const agent of state.agents) {
       if (!agent.store) continue
       const summary = buildAuthHealthSummary({
@@ -123,7 +138,7 @@ export const tokensCheck: DoctorCheck = {
         now: () => state.now,
       })
       for (const profile of summary.profiles) {
-        const finding = profileFinding(state, agent, profile)
+        const finding = profileFinding(state, agent, profile, oauth)
         if (finding) findings.push(finding)
       }
     }

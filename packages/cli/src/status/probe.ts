@@ -12,6 +12,7 @@ import {
   resolveExplicitOrder,
   type AuthProfileStore,
   type ClawConfig,
+  type OAuthRefreshSettings,
   type ProfileEligibilityCode,
 } from '@claw/auth-profiles'
 import {
@@ -89,6 +90,8 @@ export interface RunProbesOptions {
   readonly env: Env
   readonly agentDir: string
   readonly fetch: typeof fetch
+  /** Refresh settings for expiring OAuth profiles (`auth.oauth.<provider>` applied). */
+  readonly oauth: OAuthRefreshSettings
   readonly now: () => number
   readonly options: ProbeOptions
 }
@@ -308,6 +311,7 @@ async function resolveCredential(run: RunProbesOptions, target: ProbeTarget) {
     now: run.now,
     agentDir: run.agentDir,
     fetch: run.fetch,
+    oauth: run.oauth,
     ...(target.profileId ? { profileId: target.profileId } : {}),
   })
   return resolved.apiKey
