@@ -12,6 +12,9 @@ export const workspaceAliases: Record<string, string> = {
     new URL('./packages/model-catalog/src/schemas.ts', import.meta.url),
   ),
   '@claw/model-catalog': packageSource('model-catalog'),
+  '@claw/auth-profiles/redis': fileURLToPath(
+    new URL('./packages/auth-profiles/src/redis/index.ts', import.meta.url),
+  ),
   '@claw/auth-profiles/testing': fileURLToPath(
     new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),
   ),

@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     schemas: 'src/schemas.ts',
+    'redis/index': 'src/redis/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
 })
