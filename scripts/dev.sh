@@ -19,6 +19,17 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null | cut -d
   export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 fi
 
+# The fleet tests start a real redis-server: install it with apt-get when it is missing and we
+# may (root); otherwise say how.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[dev] installing redis-server (apt-get)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
+  else
+    echo "[dev] redis-server is not installed; the fleet tests need it (apt-get install redis-server)" >&2
+  fi
+fi
+
 task=${1:-test}
 shift || true
 
