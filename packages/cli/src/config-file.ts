@@ -12,6 +12,7 @@ import {
 import { parseCatalogConfig, substituteEnvVars } from '@claw/model-catalog'
 import type { ConfigValidationCache } from './config-cache.js'
 import { invalidStateError } from './errors.js'
+import { pathExistsSync } from './fs-exists.js'
 
 /** Config file names looked up in the state dir, in order (the first one that exists wins). */
 export const CONFIG_FILENAMES = ['claw.json', 'clawdbot.json', 'moltbot.json'] as const
@@ -38,20 +39,9 @@ export function resolveConfigPath(
   if (override) return override
   for (const name of CONFIG_FILENAMES) {
     const candidate = join(stateDir, name)
-    if (exists(candidate)) return candidate
+    if (pathExistsSync(candidate)) return candidate
   }
   return join(stateDir, CONFIG_FILENAMES[0])
-}
-
-// Config reads are synchronous: the files are small, and a command's start-up should not pay for
-// the promise-based fs machinery before it has anything else to wait for.
-function exists(path: string): boolean {
-  try {
-    lstatSync(path)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** Reads and parses the raw document; `undefined` when the file does not exist. */

@@ -1,18 +1,7 @@
 // Edits of the raw config document made by the credential commands: `auth.profiles[id]` metadata
 // and `auth.order` lists. Profile ids are validated before they get here.
 import { normalizeProviderId } from '@claw/model-catalog'
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function child(parent: Record<string, unknown>, key: string): Record<string, unknown> {
-  const existing = parent[key]
-  if (isRecord(existing)) return existing
-  const created: Record<string, unknown> = {}
-  parent[key] = created
-  return created
-}
+import { isRecord, childObject } from '../json-object.js'
 
 /** What the config records about a profile (`auth.profiles[id]`). */
 export interface ProfileConfigEntry {
@@ -30,8 +19,8 @@ export function applyAuthProfileConfig(
   raw: Record<string, unknown>,
   entry: ProfileConfigEntry,
 ): void {
-  const auth = child(raw, 'auth')
-  const profiles = child(auth, 'profiles')
+  const auth = childObject(raw, 'auth')
+  const profiles = childObject(auth, 'profiles')
   profiles[entry.profileId] = {
     provider: entry.provider,
     mode: entry.mode,

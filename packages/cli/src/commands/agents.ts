@@ -1,6 +1,6 @@
 // `claw agents add|list|remove`: isolated agents, each with its own credential store
 // (`<agentDir>/auth-profiles.json`), configured in `agents.list[]`.
-import { chmod, lstat, mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import {
   checkAgentId,
@@ -14,6 +14,7 @@ import { CliError, usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
 import { agentListEntries, configuredAgentIds } from '../agents/agent-list.js'
 import { renderTable, safe } from '../text.js'
+import { pathExists } from '../fs-exists.js'
 
 function requireAgentId(raw: string): string {
   const id = raw.trim()
@@ -23,15 +24,6 @@ function requireAgentId(raw: string): string {
     )
   }
   return id
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** One row of `agents list`. */
@@ -56,7 +48,7 @@ async function describeAgent(context: Context, id: string, configured: boolean):
     configured,
     agentDir,
     storePath,
-    storeExists: await exists(storePath),
+    storeExists: await pathExists(storePath),
     profileCount: Object.keys(store.profiles).length,
   }
 }

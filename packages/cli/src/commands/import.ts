@@ -1,6 +1,6 @@
 // `claw import --from claude-cli|codex-cli|qwen-cli|copilot|clawdbot [path]`: copy credentials that
 // other tools stored into claw's stores, never overwriting a profile that is newer or an API key.
-import { lstat, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import {
   checkAgentId,
@@ -24,6 +24,7 @@ import {
 import type { Context } from '../context.js'
 import { CliError, usageError } from '../errors.js'
 import { safe } from '../text.js'
+import { pathExists } from '../fs-exists.js'
 
 const SOURCE_IDS = EXTERNAL_CLI_SOURCES.map((source) => source.id)
 
@@ -44,15 +45,6 @@ function requireSource(raw: string | undefined): ExternalCliSourceId {
     throw usageError(`Unknown import source "${safe(value)}". Sources: ${SOURCE_IDS.join(', ')}.`)
   }
   return found
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
 }
 
 function expand(path: string, homeDir: string): string {
@@ -147,8 +139,8 @@ async function importClawdbot(
   const out: ClawdbotImport = { path: stateDir, agents: [], legacyMigrated: [], legacyPending: [] }
   for (const agentId of names) {
     const sourceDir = join(agentsDir, agentId, 'agent')
-    const hasStore = await exists(join(sourceDir, 'auth-profiles.json'))
-    if (!hasStore && (await exists(join(sourceDir, 'auth.json')))) {
+    const hasStore = await pathExists(join(sourceDir, 'auth-profiles.json'))
+    if (!hasStore && (await pathExists(join(sourceDir, 'auth.json')))) {
       if (dryRun) {
         out.legacyPending.push(sourceDir)
         continue

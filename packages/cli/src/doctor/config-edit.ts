@@ -1,9 +1,6 @@
 // Small edits of the raw config document (`${VAR}` references intact) used by doctor's repairs.
 // They run inside `context.updateConfig`, which re-reads, validates and writes with a `.bak`.
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+import { isRecord } from '../json-object.js'
 
 /** The raw `auth` object, if the document has one. */
 export function rawAuth(raw: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -11,14 +11,11 @@ import { looksLikeSecret } from '../secret-input.js'
 import { safe } from '../text.js'
 import { agentSuffix } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
+import { isRecord } from '../json-object.js'
 
 /** Generated files are small; larger ones are not scanned. */
 const MAX_BYTES = 4 * 1024 * 1024
 const SECRET_FIELD = /^(api[-_]?key|key|token|access|refresh|secret|password|authorization)$/i
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function secretsOf(credential: AuthProfileCredential): string[] {
   const values: unknown[] =

@@ -1,6 +1,7 @@
 // Edits of the raw config document (`${VAR}` references intact) for the model commands. The
 // document has been validated before it is edited, so the shapes read here are the schema's;
 // anything unexpected is replaced rather than trusted.
+import { isRecord, childObject } from '../json-object.js'
 
 /** `agents.defaults.model` or `agents.defaults.imageModel`. */
 export type ModelSlotName = 'model' | 'imageModel'
@@ -11,21 +12,9 @@ export interface ModelSlot {
   readonly fallbacks?: readonly string[]
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function child(parent: Record<string, unknown>, key: string): Record<string, unknown> {
-  const existing = parent[key]
-  if (isRecord(existing)) return existing
-  const created: Record<string, unknown> = {}
-  parent[key] = created
-  return created
-}
-
 /** `raw.agents.defaults`, created when missing. */
 export function agentDefaults(raw: Record<string, unknown>): Record<string, unknown> {
-  return child(child(raw, 'agents'), 'defaults')
+  return childObject(childObject(raw, 'agents'), 'defaults')
 }
 
 /** Reads a slot from either form: `"provider/model"` or `{ primary?, fallbacks? }`. */
@@ -61,7 +50,7 @@ export function writeModelSlot(
 export function modelEntries(
   defaults: Record<string, unknown>,
 ): Record<string, Record<string, unknown>> {
-  const models = child(defaults, 'models')
+  const models = childObject(defaults, 'models')
   for (const [key, entry] of Object.entries(models)) {
     if (!isRecord(entry)) models[key] = {}
   }
