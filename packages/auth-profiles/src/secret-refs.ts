@@ -4,7 +4,7 @@
 // (never the value), and causes are only attached when they cannot contain the secret (an fs or
 // spawn error, an abort reason) — never a JSON parse error or anything that saw file or output
 // content.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { constants, type Stats } from 'node:fs'
 import { access, lstat, open, type FileHandle } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
@@ -517,7 +517,7 @@ function killTree(child: ChildProcess): void {
 }
 
 /** Runs the command once; resolves with its stdout when it exits 0 within the limits. */
-function runCommand(
+async function runCommand(
   command: string,
   config: ExecProviderConfig,
   request: string,
@@ -531,7 +531,9 @@ function runCommand(
     'maxOutputBytes',
   )
   const args = Array.isArray(config.args) ? config.args.map(String) : []
-  if (signal?.aborted) return Promise.reject(abortFailure(signal))
+  if (signal?.aborted) throw abortFailure(signal)
+  // node:child_process is loaded on first use (only exec SecretRefs need it).
+  const { spawn } = await import('node:child_process')
 
   return new Promise<Buffer>((resolve, reject) => {
     let child: ChildProcess

@@ -2,7 +2,7 @@
 // interface that receives the redirect, and the "paste the redirect URL" fallback raced against
 // it. Both produce a callback URL rebuilt from the *registered* redirect URI, so the
 // `redirect_uri` sent to the token endpoint always equals the one in the authorization request.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { AuthProfilesError } from '../errors.js'
 
 /** How long a browser login may take by default: 5 minutes. @public */
@@ -251,6 +251,8 @@ export async function startLoopbackCallback(
   }
 
   const hosts = loopbackHosts(registered)
+  // node:http is loaded on first use: importing this package should not pay for a server.
+  const { createServer } = await import('node:http')
   let reason: string | undefined
   if (hosts === undefined) {
     reason = 'the redirect URI is not an http loopback address'
