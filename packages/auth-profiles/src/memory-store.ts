@@ -1,3 +1,4 @@
+import { copyRecord, withEntry } from './cooldowns.js'
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
 import { storeFileShape } from './store-parse.js'
 import type { AuthProfileStore } from './types.js'
@@ -26,37 +27,149 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
   // `current` as written, i.e. `JSON.parse(serialize(current))`, private and never mutated:
   // updates start from a copy of it and compare against it. Its unchanged parts are shared
   // between versions, so an update costs one copy and one walk, not a parse and a stringify.
-  let written = JSON.parse(serialize(current)) as Json
+  let written = JSON.parse(serialize(current)) as JsonObject
   let queue: Promise<unknown> = Promise.resolve()
-  return {
+
+  /** Runs `task` after every update queued before it (one at a time, like a lock). */
+  function enqueue<R>(task: () => R | Promise<R>): Promise<R> {
+    const next = queue.then(task, task)
+    queue = next.catch(ignore)
+    return next
+  }
+
+  /** The end of an update: `store` (the updater's copy) becomes current when it wrote something. */
+  function commit<T>(store: AuthProfileStore, result: T): AuthStoreUpdateResult<T> {
+    let next = mergeJson(storeFileShape(store), written, 0)
+    if (next === NOT_PLAIN) {
+      // Values JSON changes or rejects (undefined in arrays, NaN, class instances, cycles…):
+      // let JSON itself decide, exactly.
+      const after = serialize(store)
+      next = after === JSON.stringify(written) ? written : (JSON.parse(after) as Json)
+    }
+    const changed = next !== written
+    if (changed) {
+      current = store
+      written = next as JsonObject
+    }
+    return { store: current, result, written: changed }
+  }
+
+  function runUpdater<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
+    return enqueue(() => {
+      const store = cloneJson(written) as unknown as AuthProfileStore
+      const result = updater(store)
+      // A synchronous updater (the bookkeeping ones) commits without another microtask.
+      return isPromiseLike(result)
+        ? Promise.resolve(result).then((settled) => commit(store, settled))
+        : commit(store, result)
+    })
+  }
+
+  /**
+   * {@link updateStoreEntry}: what `update` would do for an updater that only replaces
+   * `store[section][key]`, copying only that entry. The rest of the new version is shared with
+   * the previous one (`written` with `written`, `current` with `current`).
+   */
+  function runEntryUpdate<V>(
+    section: EntrySection,
+    key: string,
+    change: EntryChange<V>,
+  ): Promise<AuthStoreUpdateResult<boolean>> {
+    return enqueue(() => {
+      const writtenSection = written[section] as JsonObject | undefined
+      const before =
+        writtenSection !== undefined && Object.hasOwn(writtenSection, key)
+          ? writtenSection[key]
+          : undefined
+      const entry = (before === undefined ? undefined : cloneJson(before)) as V | undefined
+      const next = change(entry, written as unknown as AuthProfileStore)
+      if (next === undefined || next === entry)
+        return { store: current, result: false, written: false }
+      const merged = mergeJson(next, before, 2)
+      if (merged === NOT_PLAIN) {
+        // Not plain JSON data: the full update decides exactly what JSON makes of it.
+        return commit(withSectionEntry(cloneJson(written) as never, section, key, next), true)
+      }
+      if (merged === before) return { store: current, result: true, written: false }
+      written = storeFileShape(
+        withSectionEntry(written as never, section, key, merged),
+      ) as JsonObject
+      current = withSectionEntry(current, section, key, next)
+      return { store: current, result: true, written: true }
+    })
+  }
+
+  const backend: MemoryAuthStore = {
     kind: 'memory',
     location: 'memory:',
     diagnostics: () => [],
     load: () => Promise.resolve(current),
     snapshot: () => structuredClone(current),
-    update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
-      const run = async (): Promise<AuthStoreUpdateResult<T>> => {
-        const store = cloneJson(written) as unknown as AuthProfileStore
-        const result = await updater(store)
-        let next = mergeJson(storeFileShape(store), written, 0)
-        if (next === NOT_PLAIN) {
-          // Values JSON changes or rejects (undefined in arrays, NaN, class instances, cycles…):
-          // let JSON itself decide, exactly.
-          const after = serialize(store)
-          next = after === JSON.stringify(written) ? written : (JSON.parse(after) as Json)
-        }
-        const changed = next !== written
-        if (changed) {
-          current = store
-          written = next
-        }
-        return { store: current, result, written: changed }
-      }
-      const next = queue.then(run, run)
-      queue = next.catch(() => undefined)
-      return next
-    },
+    update: runUpdater,
   }
+  entryUpdaters.set(backend, runEntryUpdate)
+  return backend
+}
+
+/** The store sections whose entries {@link updateStoreEntry} replaces one at a time. @internal */
+export type EntrySection = 'usageStats' | 'lastGood'
+
+/**
+ * The new value of one entry, from a private copy of the stored one (`undefined` when absent).
+ * Returning the copy itself or `undefined` leaves the store alone. `store` is the rest of the
+ * stored data, read-only.
+ *
+ * @internal
+ */
+export type EntryChange<V> = (entry: V | undefined, store: AuthProfileStore) => V | undefined
+
+type EntryUpdater = (
+  section: EntrySection,
+  key: string,
+  change: EntryChange<unknown>,
+) => Promise<AuthStoreUpdateResult<boolean>>
+
+const entryUpdaters = new WeakMap<AuthStoreBackend, EntryUpdater>()
+
+/**
+ * `backend.update()` for a change of `store[section][key]` alone, when the backend has a cheaper
+ * way to make it (the memory store copies that entry only, not the whole store); `undefined`
+ * otherwise. The result is what `update` returns for an updater that assigns the new entry
+ * (`result`: whether `change` returned a new value).
+ *
+ * @internal
+ */
+export function updateStoreEntry<V>(
+  backend: AuthStoreBackend,
+  section: EntrySection,
+  key: string,
+  change: EntryChange<V>,
+): Promise<AuthStoreUpdateResult<boolean>> | undefined {
+  return entryUpdaters.get(backend)?.(section, key, change as unknown as EntryChange<unknown>)
+}
+
+/** A copy of `store` (same key order) whose `section` is a copy with `key` set to `value`. */
+function withSectionEntry(
+  store: AuthProfileStore,
+  section: EntrySection,
+  key: string,
+  value: unknown,
+): AuthProfileStore {
+  const copy = copyRecord<Record<string, unknown>>(store as unknown as Record<string, unknown>)
+  copy[section] = withEntry(store[section] as Record<string, unknown> | undefined, key, value)
+  return copy as unknown as AuthProfileStore
+}
+
+function ignore(): undefined {
+  return undefined
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 /** Compact: the memory store only compares and copies with it, nobody reads it. */
@@ -64,7 +177,8 @@ function serialize(store: AuthProfileStore): string {
   return JSON.stringify(storeFileShape(store))
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Json = null | boolean | number | string | Json[] | JsonObject
+type JsonObject = { [key: string]: Json }
 
 /** Deep copy of JSON data (as produced by `JSON.parse`, which may create own `__proto__` keys). */
 function cloneJson(value: Json): Json {

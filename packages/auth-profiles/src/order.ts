@@ -38,9 +38,15 @@ const MAX_TIMESTAMP = 8.64e15
  */
 export function listProfilesForProvider(store: AuthProfileStore, provider: string): string[] {
   const providerKey = normalizeProviderId(provider)
-  return Object.keys(store.profiles).filter(
-    (profileId) => normalizeProviderId(store.profiles[profileId]?.provider ?? '') === providerKey,
-  )
+  // A loop, not `Object.keys().filter()`: this runs on every failover run, and the key list and
+  // callback were a good part of what a run allocates.
+  const ids: string[] = []
+  for (const profileId in store.profiles) {
+    if (!Object.hasOwn(store.profiles, profileId)) continue
+    if (normalizeProviderId(store.profiles[profileId]?.provider ?? '') === providerKey)
+      ids.push(profileId)
+  }
+  return ids
 }
 
 /** Whether a config `auth.profiles[id].mode` accepts a stored credential type. @internal */
@@ -78,16 +84,29 @@ export interface EvaluateProfileEligibilityOptions {
 export function evaluateProfileEligibility(
   options: EvaluateProfileEligibilityOptions,
 ): ProfileEligibility {
-  const credential = options.store.profiles[options.profileId]
+  return eligibility(options.store, options.profileId, options.provider, options.config, () =>
+    resolveClock(options)(),
+  )
+}
+
+/** {@link evaluateProfileEligibility} without an options object; `now` is read for tokens only. */
+function eligibility(
+  store: AuthProfileStore,
+  profileId: string,
+  provider: string,
+  config: ClawConfig | undefined,
+  now: () => number,
+): ProfileEligibility {
+  const credential = store.profiles[profileId]
   if (!credential) return ineligible('missing_credential', 'not in the auth store')
-  const providerKey = normalizeProviderId(options.provider)
+  const providerKey = normalizeProviderId(provider)
   if (normalizeProviderId(credential.provider) !== providerKey) {
     return ineligible(
       'ineligible_profile',
       `stored for provider ${normalizeProviderId(credential.provider)}`,
     )
   }
-  const configured = options.config?.auth?.profiles?.[options.profileId]
+  const configured = config?.auth?.profiles?.[profileId]
   if (configured) {
     if (normalizeProviderId(configured.provider) !== providerKey) {
       return ineligible(
@@ -118,7 +137,7 @@ export function evaluateProfileEligibility(
       if (!(Number.isFinite(expires) && expires > 0 && expires <= MAX_TIMESTAMP)) {
         return ineligible('invalid_expires', 'token expiry is not a valid timestamp')
       }
-      return resolveClock(options)() >= expires ? ineligible('expired', 'token expired') : OK
+      return now() >= expires ? ineligible('expired', 'token expired') : OK
     }
     case 'oauth':
       return credential.access === '' && credential.refresh === ''
@@ -167,6 +186,35 @@ export interface ResolveAuthProfileOrderOptions {
   readonly now?: Clock
 }
 
+/** A profile and its sort keys (read once per profile, not once per comparison). */
+interface RankedProfile {
+  readonly profileId: string
+  /** Credential type rank (OAuth first); 0 for unusable profiles. */
+  readonly score: number
+  /** `lastUsed` for available profiles, the end of the cooldown for unusable ones. */
+  readonly time: number
+}
+
+/**
+ * Inserts `entry` after every entry that does not rank after it: a stable insertion sort. The
+ * lists are a provider's profiles (a handful), and `Array.prototype.sort` allocates about 1 KB of
+ * merge state per call even for three elements, on every failover run.
+ */
+function insertSorted(list: RankedProfile[], entry: RankedProfile): void {
+  // Shift the later entries up by one (no `splice`: it allocates the array of removed entries).
+  let index = list.length
+  list.push(entry)
+  while (index > 0 && ranksAfter(list[index - 1] as RankedProfile, entry)) {
+    list[index] = list[index - 1] as RankedProfile
+    index -= 1
+  }
+  list[index] = entry
+}
+
+function ranksAfter(a: RankedProfile, b: RankedProfile): boolean {
+  return a.score > b.score || (a.score === b.score && a.time > b.time)
+}
+
 /**
  * The order in which a provider's profiles should be tried (reference §2.3):
  *
@@ -199,39 +247,29 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
   const nowMs = resolveClock(options)()
   const clock = () => nowMs
   const seen = new Set<string>()
-  const eligible: string[] = []
+  const available: RankedProfile[] = []
+  const unusable: RankedProfile[] = []
+  // With an explicit order its sequence is kept.
+  const sortAvailable = !(explicitOrder && explicitOrder.length > 0)
+  const unusableOptions = { model: options.model }
   for (const profileId of base) {
     if (seen.has(profileId)) continue
     seen.add(profileId)
-    if (
-      evaluateProfileEligibility({ store, profileId, provider: providerKey, config, now: clock })
-        .eligible
-    ) {
-      eligible.push(profileId)
-    }
-  }
-  const available: { profileId: string; score: number; lastUsed: number; position: number }[] = []
-  const unusable: { profileId: string; until: number }[] = []
-  for (const profileId of eligible) {
+    if (!eligibility(store, profileId, providerKey, config, clock).eligible) continue
     const stats = store.usageStats?.[profileId]
-    const until = resolveProfileUnusableUntil(stats, { model: options.model })
-    if (until !== undefined && nowMs < until) unusable.push({ profileId, until })
-    else {
-      available.push({
+    const until = resolveProfileUnusableUntil(stats, unusableOptions)
+    if (until !== undefined && nowMs < until) {
+      insertSorted(unusable, { profileId, score: 0, time: until })
+    } else {
+      const entry = {
         profileId,
         score: typeScore[store.profiles[profileId]?.type ?? 'api_key'],
-        lastUsed: stats?.lastUsed ?? 0,
-        position: available.length,
-      })
+        time: stats?.lastUsed ?? 0,
+      }
+      if (sortAvailable) insertSorted(available, entry)
+      else available.push(entry)
     }
   }
-  // Sort keys are read once per profile, not once per comparison.
-  if (!(explicitOrder && explicitOrder.length > 0)) {
-    available.sort(
-      (a, b) => a.score - b.score || a.lastUsed - b.lastUsed || a.position - b.position,
-    )
-  }
-  unusable.sort((a, b) => a.until - b.until)
   const order: string[] = []
   for (const entry of available) order.push(entry.profileId)
   for (const entry of unusable) order.push(entry.profileId)

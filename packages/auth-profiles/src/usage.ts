@@ -10,6 +10,7 @@ import {
   withEntry,
 } from './cooldowns.js'
 import { AuthProfilesError } from './errors.js'
+import { updateStoreEntry } from './memory-store.js'
 import { resolveClock, type Clock } from './runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from './store.js'
 import type {
@@ -80,7 +81,9 @@ async function updateStats(
     return { changed: apply(store), persisted: false }
   }
   try {
-    const updated = await resolveAuthStoreBackend(options.persist).update((fresh) => apply(fresh))
+    const backend = resolveAuthStoreBackend(options.persist)
+    const updated = await (updateStoreEntry(backend, 'usageStats', profileId, change) ??
+      backend.update(apply))
     if (updated.store.usageStats) store.usageStats = updated.store.usageStats
     else delete store.usageStats
     return { changed: updated.result, persisted: updated.written }
@@ -308,7 +311,13 @@ export async function markAuthProfileGood(
   }
   if (!hasPersistence(options.persist)) return { changed: apply(options.store), persisted: false }
   try {
-    const updated = await resolveAuthStoreBackend(options.persist).update(apply)
+    const backend = resolveAuthStoreBackend(options.persist)
+    const updated = await (updateStoreEntry(
+      backend,
+      'lastGood',
+      providerKey,
+      (recorded?: string) => (recorded === options.profileId ? recorded : options.profileId),
+    ) ?? backend.update(apply))
     if (updated.store.lastGood) options.store.lastGood = updated.store.lastGood
     return { changed: updated.result, persisted: updated.written }
   } catch (error) {

@@ -102,6 +102,11 @@ export interface EngineOptions {
   readonly onEvent?: ((event: FailoverEvent) => void) | undefined
   readonly maxAttempts?: number | undefined
   readonly deadlineMs?: number | undefined
+  /**
+   * The budget's absolute end (clock ms), when the caller already fixed it: `runWithFailover` bounds
+   * each call's signal by the same instant, so the engine and the call agree on when time is up.
+   */
+  readonly deadlineAt?: number | undefined
   readonly minRetryGapMs?: number | undefined
   readonly maxWaitMs?: number | undefined
   readonly now?: Clock | undefined
@@ -147,6 +152,34 @@ function abortError(signal: AbortSignal | undefined): unknown {
 }
 
 /**
+ * The state of one engine run. The steps of the loop are module functions taking it, not
+ * closures inside `runEngine`: closures (and their context) would be allocated on every run, and
+ * this loop's allocations per run are what sets the young-generation GC pauses in its p99.
+ */
+interface EngineRun<T> {
+  readonly options: EngineOptions
+  readonly hooks: EngineHooks<T>
+  readonly clock: Clock
+  readonly sleep: Sleep
+  /** The shared store as last (re-)read. */
+  store: AuthProfileStore
+  readonly maxAttempts: number
+  readonly minGap: number
+  /** Absolute time budget end (ms), `Infinity` without one. */
+  readonly deadline: number
+  readonly candidates: readonly FallbackCandidate[]
+  readonly attempts: FailoverAttempt[]
+  readonly trace: FailoverTraceEntry[]
+  /** When each credential (by label) was last called. */
+  readonly lastCallAt: Map<string, number>
+  /** Env keys cooling down for this run only, by `provider\0label`. */
+  readonly envCooldowns: Map<string, number>
+  calls: number
+  lastError: unknown
+  budgetExhausted: boolean
+}
+
+/**
  * Runs the failover loop. Throws the original error for non-failover-worthy failures and user
  * aborts, the single attempt's error when only one call was made, and a `FailoverSummaryError`
  * otherwise.
@@ -158,49 +191,47 @@ export async function runEngine<T>(
   hooks: EngineHooks<T>,
 ): Promise<EngineResult<T>> {
   const clock = resolveClock(options)
-  const sleep = resolveSleep(options)
   const started = clock()
-  let store = options.store
-  const { reloadStore } = options
-  // Without a shared store there is nothing to re-read (and nothing to await).
-  const reload = reloadStore
-    ? async () => {
-        store = await reloadStore()
-      }
-    : undefined
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
-  const minGap = options.minRetryGapMs ?? DEFAULT_MIN_RETRY_GAP_MS
-  const deadline =
-    options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : started + options.deadlineMs
-  const candidates = buildFallbackCandidates({
-    config: options.config,
-    provider: options.provider,
-    model: options.model,
-    fallbacksOverride: options.fallbacksOverride,
-    agentId: options.agentId,
-  })
-  const attempts: FailoverAttempt[] = []
-  const trace: FailoverTraceEntry[] = options.trace ?? []
-  const lastCallAt = new Map<string, number>()
-  const envCooldowns = new Map<string, number>()
-  let calls = 0
-  let lastError: unknown
-  let budgetExhausted = false
-  const checkAbort = () => {
-    if (options.signal?.aborted) throw new StopError(abortError(options.signal))
+  const run: EngineRun<T> = {
+    options,
+    hooks,
+    clock,
+    sleep: resolveSleep(options),
+    store: options.store,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    minGap: options.minRetryGapMs ?? DEFAULT_MIN_RETRY_GAP_MS,
+    deadline:
+      options.deadlineAt ??
+      (options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : started + options.deadlineMs),
+    candidates: buildFallbackCandidates({
+      config: options.config,
+      provider: options.provider,
+      model: options.model,
+      fallbacksOverride: options.fallbacksOverride,
+      agentId: options.agentId,
+    }),
+    attempts: [],
+    trace: options.trace ?? [],
+    lastCallAt: new Map(),
+    envCooldowns: new Map(),
+    calls: 0,
+    lastError: undefined,
+    budgetExhausted: false,
   }
+  const { candidates, attempts } = run
 
   const passes = options.maxWaitMs && options.maxWaitMs > 0 ? 2 : 1
   for (let pass = 0; pass < passes; pass += 1) {
-    for (const [index, candidate] of candidates.entries()) {
+    for (let index = 0; index < candidates.length; index += 1) {
+      const candidate = candidates[index] as FallbackCandidate
       try {
-        const outcome = await tryCandidate(candidate)
+        const outcome = await tryCandidate(run, candidate)
         if (outcome) return outcome
       } catch (error) {
         if (error instanceof StopError) throw error.original
         throw error
       }
-      if (budgetExhausted) break
+      if (run.budgetExhausted) break
       const next = candidates[index + 1]
       if (next) {
         options.onEvent?.({
@@ -211,434 +242,465 @@ export async function runEngine<T>(
         })
       }
     }
-    if (budgetExhausted || pass === passes - 1) break
+    if (run.budgetExhausted || pass === passes - 1) break
     // Everything was cooling down: wait for the soonest window if the caller allows it.
-    const retryAt = soonestRetryAt()
+    const retryAt = soonestRetryAt(run)
     const waitMs = retryAt === undefined ? undefined : retryAt - clock()
-    if (waitMs === undefined || waitMs > (options.maxWaitMs ?? 0) || calls > 0) break
+    if (waitMs === undefined || waitMs > (options.maxWaitMs ?? 0) || run.calls > 0) break
     try {
-      await sleep(Math.max(0, waitMs), options.signal)
+      await run.sleep(Math.max(0, waitMs), options.signal)
     } catch {
       throw abortError(options.signal)
     }
   }
 
-  if (attempts.filter((attempt) => !attempt.skipped).length <= 1 && lastError !== undefined) {
+  if (attempts.filter((attempt) => !attempt.skipped).length <= 1 && run.lastError !== undefined) {
     // One call was made: the caller gets its own error back, whatever it threw (reference).
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    throw lastError
+    throw run.lastError
   }
   throw new FailoverSummaryError(attempts, {
-    retryAt: soonestRetryAt(),
+    retryAt: soonestRetryAt(run),
     now: clock(),
-    cause: lastError,
-    trace,
+    cause: run.lastError,
+    trace: run.trace,
   })
+}
 
-  function soonestRetryAt(): number | undefined {
-    const now = clock()
-    let soonest: number | undefined
-    for (const candidate of candidates) {
-      for (const profileId of listProfilesForProvider(store, candidate.provider)) {
-        const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], {
+function checkAbort(run: EngineRun<unknown>): void {
+  if (run.options.signal?.aborted) throw new StopError(abortError(run.options.signal))
+}
+
+/** Re-reads the shared store (only called when the options have `reloadStore`). */
+async function reload(run: EngineRun<unknown>): Promise<void> {
+  run.store = await (run.options.reloadStore as () => Promise<AuthProfileStore>)()
+}
+
+function soonestRetryAt(run: EngineRun<unknown>): number | undefined {
+  const now = run.clock()
+  let soonest: number | undefined
+  for (const candidate of run.candidates) {
+    for (const profileId of listProfilesForProvider(run.store, candidate.provider)) {
+      const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
+        model: candidate.model,
+      })
+      if (until !== undefined && until > now && (soonest === undefined || until < soonest))
+        soonest = until
+    }
+  }
+  for (const until of run.envCooldowns.values()) {
+    if (until > now && (soonest === undefined || until < soonest)) soonest = until
+  }
+  return soonest
+}
+
+function slotsFor(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+): { slots: CredentialSlot[]; locked: boolean } {
+  if (run.options.credentials === 'none') {
+    const order = resolveAuthProfileOrder({
+      store: run.store,
+      provider: candidate.provider,
+      config: run.options.config,
+      model: candidate.model,
+      now: run.clock,
+    })
+    const cooling =
+      order.length > 0 &&
+      order.every((profileId) => {
+        const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
           model: candidate.model,
         })
-        if (until !== undefined && until > now && (soonest === undefined || until < soonest))
-          soonest = until
-      }
-    }
-    for (const until of envCooldowns.values()) {
-      if (until > now && (soonest === undefined || until < soonest)) soonest = until
-    }
-    return soonest
-  }
-
-  function slotsFor(candidate: FallbackCandidate): { slots: CredentialSlot[]; locked: boolean } {
-    if (options.credentials === 'none') {
-      const order = resolveAuthProfileOrder({
-        store,
-        provider: candidate.provider,
-        config: options.config,
-        model: candidate.model,
-        now: clock,
+        return until !== undefined && until > run.clock()
       })
-      const cooling =
-        order.length > 0 &&
-        order.every((profileId) => {
-          const until = resolveProfileUnusableUntil(store.usageStats?.[profileId], {
-            model: candidate.model,
-          })
-          return until !== undefined && until > clock()
-        })
-      if (cooling) {
-        return {
-          slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
-          locked: false,
-        }
-      }
-      return { slots: [{ label: 'caller credentials' }], locked: true }
-    }
-    const pinned = options.sessionProfile
-    const pinnedCredential = pinned ? store.profiles[pinned.profileId] : undefined
-    const pinnedHere =
-      pinned !== undefined &&
-      pinnedCredential !== undefined &&
-      normalizeProviderId(pinnedCredential.provider) === candidate.provider
-    const order = resolveAuthProfileOrder({
-      store,
-      provider: candidate.provider,
-      config: options.config,
-      preferredProfile: pinnedHere ? pinned.profileId : undefined,
-      model: candidate.model,
-      now: clock,
-    })
-    explainUnordered(candidate, order)
-    if (pinnedHere && pinned.source === 'user') {
-      if (!order.includes(pinned.profileId)) {
-        throw new StopError(
-          new Error(
-            `Auth profile "${pinned.profileId}" is not configured for ${candidate.provider}.`,
-          ),
-        )
-      }
-      return {
-        slots: [{ profileId: pinned.profileId, label: `profile:${pinned.profileId}` }],
-        locked: true,
-      }
-    }
-    if (order.length > 0)
+    if (cooling) {
       return {
         slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
         locked: false,
       }
-    const keys = collectProviderApiKeys(candidate.provider, {
-      ...(options.env ? { env: options.env } : {}),
-    })
-    if (keys.length > 1)
-      return {
-        slots: keys.map((_key, envKeyIndex) => ({
-          label: `env key #${envKeyIndex + 1}`,
-          envKeyIndex,
-        })),
-        locked: false,
-      }
-    return { slots: [{ label: 'env or config' }], locked: false }
+    }
+    return { slots: [{ label: 'caller credentials' }], locked: true }
   }
+  const pinned = run.options.sessionProfile
+  const pinnedCredential = pinned ? run.store.profiles[pinned.profileId] : undefined
+  const pinnedHere =
+    pinned !== undefined &&
+    pinnedCredential !== undefined &&
+    normalizeProviderId(pinnedCredential.provider) === candidate.provider
+  const order = resolveAuthProfileOrder({
+    store: run.store,
+    provider: candidate.provider,
+    config: run.options.config,
+    preferredProfile: pinnedHere ? pinned.profileId : undefined,
+    model: candidate.model,
+    now: run.clock,
+  })
+  explainUnordered(run, candidate, order)
+  if (pinnedHere && pinned.source === 'user') {
+    if (!order.includes(pinned.profileId)) {
+      throw new StopError(
+        new Error(
+          `Auth profile "${pinned.profileId}" is not configured for ${candidate.provider}.`,
+        ),
+      )
+    }
+    return {
+      slots: [{ profileId: pinned.profileId, label: `profile:${pinned.profileId}` }],
+      locked: true,
+    }
+  }
+  if (order.length > 0)
+    return {
+      slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
+      locked: false,
+    }
+  const keys = collectProviderApiKeys(candidate.provider, {
+    ...(run.options.env ? { env: run.options.env } : {}),
+  })
+  if (keys.length > 1)
+    return {
+      slots: keys.map((_key, envKeyIndex) => ({
+        label: `env key #${envKeyIndex + 1}`,
+        envKeyIndex,
+      })),
+      locked: false,
+    }
+  return { slots: [{ label: 'env or config' }], locked: false }
+}
 
-  /** Trace lines for stored profiles that the order left out, and why. */
-  function explainUnordered(candidate: FallbackCandidate, order: readonly string[]): void {
-    const explicit = resolveExplicitOrder(store, candidate.provider, options.config)
-    for (const profileId of listProfilesForProvider(store, candidate.provider)) {
-      if (order.includes(profileId)) continue
-      if (explicit && !explicit.includes(profileId)) {
-        trace.push({
-          provider: candidate.provider,
-          model: candidate.model,
-          profileId,
-          outcome: 'skipped',
-          reason: 'excluded_by_auth_order',
-          detail: 'not in the explicit auth order for this provider',
-        })
-        continue
-      }
-      const eligibility = evaluateProfileEligibility({
-        store: store,
-        profileId,
-        provider: candidate.provider,
-        config: options.config,
-        now: clock,
-      })
-      trace.push({
+/** Trace lines for stored profiles that the order left out, and why. */
+function explainUnordered(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  order: readonly string[],
+): void {
+  const explicit = resolveExplicitOrder(run.store, candidate.provider, run.options.config)
+  for (const profileId of listProfilesForProvider(run.store, candidate.provider)) {
+    if (order.includes(profileId)) continue
+    if (explicit && !explicit.includes(profileId)) {
+      run.trace.push({
         provider: candidate.provider,
         model: candidate.model,
         profileId,
         outcome: 'skipped',
-        reason: eligibility.code,
-        detail: eligibility.detail,
+        reason: 'excluded_by_auth_order',
+        detail: 'not in the explicit auth order for this provider',
       })
+      continue
     }
+    const eligibility = evaluateProfileEligibility({
+      store: run.store,
+      profileId,
+      provider: candidate.provider,
+      config: run.options.config,
+      now: run.clock,
+    })
+    run.trace.push({
+      provider: candidate.provider,
+      model: candidate.model,
+      profileId,
+      outcome: 'skipped',
+      reason: eligibility.code,
+      detail: eligibility.detail,
+    })
   }
+}
 
-  async function tryCandidate(candidate: FallbackCandidate): Promise<EngineResult<T> | undefined> {
-    checkAbort()
-    if (reload) await reload()
-    // The first credential works on the store just re-read (nothing is awaited in between).
-    let storeIsFresh = true
-    const { slots, locked } = slotsFor(candidate)
-    const coolingAll =
-      !locked &&
-      slots.length > 0 &&
-      slots.every((slot) => coolingUntil(candidate, slot) !== undefined)
-    if (coolingAll) {
-      for (const slot of slots) {
-        const until = coolingUntil(candidate, slot) ?? 0
-        trace.push({
-          provider: candidate.provider,
-          model: candidate.model,
-          ...(slot.profileId ? { profileId: slot.profileId } : {}),
-          credential: slot.label,
-          outcome: 'skipped',
-          reason: 'cooldown',
-          detail: `cooling down until ${new Date(until).toISOString()}`,
-          until,
-        })
-      }
-      attempts.push({
+async function tryCandidate<T>(
+  run: EngineRun<T>,
+  candidate: FallbackCandidate,
+): Promise<EngineResult<T> | undefined> {
+  checkAbort(run)
+  if (run.options.reloadStore) await reload(run)
+  // The first credential works on the run.store just re-read (nothing is awaited in between).
+  let storeIsFresh = true
+  const { slots, locked } = slotsFor(run, candidate)
+  const coolingAll =
+    !locked &&
+    slots.length > 0 &&
+    slots.every((slot) => coolingUntil(run, candidate, slot) !== undefined)
+  if (coolingAll) {
+    for (const slot of slots) {
+      const until = coolingUntil(run, candidate, slot) ?? 0
+      run.trace.push({
         provider: candidate.provider,
         model: candidate.model,
-        error: `Provider ${candidate.provider} is in cooldown (all profiles unavailable)`,
-        reason: 'rate_limit',
-        skipped: true,
+        ...(slot.profileId ? { profileId: slot.profileId } : {}),
+        credential: slot.label,
+        outcome: 'skipped',
+        reason: 'cooldown',
+        detail: `cooling down until ${new Date(until).toISOString()}`,
+        until,
       })
-      return undefined
     }
-    for (const slot of slots) {
-      const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
-      if (reload && !storeIsFresh) await reload()
-      storeIsFresh = false
-      const until = locked ? undefined : coolingUntil(candidate, slot)
-      if (until !== undefined) {
-        trace.push({
+    run.attempts.push({
+      provider: candidate.provider,
+      model: candidate.model,
+      error: `Provider ${candidate.provider} is in cooldown (all profiles unavailable)`,
+      reason: 'rate_limit',
+      skipped: true,
+    })
+    return undefined
+  }
+  for (const slot of slots) {
+    const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
+    if (run.options.reloadStore && !storeIsFresh) await reload(run)
+    storeIsFresh = false
+    const until = locked ? undefined : coolingUntil(run, candidate, slot)
+    if (until !== undefined) {
+      run.trace.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFields,
+        credential: slot.label,
+        outcome: 'skipped',
+        reason: 'cooldown',
+        detail: `cooling down until ${new Date(until).toISOString()}`,
+        until,
+      })
+      continue
+    }
+    const resolved = await run.hooks.resolve(candidate, slot)
+    if ('skip' in resolved) {
+      run.trace.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFields,
+        credential: slot.label,
+        outcome: 'skipped',
+        reason: 'unavailable',
+        detail: resolved.skip,
+      })
+      continue
+    }
+    let retriesLeft: number | undefined
+    let refreshed = false
+    for (;;) {
+      checkAbort(run)
+      // Less than 1 ms left is no budget (timers and the clock may disagree by a fraction of one).
+      if (run.calls >= run.maxAttempts || run.clock() + 1 > run.deadline) {
+        run.budgetExhausted = true
+        run.trace.push({
           provider: candidate.provider,
           model: candidate.model,
           ...profileFields,
           credential: slot.label,
           outcome: 'skipped',
-          reason: 'cooldown',
-          detail: `cooling down until ${new Date(until).toISOString()}`,
-          until,
+          reason: 'budget',
+          detail:
+            run.calls >= run.maxAttempts
+              ? `attempt budget of ${run.maxAttempts} used`
+              : 'time budget used',
         })
-        continue
+        return undefined
       }
-      const resolved = await hooks.resolve(candidate, slot)
-      if ('skip' in resolved) {
-        trace.push({
+      const previous = run.lastCallAt.get(slot.label)
+      if (previous !== undefined && run.clock() - previous < run.minGap) {
+        try {
+          await run.sleep(run.minGap - (run.clock() - previous), run.options.signal)
+        } catch {
+          throw new StopError(abortError(run.options.signal))
+        }
+      }
+      run.calls += 1
+      run.lastCallAt.set(slot.label, run.clock())
+      run.options.onEvent?.({
+        type: 'attempt_started',
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFields,
+        attempt: run.calls,
+      })
+      const callStarted = run.clock()
+      const outcome = await run.hooks.call(candidate, slot, run.calls)
+      if (outcome.ok) {
+        run.trace.push({
           provider: candidate.provider,
           model: candidate.model,
           ...profileFields,
           credential: slot.label,
-          outcome: 'skipped',
-          reason: 'unavailable',
-          detail: resolved.skip,
+          outcome: 'succeeded',
+          attempt: run.calls,
+          detail: 'succeeded',
         })
-        continue
+        const latencyMs = run.clock() - callStarted
+        run.options.onEvent?.({
+          type: 'attempt_succeeded',
+          provider: candidate.provider,
+          model: candidate.model,
+          ...profileFields,
+          attempt: run.calls,
+          latencyMs,
+        })
+        if (slot.profileId) await recordSuccess(run, candidate, slot.profileId)
+        return { value: outcome.value, candidate, slot, attempts: run.attempts, trace: run.trace }
       }
-      let retriesLeft: number | undefined
-      let refreshed = false
-      for (;;) {
-        checkAbort()
-        if (calls >= maxAttempts || clock() >= deadline) {
-          budgetExhausted = true
-          trace.push({
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileFields,
-            credential: slot.label,
-            outcome: 'skipped',
-            reason: 'budget',
-            detail:
-              calls >= maxAttempts ? `attempt budget of ${maxAttempts} used` : 'time budget used',
-          })
-          return undefined
-        }
-        const previous = lastCallAt.get(slot.label)
-        if (previous !== undefined && clock() - previous < minGap) {
-          try {
-            await sleep(minGap - (clock() - previous), options.signal)
-          } catch {
-            throw new StopError(abortError(options.signal))
-          }
-        }
-        calls += 1
-        lastCallAt.set(slot.label, clock())
-        options.onEvent?.({
-          type: 'attempt_started',
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          attempt: calls,
-        })
-        const callStarted = clock()
-        const outcome = await hooks.call(candidate, slot, calls)
-        if (outcome.ok) {
-          trace.push({
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileFields,
-            credential: slot.label,
-            outcome: 'succeeded',
-            attempt: calls,
-            detail: 'succeeded',
-          })
-          const latencyMs = clock() - callStarted
-          options.onEvent?.({
-            type: 'attempt_succeeded',
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileFields,
-            attempt: calls,
-            latencyMs,
-          })
-          if (slot.profileId) await recordSuccess(candidate, slot.profileId)
-          return { value: outcome.value, candidate, slot, attempts, trace }
-        }
-        if (outcome.aborted) throw new StopError(outcome.error)
-        lastError = outcome.error
-        // Provider error pages can be long: attempts and traces keep a readable excerpt.
-        const message =
-          outcome.message.length > 300 ? `${outcome.message.slice(0, 300)}…` : outcome.message
-        // Trace entries are literals that start with plain properties: in V8 (Node 20) an object
-        // literal that starts with a spread (`{ ...entry, reason }`) gets a new hidden class on
-        // every run, which keeps the run's objects alive through young-generation GCs.
-        if (outcome.reason === null) {
-          trace.push({
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileFields,
-            credential: slot.label,
-            outcome: 'failed',
-            attempt: calls,
-            detail: `${message} (not failover-worthy: surfaced)`,
-          })
-          throw new StopError(outcome.error)
-        }
-        const reason = outcome.reason
-        const policy = FAILOVER_POLICY[reason]
-        const modelOnly = options.credentials === 'none'
-        retriesLeft ??= modelOnly ? 0 : policy.retrySameCredential
-        const willRetrySame =
-          retriesLeft > 0 ||
-          (reason === 'auth' &&
-            !refreshed &&
-            slot.profileId !== undefined &&
-            hooks.refreshAfterAuthFailure !== undefined)
-        attempts.push({
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          error: message,
-          reason,
-          status: outcome.status,
-          code: outcome.code,
-        })
-        trace.push({
+      if (outcome.aborted) throw new StopError(outcome.error)
+      run.lastError = outcome.error
+      // Provider error pages can be long: run.attempts and traces keep a readable excerpt.
+      const message =
+        outcome.message.length > 300 ? `${outcome.message.slice(0, 300)}…` : outcome.message
+      // Trace entries are literals that start with plain properties: in V8 (Node 20) an object
+      // literal that starts with a spread (`{ ...entry, reason }`) gets a new hidden class on
+      // every run, which keeps the run's objects alive through young-generation GCs.
+      if (outcome.reason === null) {
+        run.trace.push({
           provider: candidate.provider,
           model: candidate.model,
           ...profileFields,
           credential: slot.label,
           outcome: 'failed',
-          attempt: calls,
-          reason,
-          detail: message,
-          ...(outcome.status === undefined ? {} : { status: outcome.status }),
-          ...(outcome.code === undefined ? {} : { code: outcome.code }),
+          attempt: run.calls,
+          detail: `${message} (not failover-worthy: surfaced)`,
         })
-        options.onEvent?.({
-          type: 'attempt_failed',
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          attempt: calls,
-          reason,
-          ...(outcome.status === undefined ? {} : { status: outcome.status }),
-          willRetry: willRetrySame,
-        })
-        // Model-only fallback follows the reference: format errors move to the next model too.
-        if (policy.next === 'surface' && !(modelOnly && reason === 'format'))
-          throw new StopError(outcome.error)
-        if (reason === 'auth' && !refreshed && slot.profileId && hooks.refreshAfterAuthFailure) {
-          refreshed = true
-          if (await hooks.refreshAfterAuthFailure(candidate, slot)) continue
-        }
-        if (retriesLeft > 0) {
-          retriesLeft -= 1
-          continue
-        }
-        if (policy.mark && !modelOnly)
-          await recordFailure(candidate, slot, reason, outcome.retryAfterMs)
-        if (policy.next === 'model' || locked) return undefined
-        break
+        throw new StopError(outcome.error)
       }
-    }
-    return undefined
-  }
-
-  function coolingUntil(candidate: FallbackCandidate, slot: CredentialSlot): number | undefined {
-    const now = clock()
-    if (slot.profileId) {
-      const until = resolveProfileUnusableUntil(store.usageStats?.[slot.profileId], {
+      const reason = outcome.reason
+      const policy = FAILOVER_POLICY[reason]
+      const modelOnly = run.options.credentials === 'none'
+      retriesLeft ??= modelOnly ? 0 : policy.retrySameCredential
+      const willRetrySame =
+        retriesLeft > 0 ||
+        (reason === 'auth' &&
+          !refreshed &&
+          slot.profileId !== undefined &&
+          run.hooks.refreshAfterAuthFailure !== undefined)
+      run.attempts.push({
+        provider: candidate.provider,
         model: candidate.model,
+        ...profileFields,
+        error: message,
+        reason,
+        status: outcome.status,
+        code: outcome.code,
       })
-      return until !== undefined && until > now ? until : undefined
+      run.trace.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFields,
+        credential: slot.label,
+        outcome: 'failed',
+        attempt: run.calls,
+        reason,
+        detail: message,
+        ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        ...(outcome.code === undefined ? {} : { code: outcome.code }),
+      })
+      run.options.onEvent?.({
+        type: 'attempt_failed',
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFields,
+        attempt: run.calls,
+        reason,
+        ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        willRetry: willRetrySame,
+      })
+      // Model-only fallback follows the reference: format errors move to the next model too.
+      if (policy.next === 'surface' && !(modelOnly && reason === 'format'))
+        throw new StopError(outcome.error)
+      if (reason === 'auth' && !refreshed && slot.profileId && run.hooks.refreshAfterAuthFailure) {
+        refreshed = true
+        if (await run.hooks.refreshAfterAuthFailure(candidate, slot)) continue
+      }
+      if (retriesLeft > 0) {
+        retriesLeft -= 1
+        continue
+      }
+      if (policy.mark && !modelOnly)
+        await recordFailure(run, candidate, slot, reason, outcome.retryAfterMs)
+      if (policy.next === 'model' || locked) return undefined
+      break
     }
-    const until = envCooldowns.get(`${candidate.provider}\u0000${slot.label}`)
+  }
+  return undefined
+}
+
+function coolingUntil(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+): number | undefined {
+  const now = run.clock()
+  if (slot.profileId) {
+    const until = resolveProfileUnusableUntil(run.store.usageStats?.[slot.profileId], {
+      model: candidate.model,
+    })
     return until !== undefined && until > now ? until : undefined
   }
+  const until = run.envCooldowns.get(`${candidate.provider}\u0000${slot.label}`)
+  return until !== undefined && until > now ? until : undefined
+}
 
-  async function recordFailure(
-    candidate: FallbackCandidate,
-    slot: CredentialSlot,
-    reason: FailoverReason,
-    retryAfterMs: number | undefined,
-  ): Promise<void> {
-    if (!slot.profileId) {
-      // Env keys have no stored stats: a rate limit cools the key down for this run only.
-      if (reason === 'rate_limit' || reason === 'overloaded') {
-        envCooldowns.set(
-          `${candidate.provider}\u0000${slot.label}`,
-          clock() + (retryAfterMs ?? 60_000),
-        )
-      }
-      return
+async function recordFailure(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  reason: FailoverReason,
+  retryAfterMs: number | undefined,
+): Promise<void> {
+  if (!slot.profileId) {
+    // Env keys have no stored stats: a rate limit cools the key down for this run only.
+    if (reason === 'rate_limit' || reason === 'overloaded') {
+      run.envCooldowns.set(
+        `${candidate.provider}\u0000${slot.label}`,
+        run.clock() + (retryAfterMs ?? 60_000),
+      )
     }
-    const wasCooling = coolingUntil(candidate, slot) !== undefined
-    const result = await markAuthProfileFailure({
-      store: store,
-      profileId: slot.profileId,
-      reason: toProfileFailureReason(reason),
-      ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      config: options.config,
-      now: clock,
-      ...(options.persist ? { persist: options.persist } : {}),
-    })
-    const until = coolingUntil(candidate, slot)
-    if (!wasCooling && until !== undefined) {
-      options.onEvent?.({
-        type: 'cooldown_entered',
-        provider: candidate.provider,
-        profileId: slot.profileId,
-        ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
-        reason,
-        until,
-      })
-    }
-    if (result.error)
-      options.onEvent?.({
-        type: 'persistence_failed',
-        profileId: slot.profileId,
-        code: result.error.code,
-      })
+    return
   }
-
-  async function recordSuccess(candidate: FallbackCandidate, profileId: string): Promise<void> {
-    const stats = store.usageStats?.[profileId]
-    const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
-    const persist = options.persist ? { persist: options.persist } : {}
-    await markAuthProfileUsed({
-      store: store,
-      profileId,
-      model: candidate.model,
-      now: clock,
-      ...persist,
-    })
-    await markAuthProfileGood({
-      store: store,
+  const wasCooling = coolingUntil(run, candidate, slot) !== undefined
+  const result = await markAuthProfileFailure({
+    store: run.store,
+    profileId: slot.profileId,
+    reason: toProfileFailureReason(reason),
+    ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    config: run.options.config,
+    now: run.clock,
+    ...(run.options.persist ? { persist: run.options.persist } : {}),
+  })
+  const until = coolingUntil(run, candidate, slot)
+  if (!wasCooling && until !== undefined) {
+    run.options.onEvent?.({
+      type: 'cooldown_entered',
       provider: candidate.provider,
-      profileId,
-      ...persist,
+      profileId: slot.profileId,
+      ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
+      reason,
+      until,
     })
-    if (hadCooldown)
-      options.onEvent?.({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
   }
+  if (result.error)
+    run.options.onEvent?.({
+      type: 'persistence_failed',
+      profileId: slot.profileId,
+      code: result.error.code,
+    })
+}
+
+async function recordSuccess(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  profileId: string,
+): Promise<void> {
+  const stats = run.store.usageStats?.[profileId]
+  const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
+  const persist = run.options.persist ? { persist: run.options.persist } : {}
+  await markAuthProfileUsed({
+    store: run.store,
+    profileId,
+    model: candidate.model,
+    now: run.clock,
+    ...persist,
+  })
+  await markAuthProfileGood({
+    store: run.store,
+    provider: candidate.provider,
+    profileId,
+    ...persist,
+  })
+  if (hadCooldown)
+    run.options.onEvent?.({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
 }

@@ -193,7 +193,7 @@ export async function runWithFailover<T>(
       signal: options.signal,
       onEvent: options.onEvent,
       maxAttempts: options.maxAttempts,
-      deadlineMs: options.deadlineMs,
+      deadlineAt,
       minRetryGapMs: options.minRetryGapMs,
       maxWaitMs: options.maxWaitMs,
       now: options.now,
