@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
 import { timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
+import { startBenchRedis } from '../lib/redis-server.mjs'
 
 export const name = 'auth-profiles'
 export const packages = ['model-catalog', 'auth-profiles']
@@ -110,10 +111,60 @@ function ordering(ctx, m) {
   return rows
 }
 
+/**
+ * Warm selection (load the store, order the provider's profiles) through the file backend and
+ * through the Redis state backend over the same file (fleet mode, freshness 100 ms: most loads
+ * reuse the snapshot, one in each 80 ms window reads Redis). Informational, no target.
+ */
+async function fleetSelection(ctx, m) {
+  const name = (backend) => `warm selection (load + resolveAuthProfileOrder), ${backend}`
+  const redis = await startBenchRedis()
+  if (!redis) {
+    const note = 'skipped: redis-server is not installed'
+    return [{ name: name('Redis state backend'), metric: 'p50', value: 'n/a', unit: '', note }]
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'claw-bench-fleet-'))
+  const fleetModule = await import(
+    ctx.distUrl('auth-profiles').replace(/index\.js$/, 'redis/index.js')
+  )
+  const fleet = fleetModule.createRedisFleet({ url: redis.url, warn: () => undefined })
+  try {
+    const agentDir = join(dir, 'agents', 'main', 'agent')
+    const { profiles, usageStats } = storeWith(20)
+    const files = m.createFileAuthStore({ agentDir })
+    await files.update((store) => {
+      Object.assign(store.profiles, profiles)
+      store.usageStats = usageStats
+    })
+    const state = fleet.stateBackend({ agentId: 'main', credentials: files })
+    // The same routing state in Redis.
+    await state.update((store) => {
+      store.usageStats = JSON.parse(JSON.stringify(usageStats))
+    })
+    const select = async (backend) =>
+      m.resolveAuthProfileOrder({
+        store: await m.loadAuthProfileStore({ backend }),
+        provider: 'anthropic',
+      })
+    const iterations = ctx.pick(20_000, 2_000)
+    const fromFile = await timeAsyncIterations(() => select(files), { iterations })
+    const fromRedis = await timeAsyncIterations(() => select(state), { iterations })
+    if (fleet.status() !== 'connected') throw new Error(`fleet ${fleet.status()} during the bench`)
+    return [
+      ...callRows(name('file backend'), fromFile),
+      ...callRows(name('Redis state backend'), fromRedis),
+    ]
+  } finally {
+    await fleet.close()
+    await redis.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 export async function run(ctx) {
   const url = ctx.distUrl('auth-profiles')
   const rows = [...coldImportRows(ctx, url, 'auth-profiles')]
   const m = await import(url)
-  rows.push(...(await warmResolve(ctx, m)), ...ordering(ctx, m))
+  rows.push(...(await warmResolve(ctx, m)), ...ordering(ctx, m), ...(await fleetSelection(ctx, m)))
   return rows
 }

@@ -3,8 +3,10 @@ import { AuthProfilesError, formatIssues } from './errors.js'
 import type { AuthConfig, AuthProfilesConfig } from './schemas.js'
 
 /**
- * The config this package reads: the `auth` and `secrets` slices, plus the catalog's `models` and
- * `agents` slices (provider keys, per-agent dirs). Validate with {@link parseAuthProfilesConfig}.
+ * The config this package reads: the `auth`, `secrets` and `state` slices (`state`: file or Redis
+ * fleet mode, see `StateConfig` and `createFleetFromConfig` in `@claw/auth-profiles/redis`), plus
+ * the catalog's `models` and `agents` slices (provider keys, per-agent dirs). Validate with
+ * {@link parseAuthProfilesConfig}.
  *
  * @public
  */
@@ -14,7 +16,7 @@ export type ClawConfig = CatalogConfig & AuthProfilesConfig
 export type ConfiguredProfileMode = 'api_key' | 'oauth' | 'token' | 'aws-sdk'
 
 /**
- * Validates the `auth.*` and `secrets.*` slices of a config object (other keys pass through).
+ * Validates the `auth.*`, `secrets.*` and `state.*` slices of a config object (other keys pass through).
  *
  * @throws {AuthProfilesError} `ERR_INVALID_CONFIG` listing every problem as `- <path>: <message>`;
  *   values are never echoed.

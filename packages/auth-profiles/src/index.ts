@@ -45,6 +45,7 @@ export type {
   AuthStoreBackend,
   AuthStoreTarget,
   AuthStoreUpdater,
+  AuthStoreUpdateOptions,
   AuthStoreUpdateResult,
 } from './store-backend.js'
 export { createFileAuthStore, DEFAULT_MAX_STORE_BYTES } from './file-store.js'
@@ -73,6 +74,7 @@ export type {
   AuthProfilesConfig,
   SecretProviderConfig,
   SecretsConfig,
+  StateConfig,
 } from './schemas.js'
 
 export {
@@ -183,6 +185,14 @@ export {
   REFRESH_FAILURE_THROTTLE_MS,
   refreshOAuthCredential,
 } from './oauth/refresh.js'
+export { createFileRefreshLockProvider } from './oauth/refresh-lock.js'
+export type {
+  FileRefreshLockProviderOptions,
+  RefreshFence,
+  RefreshLock,
+  RefreshLockKey,
+  RefreshLockProvider,
+} from './oauth/refresh-lock.js'
 export type {
   CredentialsUpdatedEvent,
   OAuthRefreshSettings,

@@ -96,3 +96,8 @@ export function killProcessGroup(pid: number): void {
     // The group is gone already, or the platform has no process groups.
   }
 }
+
+/** A Node process warning (the default warning sink of long-lived helpers). @internal */
+export function emitProcessWarning(message: string, type: string): void {
+  process.emitWarning(message, type)
+}

@@ -202,10 +202,61 @@ export const secretsConfigSchema = z.looseObject({
     .optional(),
 })
 
+/** URL schemes `state.url` accepts. */
+const REDIS_URL_SCHEME = /^(?:redis|rediss|unix):\/\/\S+$/i
+
+/**
+ * The `state` config slice: where routing state (and optionally credentials) live. `backend:
+ * 'redis'` turns on fleet mode (`@claw/auth-profiles/redis`). Errors name the path, never the
+ * value: `url` may carry a password.
+ *
+ * @public
+ */
+export const stateConfigSchema = z
+  .strictObject({
+    /** `file` (default): each host's `auth-profiles.json`. `redis`: shared routing state. */
+    backend: z.enum(['file', 'redis']).optional(),
+    /** `redis://…`, `rediss://…` or `unix:///path/redis.sock`; usually `${REDIS_URL}`. */
+    url: z
+      .string()
+      .regex(REDIS_URL_SCHEME, 'must be a redis://, rediss:// or unix:// URL')
+      .optional(),
+    /** Key prefix, applied once to every key. Default `claw:`. */
+    prefix: z
+      .string()
+      .regex(/^[\w.:@/-]{1,64}$/, 'must be 1-64 letters, digits or _ . : @ / -')
+      .optional(),
+    /** `file` (default): credentials stay in each host's store. `redis`: encrypted in Redis. */
+    credentials: z.enum(['file', 'redis']).optional(),
+    /** The AES-256-GCM key for credentials in Redis; default the `CLAW_STATE_KEY` variable. */
+    encryptionKey: secretRefSchema.optional(),
+    /** Max age (ms) of the routing-state snapshot a load may serve. Default 100. */
+    freshnessMs: positiveMs.optional(),
+    /** A Redis command slower than this (ms) counts as an outage. Default 250. */
+    commandTimeoutMs: positiveMs.optional(),
+  })
+  .superRefine((value, context) => {
+    if (value.backend === 'redis' && value.url === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'is required when state.backend is "redis" (e.g. "${REDIS_URL}")',
+      })
+    }
+    if (value.backend !== 'redis' && value.credentials === 'redis') {
+      context.addIssue({
+        code: 'custom',
+        path: ['credentials'],
+        message: '"redis" needs state.backend "redis"',
+      })
+    }
+  })
+
 /** The config slices this package owns; other keys pass through. @public */
 export const authProfilesConfigSchema = z.looseObject({
   auth: authConfigSchema.optional(),
   secrets: secretsConfigSchema.optional(),
+  state: stateConfigSchema.optional(),
 })
 
 /** @public */
@@ -214,6 +265,8 @@ export type AuthConfig = z.infer<typeof authConfigSchema>
 export type SecretProviderConfig = z.infer<typeof secretProviderConfigSchema>
 /** @public */
 export type SecretsConfig = z.infer<typeof secretsConfigSchema>
+/** The `state` config slice (defaults: backend `file`, prefix `claw:`, credentials `file`). @public */
+export type StateConfig = z.infer<typeof stateConfigSchema>
 /** @public */
 export type AuthProfilesConfig = z.infer<typeof authProfilesConfigSchema>
 

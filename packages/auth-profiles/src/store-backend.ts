@@ -18,13 +18,28 @@ export interface AuthStoreUpdateResult<T> {
 }
 
 /**
+ * Options of {@link AuthStoreBackend.update}.
+ *
+ * @public
+ */
+export interface AuthStoreUpdateOptions {
+  /**
+   * A fencing token (the OAuth refresh lock's counter): a backend that supports fencing (the Redis
+   * credential backend) commits only while the counter stored at `key` still equals `value`, and
+   * rejects the commit otherwise. The file and memory backends ignore it (their generation
+   * compare-and-swap protects them).
+   */
+  readonly fence?: { readonly key: string; readonly value: number }
+}
+
+/**
  * Where a credential store lives. The file backend (`auth-profiles.json` in an agent dir) is the
  * default; `createMemoryAuthStore()` gives the same interface in memory for embedders and tests.
  *
  * @public
  */
 export interface AuthStoreBackend {
-  readonly kind: 'file' | 'memory'
+  readonly kind: 'file' | 'memory' | 'redis'
   /** Absolute path of the store file, or `memory:` for a memory store. */
   readonly location: string
   /**
@@ -37,7 +52,10 @@ export interface AuthStoreBackend {
    * copy and writes the result atomically (only when something changed). Concurrent writers in
    * other processes lose no update.
    */
-  update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>>
+  update<T>(
+    updater: AuthStoreUpdater<T>,
+    options?: AuthStoreUpdateOptions,
+  ): Promise<AuthStoreUpdateResult<T>>
   /** Diagnostics of the last load (dropped entries, permissions, legacy imports). */
   diagnostics(): readonly StoreDiagnostic[]
 }

@@ -6,14 +6,24 @@ import {
   resolveAuthStorePath,
   resolveStateDir,
   type AuthProfileStore,
+  type AuthStoreBackend,
   type ClawConfig,
+  type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
+import type { RedisFleet } from '@claw/auth-profiles/redis'
+import { oauthRefreshSettings } from './auth/oauth-settings.js'
 import { type ParsedArgs, stringOption } from './command.js'
 import { configCacheFile, createConfigValidationCache } from './config-cache.js'
 import { loadConfigFile, updateConfigFile, type LoadedConfig } from './config-file.js'
 import { invalidStateError, usageError } from './errors.js'
 import { Output, type CliIo } from './io.js'
 import { cliVersion } from './version.js'
+
+/**
+ * Where an agent's store lives for library calls: its agent dir (file mode) or the fleet backend
+ * (`state.backend: 'redis'`). Spread it into any store function's options.
+ */
+export type StoreTarget = { readonly agentDir: string } | { readonly backend: AuthStoreBackend }
 
 /** What a command works with: streams, environment, the state dir and lazy config/store access. */
 export class Context {
@@ -24,6 +34,8 @@ export class Context {
   readonly agentId: string
   readonly debug: boolean
   private configPromise: Promise<LoadedConfig> | undefined
+  private fleetPromise: Promise<RedisFleet | undefined> | undefined
+  private readonly backends = new Map<string, Promise<AuthStoreBackend>>()
 
   constructor(
     readonly io: CliIo,
@@ -88,11 +100,74 @@ export class Context {
     return resolveAuthStorePath(await this.agentDir(agentId))
   }
 
+  /**
+   * The fleet connection when the config says `state.backend: 'redis'` (created on first use and
+   * closed by {@link close}), else `undefined`. `@claw/auth-profiles/redis` is imported only
+   * here, so file-mode commands never load it (nor keyv).
+   */
+  fleet(): Promise<RedisFleet | undefined> {
+    this.fleetPromise ??= (async () => {
+      const config = await this.config()
+      if (config.state?.backend !== 'redis') return undefined
+      const { createFleetFromConfig } = await import('@claw/auth-profiles/redis')
+      return createFleetFromConfig({
+        config,
+        env: this.env,
+        now: this.now,
+        warn: (message) => this.out.warn(`Warning: ${message}`),
+      })
+    })()
+    return this.fleetPromise
+  }
+
+  /**
+   * Where library store functions find an agent's store: `{ agentDir }` in file mode, `{ backend }`
+   * (routing state in Redis over the configured credentials) in fleet mode.
+   */
+  async storeTarget(agentId: string = this.agentId): Promise<StoreTarget> {
+    const fleet = await this.fleet()
+    const agentDir = await this.agentDir(agentId)
+    if (!fleet) return { agentDir }
+    let backend = this.backends.get(agentId)
+    if (!backend) {
+      backend = (async () => {
+        const { fleetStoreBackend } = await import('@claw/auth-profiles/redis')
+        return fleetStoreBackend({
+          fleet,
+          config: await this.config(),
+          agentId,
+          agentDir,
+          env: this.env,
+        })
+      })()
+      this.backends.set(agentId, backend)
+    }
+    return { backend: await backend }
+  }
+
+  /**
+   * OAuth refresh settings for this config (`auth.oauth` adapters) and, in fleet mode, the
+   * multi-host Redis refresh lock.
+   */
+  async refreshSettings(): Promise<OAuthRefreshSettings> {
+    const settings = oauthRefreshSettings(await this.config())
+    const fleet = await this.fleet()
+    return fleet ? { ...settings, refreshLock: fleet.refreshLock } : settings
+  }
+
+  /** Releases what the command opened (the fleet connection). Called by `runCli` at the end. */
+  async close(): Promise<void> {
+    const fleet = await this.fleetPromise?.catch(() => undefined)
+    this.fleetPromise = undefined
+    this.backends.clear()
+    await fleet?.close()
+  }
+
   /** The selected agent's credential store (corrupt stores are exit-78 errors naming the file). */
   async loadStore(agentId: string = this.agentId): Promise<AuthProfileStore> {
-    const agentDir = await this.agentDir(agentId)
+    const target = await this.storeTarget(agentId)
     try {
-      return await loadAuthProfileStore({ agentDir, env: this.env })
+      return await loadAuthProfileStore({ ...target, env: this.env })
     } catch (error) {
       const code = (error as { code?: unknown }).code
       if (typeof code === 'string' && code.startsWith('ERR_STORE_')) {

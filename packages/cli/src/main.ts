@@ -112,7 +112,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_CODES.ok
     }
     const context = new Context(io, args)
-    return (await spec.run(context, args)) ?? EXIT_CODES.ok
+    try {
+      return (await spec.run(context, args)) ?? EXIT_CODES.ok
+    } finally {
+      await context.close()
+    }
   } catch (error) {
     io.stderr.write(`${escapeControl(messageFor(error))}\n`)
     if (debug && error instanceof Error && error.stack) {

@@ -104,6 +104,8 @@ describe('claw models status --json', () => {
       imageFallbacks: ['google/gemini-2.5-pro'],
       aliases: { fast: 'openai/gpt-4o' },
       allowed: ['openai/gpt-4o', 'groq/llama-3.3-70b-versatile'],
+      // File mode (no `state` config): routing state lives in the store file.
+      state: { backend: 'file' },
       auth: {
         storePath,
         shellEnvFallback: { enabled: false, appliedKeys: [] },
@@ -291,6 +293,7 @@ describe('claw models status (human and plain)', () => {
     ])
     expect(result.stdout).toContain('\nAuth overview\n')
     expect(result.stdout).toContain('Shell env     : off\n')
+    expect(result.stdout).toContain('State         : file\n')
     expect(result.stdout).toContain('Providers w/ OAuth/tokens (1): anthropic (1)\n')
     const openai = lines.find((line) => line.startsWith('- openai '))
     expect(openai).toBe(

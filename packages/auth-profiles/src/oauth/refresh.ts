@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto'
-import { join } from 'node:path'
-import { ensurePrivateDir } from '../atomic-write.js'
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
 import { createFileAuthStore, type FileAuthStoreOptions } from '../file-store.js'
-import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from '../file-lock.js'
+import type { FileLockOptions } from '../file-lock.js'
 import { describeId } from '../ids.js'
 import { inferMainAgentDir, resolveStateDir } from '../paths.js'
 import {
@@ -20,22 +17,19 @@ import { createBoundedFetch, DEFAULT_OAUTH_TIMEOUT_MS, type FetchFunction } from
 import { classifyTokenError, findAuthProfilesError } from './openid.js'
 import { defaultOAuthProviders } from './providers.js'
 import type { OAuthProviderRegistry } from './registry.js'
+import {
+  createFileRefreshLockProvider,
+  type RefreshLock,
+  type RefreshLockProvider,
+} from './refresh-lock.js'
 import type { OAuthRuntime, OAuthTokenSet } from './types.js'
+
+export { DEFAULT_REFRESH_LOCK_OPTIONS } from './refresh-lock.js'
 
 /** Refresh this long before expiry by default. @public */
 export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000
 /** At most one refresh attempt per profile per this window while refreshes keep failing. @public */
 export const REFRESH_FAILURE_THROTTLE_MS = 30_000
-
-/** Lock settings for the cross-process refresh lock: stale 60 s, waiters retry ~75 s. @public */
-export const DEFAULT_REFRESH_LOCK_OPTIONS: FileLockOptions = Object.freeze({
-  staleMs: 60_000,
-  updateMs: 10_000,
-  retries: 90,
-  minRetryDelayMs: 50,
-  maxRetryDelayMs: 1_000,
-  retryFactor: 1.5,
-})
 
 /** Called after a refreshed credential is persisted, inside the refresh lock. @public */
 export interface CredentialsUpdatedEvent {
@@ -48,10 +42,15 @@ export interface CredentialsUpdatedEvent {
 export interface OAuthRefreshSettings {
   /** Refresh when fewer than this many ms remain; default 5 minutes. */
   readonly skewMs?: number
-  /** Token endpoint timeout; must stay below the refresh lock's `staleMs`. Default 30 s. */
+  /** Token endpoint timeout; must stay below the refresh lock's `ttlMs` (`staleMs`). Default 30 s. */
   readonly callTimeoutMs?: number
-  /** The cross-process refresh lock (under `<stateDir>/locks/oauth-refresh`). */
+  /** Timings of the default file refresh lock (under `<stateDir>/locks/oauth-refresh`). */
   readonly lock?: FileLockOptions
+  /**
+   * The refresh lock; default the file lock under `<stateDir>/locks/oauth-refresh` with `lock`'s
+   * timings. A fleet passes `fleet.refreshLock` (Redis, with a fencing token checked on commit).
+   */
+  readonly refreshLock?: RefreshLockProvider
   /** Adapters to use; the package's default registry when omitted. */
   readonly providers?: OAuthProviderRegistry
   /** Plain-http token endpoints (loopback test servers only). */
@@ -107,11 +106,6 @@ function usable(credential: OAuthCredential, now: number, skewMs: number): boole
 
 function stillValid(credential: OAuthCredential, now: number): boolean {
   return credential.access !== '' && now < credential.expires
-}
-
-function lockPathFor(stateDir: string, provider: string, profileId: string): string {
-  const digest = createHash('sha256').update(`${provider}\u0000${profileId}`).digest('hex')
-  return join(stateDir, 'locks', 'oauth-refresh', `sha256-${digest}`)
 }
 
 function stateDirFor(options: RefreshOAuthCredentialOptions): string {
@@ -263,21 +257,25 @@ async function refreshUnderLock(
       { profileId, provider },
     )
   }
-  const lockOptions = resolveFileLockOptions(options.lock ?? DEFAULT_REFRESH_LOCK_OPTIONS)
+  const refreshLock =
+    options.refreshLock ??
+    createFileRefreshLockProvider({
+      stateDir: stateDirFor(options),
+      ...(options.lock ? { lock: options.lock } : {}),
+    })
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS
-  if (!(callTimeoutMs > 0 && callTimeoutMs < lockOptions.staleMs)) {
+  if (!(callTimeoutMs > 0 && callTimeoutMs < refreshLock.ttlMs)) {
     throw new AuthProfilesError(
       'ERR_INVALID_ARGUMENT',
-      `The token call timeout (${callTimeoutMs} ms) must be positive and below the refresh lock's staleMs (${lockOptions.staleMs} ms).`,
+      `The token call timeout (${callTimeoutMs} ms) must be positive and below the refresh lock's TTL (staleMs, ${refreshLock.ttlMs} ms): a holder must finish before its lock can be taken over.`,
     )
   }
 
   const beforeThrottle = throttled(await backend.load(), profileId, now())
   if (beforeThrottle !== undefined) return throttledResult(before, beforeThrottle, options, now())
 
-  const lockPath = lockPathFor(stateDirFor(options), provider, profileId)
-  await ensurePrivateDir(join(lockPath, '..'))
-  const lock = await acquireFileLock(lockPath, lockOptions)
+  const lockKey = { provider, profileId }
+  const lock = await refreshLock.acquire(lockKey, options.signal)
   try {
     testFault(env, 'after-lock')
     const fresh = await backend.load()
@@ -317,7 +315,10 @@ async function refreshUnderLock(
     const delay = testFault(env, 'before-commit')
     if (delay?.startsWith('delay:'))
       await new Promise((resolve) => setTimeout(resolve, Number(delay.slice(6))))
-    return await commit(backend, latest, tokens, options)
+    return await commitFenced(backend, latest, tokens, options, {
+      lock,
+      reacquire: () => refreshLock.acquire(lockKey, options.signal),
+    })
   } finally {
     await lock.release()
   }
@@ -339,35 +340,88 @@ function throttledResult(
   )
 }
 
+function isFenceRejection(error: unknown): boolean {
+  return findAuthProfilesError(error)?.code === 'ERR_LOCK_COMPROMISED'
+}
+
+/**
+ * Commits under the lock's fencing token. A rejected token means another holder took the lock
+ * over while this one stalled: a newer credential it committed is adopted; if it has committed
+ * nothing (yet), this holder waits for the lock again and commits its token set under the new
+ * token (it may hold the only live refresh token), unless a newer credential appeared meanwhile.
+ * Nothing is ever blanked.
+ */
+async function commitFenced(
+  backend: AuthStoreBackend,
+  latest: OAuthCredential,
+  tokens: OAuthTokenSet,
+  options: RefreshOAuthCredentialOptions,
+  locking: { readonly lock: RefreshLock; readonly reacquire: () => Promise<RefreshLock> },
+): Promise<RefreshOAuthCredentialResult> {
+  try {
+    return await commit(backend, latest, tokens, options, locking.lock)
+  } catch (error) {
+    if (!isFenceRejection(error)) throw error
+  }
+  const adopted = await adoptNewer(backend, latest, options.profileId)
+  if (adopted) return adopted
+  const again = await locking.reacquire()
+  try {
+    return (
+      (await adoptNewer(backend, latest, options.profileId)) ??
+      (await commit(backend, latest, tokens, options, again))
+    )
+  } finally {
+    await again.release()
+  }
+}
+
+/** The stored credential when it is newer than `latest` (and not blank), else `undefined`. */
+async function adoptNewer(
+  backend: AuthStoreBackend,
+  latest: OAuthCredential,
+  profileId: string,
+): Promise<RefreshOAuthCredentialResult | undefined> {
+  const stored = oauthCredentialOf(await backend.load(), profileId)
+  const newer =
+    (stored.generation ?? 0) !== (latest.generation ?? 0) || stored.refresh !== latest.refresh
+  if (!newer || stored.access === '') return undefined
+  return { credential: stored, refreshed: false, adopted: true, stale: false }
+}
+
 async function commit(
   backend: AuthStoreBackend,
   latest: OAuthCredential,
   tokens: OAuthTokenSet,
   options: RefreshOAuthCredentialOptions,
+  lock: RefreshLock,
 ): Promise<RefreshOAuthCredentialResult> {
   const { profileId } = options
   const generation = latest.generation ?? 0
-  const { result } = await backend.update((store) => {
-    const stored = store.profiles[profileId]
-    if (!stored || stored.type !== 'oauth') return { kind: 'gone' as const }
-    if ((stored.generation ?? 0) !== generation || stored.refresh !== latest.refresh) {
-      return { kind: 'conflict' as const, credential: stored }
-    }
-    const { status: _status, ...kept } = stored
-    const next: OAuthCredential = {
-      ...kept,
-      ...tokens,
-      refresh: tokens.refresh ?? stored.refresh,
-      generation: generation + 1,
-    }
-    store.profiles[profileId] = next
-    const stats = store.usageStats?.[profileId]
-    if (stats?.refreshFailedAt !== undefined && store.usageStats) {
-      const { refreshFailedAt: _failedAt, ...rest } = stats
-      store.usageStats[profileId] = rest
-    }
-    return { kind: 'written' as const, credential: next }
-  })
+  const { result } = await backend.update(
+    (store) => {
+      const stored = store.profiles[profileId]
+      if (!stored || stored.type !== 'oauth') return { kind: 'gone' as const }
+      if ((stored.generation ?? 0) !== generation || stored.refresh !== latest.refresh) {
+        return { kind: 'conflict' as const, credential: stored }
+      }
+      const { status: _status, ...kept } = stored
+      const next: OAuthCredential = {
+        ...kept,
+        ...tokens,
+        refresh: tokens.refresh ?? stored.refresh,
+        generation: generation + 1,
+      }
+      store.profiles[profileId] = next
+      const stats = store.usageStats?.[profileId]
+      if (stats?.refreshFailedAt !== undefined && store.usageStats) {
+        const { refreshFailedAt: _failedAt, ...rest } = stats
+        store.usageStats[profileId] = rest
+      }
+      return { kind: 'written' as const, credential: next }
+    },
+    lock.fence ? { fence: lock.fence } : undefined,
+  )
   if (result.kind === 'gone') {
     throw new AuthProfilesError(
       'ERR_PROFILE_NOT_FOUND',

@@ -13,6 +13,11 @@ export const REFRESH_WORKER_PATH = fileURLToPath(
   new URL('../fixtures/refresh-worker.mjs', import.meta.url),
 )
 
+/** The fleet refresh worker: one process of a fleet host (Redis credentials and refresh lock). */
+export const FLEET_REFRESH_WORKER_PATH = fileURLToPath(
+  new URL('../fixtures/fleet-refresh-worker.mjs', import.meta.url),
+)
+
 /** A job for the worker (see the fixture for the fields each kind reads). */
 export interface WorkerJob {
   readonly kind:
@@ -50,8 +55,22 @@ export interface RefreshWorkerJob {
   readonly maxMs?: number
 }
 
+/** A job for the fleet refresh worker: one refresh of a profile held in the Redis credential backend. */
+export interface FleetRefreshWorkerJob {
+  readonly kind: 'fleet-refresh'
+  readonly worker: number
+  readonly redisUrl: string
+  readonly agentId: string
+  readonly profileId: string
+  readonly tokenEndpoint: string
+  readonly callTimeoutMs: number
+  readonly commandTimeoutMs?: number
+  /** Watchdog: the child exits by itself after this long. */
+  readonly maxMs?: number
+}
+
 /** Any job a worker script accepts. */
-export type AnyWorkerJob = WorkerJob | RefreshWorkerJob
+export type AnyWorkerJob = WorkerJob | RefreshWorkerJob | FleetRefreshWorkerJob
 
 /** A message from a worker. */
 export interface WorkerMessage {

@@ -95,7 +95,7 @@ export async function runOAuthLogin(
   const { providers, allowInsecureRequests } = configuredOAuthProviders(config, options.githubHost)
   const adapter = requireOAuthAdapter(providers.list(), (id) => providers.get(id), options.provider)
   checkMethod(adapter, options.method)
-  const agentDir = await context.agentDir()
+  const target = await context.storeTarget()
   const { io } = context
   const spinner = createSpinner(io)
   const lines = createLineReader(io)
@@ -166,7 +166,7 @@ export async function runOAuthLogin(
   try {
     return await loginWithOAuth({
       provider: adapter.id,
-      agentDir,
+      ...target,
       env: context.env,
       now: context.now,
       fetch: context.io.fetch,

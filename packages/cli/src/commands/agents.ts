@@ -41,7 +41,11 @@ async function describeAgent(context: Context, id: string, configured: boolean):
   const agentDir = await context.agentDir(id)
   const storePath = resolveAuthStorePath(agentDir)
   // Only the agent's own profiles: a sub-agent's read-through of main's profiles is not counted.
-  const store = await loadAuthProfileStore({ agentDir, env: context.env, mainAgentDir: null })
+  // Credentials kept in Redis (fleet mode) are per agent, without read-through.
+  const inRedis = (await context.config()).state?.credentials === 'redis'
+  const store = inRedis
+    ? await context.loadStore(id)
+    : await loadAuthProfileStore({ agentDir, env: context.env, mainAgentDir: null })
   return {
     id,
     default: id === DEFAULT_AGENT_ID,

@@ -106,14 +106,17 @@ const setCommand: CommandSpec = {
     const current = await context.loadStore()
     checkIds(current, ids, where)
     try {
-      await updateAuthProfileStore({ agentDir: where.agentDir, env: context.env }, (store) => {
-        checkIds(store, ids, where)
-        const key = orderKey(store, where.provider)
-        const order = { ...store.order }
-        if (key !== undefined && key !== where.provider) delete order[key]
-        order[where.provider] = ids
-        store.order = order
-      })
+      await updateAuthProfileStore(
+        { ...(await context.storeTarget()), env: context.env },
+        (store) => {
+          checkIds(store, ids, where)
+          const key = orderKey(store, where.provider)
+          const order = { ...store.order }
+          if (key !== undefined && key !== where.provider) delete order[key]
+          order[where.provider] = ids
+          store.order = order
+        },
+      )
     } catch (error) {
       if (error instanceof CliError) throw error
       lockError(error)
@@ -150,14 +153,17 @@ const clearCommand: CommandSpec = {
   async run(context, args) {
     const where = await target(context, requireProviderOption(stringOption(args, 'provider')))
     try {
-      await updateAuthProfileStore({ agentDir: where.agentDir, env: context.env }, (store) => {
-        const key = orderKey(store, where.provider)
-        if (key === undefined || !store.order) return
-        const order = { ...store.order }
-        delete order[key]
-        if (Object.keys(order).length > 0) store.order = order
-        else delete store.order
-      })
+      await updateAuthProfileStore(
+        { ...(await context.storeTarget()), env: context.env },
+        (store) => {
+          const key = orderKey(store, where.provider)
+          if (key === undefined || !store.order) return
+          const order = { ...store.order }
+          delete order[key]
+          if (Object.keys(order).length > 0) store.order = order
+          else delete store.order
+        },
+      )
     } catch (error) {
       lockError(error)
     }

@@ -48,8 +48,12 @@ export async function storeProfile(
   entry: ProfileConfigEntry,
   credential: AuthProfileCredential,
 ): Promise<void> {
-  const agentDir = await context.agentDir()
-  await upsertAuthProfile({ agentDir, env: context.env, profileId: entry.profileId, credential })
+  await upsertAuthProfile({
+    ...(await context.storeTarget()),
+    env: context.env,
+    profileId: entry.profileId,
+    credential,
+  })
   await recordProfile(context, entry)
 }
 
@@ -161,8 +165,7 @@ export const setupTokenCommand: CommandSpec = {
     }
     void flag(args, 'yes')
     const profileId = profileIdOption(stringOption(args, 'profile-id'), 'anthropic:manual')
-    const agentDir = await context.agentDir()
-    await context.config()
+    const target = await context.storeTarget()
     if (context.io.stdin.isTTY) {
       context.out.warn('Run `claude setup-token` in another terminal, then paste the token here.')
     }
@@ -178,7 +181,7 @@ export const setupTokenCommand: CommandSpec = {
     }
     const problem = validateAnthropicSetupToken(token)
     if (problem) throw usageError(problem)
-    await storeSetupToken({ agentDir, env: context.env, token, profileId })
+    await storeSetupToken({ ...target, env: context.env, token, profileId })
     await recordProfile(context, { profileId, provider: 'anthropic', mode: 'token' })
   },
 }

@@ -144,7 +144,12 @@ export const logoutCommand: CommandSpec = {
     const agentDir = await context.agentDir()
     const store = await context.loadStore()
     if (!Object.hasOwn(store.profiles, profileId)) throw notFound(profileId, agentDir)
-    const own = await loadAuthProfileStore({ agentDir, mainAgentDir: null, env: context.env })
+    const target = await context.storeTarget()
+    // Sub-agents read the main agent's file store through; credentials kept in Redis are per agent.
+    const own =
+      config.state?.credentials === 'redis'
+        ? store
+        : await loadAuthProfileStore({ agentDir, mainAgentDir: null, env: context.env })
     if (!Object.hasOwn(own.profiles, profileId)) {
       throw new CliError(
         `Auth profile "${safe(profileId)}" belongs to the main agent (this agent reads it through); remove it with \`claw models auth logout ${safe(profileId)} --agent main\`.`,
@@ -152,7 +157,7 @@ export const logoutCommand: CommandSpec = {
     }
     const { providers, allowInsecureRequests } = configuredOAuthProviders(config)
     const result = await logoutOAuthProfile({
-      agentDir,
+      ...target,
       env: context.env,
       now: context.now,
       fetch: context.io.fetch,
@@ -203,7 +208,7 @@ export const clearCooldownCommand: CommandSpec = {
     const agentDir = await context.agentDir()
     const store = await context.loadStore()
     if (!Object.hasOwn(store.profiles, profileId)) throw notFound(profileId, agentDir)
-    const persist = { agentDir, env: context.env }
+    const persist = { ...(await context.storeTarget()), env: context.env }
     const result = await clearAuthProfileCooldown({ store, profileId, now: context.now, persist })
     if (result.error) throw result.error
     let clearedDisable = false

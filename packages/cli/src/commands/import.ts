@@ -70,7 +70,7 @@ async function importInto(
   const agentDir = await context.agentDir(agentId)
   const result = await importExternalCredentials({
     source,
-    agentDir,
+    ...(await context.storeTarget(agentId)),
     env: context.env,
     homeDir: context.io.homeDir,
     now: context.now,

@@ -8,13 +8,21 @@ import {
   stringOption,
   type CommandSpec,
 } from '../command.js'
-import { oauthRefreshSettings } from '../auth/oauth-settings.js'
 import { usageError } from '../errors.js'
 import { safe } from '../text.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { summarizeModelConfig } from '../status/model-config.js'
-import { renderStatus } from '../status/render-status.js'
+import { renderStatus, type StateSummary } from '../status/render-status.js'
+import type { Context } from '../context.js'
 import { buildAuthStatus } from '../status/status-report.js'
+
+/** `file`, or the fleet's prefix and connection status (read after the store was loaded). */
+async function stateSummary(context: Context): Promise<StateSummary> {
+  const fleet = await context.fleet()
+  return fleet
+    ? { backend: 'redis', prefix: fleet.prefix, status: fleet.status() }
+    : { backend: 'file' }
+}
 
 export const statusCommand: CommandSpec = {
   summary: 'Default and fallback models, aliases, and the auth overview per provider.',
@@ -95,6 +103,7 @@ export const statusCommand: CommandSpec = {
     const agentDir = await context.agentDir()
     const storePath = await context.storePath()
     const store = await context.loadStore()
+    const state = await stateSummary(context)
     const models = summarizeModelConfig(config, explicitAgent, (message) =>
       context.out.warn(`Warning: ${message}`),
     )
@@ -109,8 +118,10 @@ export const statusCommand: CommandSpec = {
     })
     if (probe) {
       const { runAuthProbes } = await import('../status/probe.js')
+      const target = await context.storeTarget()
       auth.probes = await runAuthProbes({
-        oauth: oauthRefreshSettings(config),
+        oauth: await context.refreshSettings(),
+        ...('backend' in target ? { backend: target.backend } : {}),
         providers,
         candidateKeys: models.candidateKeys,
         store,
@@ -137,6 +148,7 @@ export const statusCommand: CommandSpec = {
         aliases: models.aliases,
         allowed: models.allowed,
         auth,
+        state,
       })
     } else if (mode === 'plain') {
       context.out.line(safe(models.resolvedDefault))
@@ -147,6 +159,7 @@ export const statusCommand: CommandSpec = {
           agentDir,
           models,
           auth,
+          state,
           homeDir: context.io.homeDir,
           styles: context.out.styles,
         }),

@@ -186,7 +186,11 @@ async function runSecretStep(
   secret: string,
 ): Promise<void> {
   if (step.setupToken) {
-    await storeSetupToken({ agentDir: await context.agentDir(), env: context.env, token: secret })
+    await storeSetupToken({
+      ...(await context.storeTarget()),
+      env: context.env,
+      token: secret,
+    })
     await recordProfile(context, {
       profileId: 'anthropic:manual',
       provider: 'anthropic',

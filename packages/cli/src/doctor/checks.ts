@@ -9,12 +9,14 @@ import { legacyCheck } from './legacy.js'
 import { orphansCheck } from './orphans.js'
 import { permissionsCheck } from './permissions.js'
 import { plaintextCheck } from './plaintext.js'
+import { redisCheck } from './redis.js'
 import { storesCheck } from './stores.js'
 import { tokensCheck } from './tokens.js'
 import type { DoctorCheck } from './types.js'
 
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   configCheck,
+  redisCheck,
   storesCheck,
   permissionsCheck,
   legacyCheck,

@@ -45,9 +45,11 @@ function removal(state: DoctorState, profileId: string, agentIds: readonly strin
     async apply() {
       const lines: string[] = []
       for (const agent of state.agents.filter((entry) => agentIds.includes(entry.agentId))) {
+        const fleet = await state.context.fleet()
         const before = await removeAuthProfile({
-          agentDir: agent.agentDir,
-          mainAgentDir: null,
+          ...(fleet
+            ? await state.context.storeTarget(agent.agentId)
+            : { agentDir: agent.agentDir, mainAgentDir: null }),
           profileId,
           env: state.context.env,
         })

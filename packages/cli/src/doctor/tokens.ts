@@ -40,11 +40,15 @@ function refresh(
     prompt: PROMPT,
     async apply() {
       const { context } = state
+      // Fleet mode: through the fleet backend, under the multi-host Redis refresh lock.
+      const fleet = await context.fleet()
       const result = await refreshOAuthCredential({
         ...oauth(),
+        ...(fleet ? { refreshLock: fleet.refreshLock } : {}),
         profileId,
-        agentDir: agent.agentDir,
-        mainAgentDir: null,
+        ...(fleet
+          ? await context.storeTarget(agent.agentId)
+          : { agentDir: agent.agentDir, mainAgentDir: null }),
         stateDir: state.stateDir,
         force: true,
         fetch: context.io.fetch,

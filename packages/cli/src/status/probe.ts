@@ -11,6 +11,7 @@ import {
   resolveEnvApiKey,
   resolveExplicitOrder,
   type AuthProfileStore,
+  type AuthStoreBackend,
   type ClawConfig,
   type OAuthRefreshSettings,
   type ProfileEligibilityCode,
@@ -89,6 +90,8 @@ export interface RunProbesOptions {
   readonly config: ClawConfig
   readonly env: Env
   readonly agentDir: string
+  /** The fleet backend (`state.backend: 'redis'`): refreshed OAuth tokens are saved through it. */
+  readonly backend?: AuthStoreBackend | undefined
   readonly fetch: typeof fetch
   /** Refresh settings for expiring OAuth profiles (`auth.oauth.<provider>` applied). */
   readonly oauth: OAuthRefreshSettings
@@ -305,7 +308,7 @@ async function resolveCredential(run: RunProbesOptions, target: ProbeTarget) {
   const resolved = await resolveApiKeyForProvider({
     provider: target.provider,
     // The env/models.json target resolves against no profiles; a profile target uses only it.
-    store: target.profileId ? run.store : { version: 1, profiles: {} },
+    store: target.profileId ? (run.backend ?? run.store) : { version: 1, profiles: {} },
     config: run.config,
     env: run.env,
     now: run.now,

@@ -8,11 +8,22 @@ import type { ModelConfigSummary } from './model-config.js'
 import { describeProbeSummary, formatMs, type AuthProbeSummary } from './probe.js'
 import type { AuthStatusReport } from './status-report.js'
 
+/**
+ * Where routing state lives (`state` in `models status --json`): `file`, or the fleet's Redis with
+ * its key prefix and whether it is in use (`connected`) or unreachable (`degraded`: local state).
+ */
+export interface StateSummary {
+  readonly backend: 'file' | 'redis'
+  readonly prefix?: string
+  readonly status?: 'connected' | 'degraded' | 'closed'
+}
+
 export interface StatusView {
   readonly configPath: string
   readonly agentDir: string
   readonly models: ModelConfigSummary
   readonly auth: AuthStatusReport
+  readonly state: StateSummary
   readonly homeDir: string
   readonly styles: Styles
 }
@@ -59,6 +70,12 @@ export function renderStatus(view: StatusView): string[] {
     '',
     s.bold('Auth overview'),
     field('Auth store', path(auth.storePath)),
+    field(
+      'State',
+      view.state.backend === 'redis'
+        ? `redis (${safe(view.state.prefix ?? '')}, ${view.state.status ?? 'connected'})`
+        : 'file',
+    ),
     field(
       'Shell env',
       `${auth.shellEnvFallback.enabled ? 'on' : 'off'}${

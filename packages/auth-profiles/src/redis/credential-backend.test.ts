@@ -1,0 +1,247 @@
+// The Redis credential backend against a real redis-server: encryption at rest, compare-and-swap,
+// the fencing check on commit, and what it does while Redis is unavailable.
+import { randomBytes } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
+import { findCanaries } from '../../../../test-support/canary.ts'
+import {
+  connectTestFleet,
+  dumpRedis,
+  type TestFleetConnection,
+} from '../../test/helpers/fleet-connection.js'
+import { canarySecret } from '../testing/index.js'
+import type { OAuthCredential } from '../types.js'
+import { createRedisCredentialBackend } from './credential-backend.js'
+import { createRedisRefreshLock } from './refresh-lock.js'
+
+let server: RedisServer
+let connection: TestFleetConnection
+const key = randomBytes(32)
+
+beforeAll(async () => {
+  server = await startRedisServer()
+}, 20_000)
+afterAll(async () => {
+  await server.dispose()
+})
+beforeEach(async () => {
+  server.cli(['FLUSHALL'])
+  connection = await connectTestFleet(server)
+})
+afterEach(async () => {
+  await connection.close()
+})
+
+function oauth(access = canarySecret('at-'), refresh = canarySecret('rt-')): OAuthCredential {
+  return { type: 'oauth', provider: 'test-oauth', access, refresh, expires: 1e13, generation: 1 }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & Record<string, unknown>
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('Redis credential backend', () => {
+  it('stores profiles encrypted and reads them back on another connection', async () => {
+    const backend = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    expect(backend.kind).toBe('redis')
+    const credential = oauth()
+    const apiKey = canarySecret()
+    const { written } = await backend.update((store) => {
+      store.profiles['test-oauth:default'] = credential
+      store.profiles['openai:default'] = { type: 'api_key', provider: 'openai', key: apiKey }
+    })
+    expect(written).toBe(true)
+
+    const other = await connectTestFleet(server)
+    try {
+      const reader = createRedisCredentialBackend(other, { agentId: 'main', encryptionKey: key })
+      const store = await reader.load()
+      expect(store.profiles['test-oauth:default']).toEqual(credential)
+      expect(store.profiles['openai:default']).toMatchObject({ key: apiKey })
+      // Another agent sees nothing.
+      const sub = createRedisCredentialBackend(other, { agentId: 'sub', encryptionKey: key })
+      expect((await sub.load()).profiles).toEqual({})
+    } finally {
+      await other.close()
+    }
+
+    // S9: no secret in any key or value.
+    const dump = dumpRedis(server)
+    expect(dump).toContain('claw:main:cred:test-oauth:default')
+    expect(findCanaries(dump, [credential.access, credential.refresh, apiKey], 'redis')).toEqual([])
+    // Positive control: the scanner finds a planted plaintext.
+    server.cli(['SET', 'claw:planted', credential.access])
+    expect(findCanaries(dumpRedis(server), [credential.access], 'redis')).not.toEqual([])
+  })
+
+  it('writes only what changed and deletes removed profiles', async () => {
+    const backend = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    await backend.update((store) => {
+      store.profiles['a:1'] = oauth()
+      store.profiles['b:1'] = oauth()
+    })
+    const before = server.cli(['GET', 'claw:main:cred:b:1'])
+    const unchanged = await backend.update(() => 'nothing')
+    expect(unchanged).toMatchObject({ written: false, result: 'nothing' })
+    await backend.update((store) => {
+      store.profiles['a:1'] = { ...store.profiles['a:1']!, generation: 2 }
+      delete store.profiles['c:1']
+    })
+    expect(server.cli(['GET', 'claw:main:cred:b:1'])).toBe(before)
+    expect(server.cli(['GET', 'claw:main:credver:a:1']).trim()).toBe('2')
+    await backend.update((store) => {
+      delete store.profiles['a:1']
+    })
+    expect(Object.keys((await backend.load()).profiles)).toEqual(['b:1'])
+    expect(server.cli(['EXISTS', 'claw:main:cred:a:1']).trim()).toBe('0')
+  })
+
+  it('loses no update under concurrent writers on separate connections (compare-and-swap)', async () => {
+    const others = await Promise.all([1, 2, 3].map(() => connectTestFleet(server)))
+    try {
+      const backends = [connection, ...others].map((c) =>
+        createRedisCredentialBackend(c, { agentId: 'main', encryptionKey: key }),
+      )
+      await backends[0]!.update((store) => {
+        store.profiles['counter:1'] = {
+          type: 'api_key',
+          provider: 'counter',
+          key: 'k',
+          metadata: { n: '0' },
+        }
+      })
+      await Promise.all(
+        backends.flatMap((backend) =>
+          Array.from({ length: 25 }, () =>
+            backend.update((store) => {
+              const current = store.profiles['counter:1']
+              if (current?.type !== 'api_key') throw new Error('missing')
+              const n = Number(current.metadata?.['n'] ?? 0) + 1
+              store.profiles['counter:1'] = { ...current, metadata: { n: String(n) } }
+            }),
+          ),
+        ),
+      )
+      const stored = (await backends[1]!.load()).profiles['counter:1']
+      expect(stored?.type === 'api_key' && stored.metadata?.['n']).toBe('100')
+    } finally {
+      await Promise.all(others.map((other) => other.close()))
+    }
+  })
+
+  it('commits only while the fencing counter is unchanged', async () => {
+    const backend = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    await backend.update((store) => {
+      store.profiles['test-oauth:default'] = oauth()
+    })
+    const locks = createRedisRefreshLock(connection, { ttlMs: 200, waitMs: 2_000 })
+    const first = await locks.acquire({ provider: 'test-oauth', profileId: 'test-oauth:default' })
+    expect(first.fence).toEqual({ key: 'claw:fence:oauth:test-oauth:test-oauth:default', value: 1 })
+    // The holder stalls past its TTL; another takes the lock over (fence 2) and commits.
+    const second = await locks.acquire({ provider: 'test-oauth', profileId: 'test-oauth:default' })
+    expect(second.fence?.value).toBe(2)
+    const winner = oauth()
+    await backend.update(
+      (store) => {
+        store.profiles['test-oauth:default'] = winner
+      },
+      { fence: second.fence! },
+    )
+    const loser = oauth()
+    const error = await rejection(
+      backend.update(
+        (store) => {
+          store.profiles['test-oauth:default'] = loser
+        },
+        { fence: first.fence! },
+      ),
+    )
+    expect(error).toMatchObject({ code: 'ERR_LOCK_COMPROMISED' })
+    expect(error.message).not.toContain(loser.access)
+    expect((await backend.load()).profiles['test-oauth:default']).toEqual(winner)
+    await second.release()
+    await first.release()
+  })
+
+  it('wrong key, tampered and swapped values fail with an error naming the profile', async () => {
+    const backend = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    const credential = oauth()
+    await backend.update((store) => {
+      store.profiles['test-oauth:default'] = credential
+      store.profiles['test-oauth:other'] = oauth()
+    })
+    const wrongKey = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: randomBytes(32),
+    })
+    const wrong = await rejection(wrongKey.load())
+    expect(wrong).toMatchObject({ code: 'ERR_STORE_INVALID' })
+    expect(wrong.message).toMatch(/profile "test-oauth:(default|other)".*wrong encryption key/)
+    expect(findCanaries(wrong.message, [credential.access, credential.refresh], 'error')).toEqual(
+      [],
+    )
+
+    const sealed = server.cli(['GET', 'claw:main:cred:test-oauth:default']).trim()
+    const bytes = Buffer.from(sealed, 'base64')
+    bytes[20] = bytes[20]! ^ 0xff
+    server.cli(['SET', 'claw:main:cred:test-oauth:default', bytes.toString('base64')])
+    const reader = createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: key })
+    const tampered = await rejection(reader.load())
+    expect(tampered).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
+
+    // A valid value moved to another profile's key does not decrypt there (AAD = key name).
+    const other = server.cli(['GET', 'claw:main:cred:test-oauth:other']).trim()
+    server.cli(['SET', 'claw:main:cred:test-oauth:default', other])
+    const swapped = await rejection(reader.load())
+    expect(swapped).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
+  })
+
+  it('while Redis is unavailable: serves the last credentials read, refuses updates (retryable)', async () => {
+    const backend = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    const fresh = createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: key })
+    const credential = oauth()
+    await backend.update((store) => {
+      store.profiles['test-oauth:default'] = credential
+    })
+    await backend.load()
+    connection.down = true
+    expect((await backend.load()).profiles['test-oauth:default']).toEqual(credential)
+    const update = await rejection(
+      backend.update((store) => {
+        delete store.profiles['test-oauth:default']
+      }),
+    )
+    expect(update).toMatchObject({ code: 'ERR_STORE_WRITE', retryable: true })
+    expect(update.message).toMatch(/Redis is unavailable/)
+    // Nothing read yet: a clear retryable error, not an empty store.
+    expect(await rejection(fresh.load())).toMatchObject({ code: 'ERR_STORE_READ', retryable: true })
+    connection.down = false
+    expect((await fresh.load()).profiles['test-oauth:default']).toEqual(credential)
+  })
+
+  it('refuses an encryption key that is not 32 bytes', () => {
+    expect(() =>
+      createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: randomBytes(16) }),
+    ).toThrow(/32 bytes/)
+  })
+})

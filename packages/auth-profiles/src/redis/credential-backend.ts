@@ -1,0 +1,372 @@
+// Credentials in Redis, encrypted at rest, for fleets whose hosts do not share a disk.
+//
+// Layout (every key from the key helper, the prefix applied once):
+//   {prefix}{agentId}:cred:{profileId}     base64(v1 | IV | AES-256-GCM ciphertext | tag), AAD = key name
+//   {prefix}{agentId}:credver:{profileId}  compare-and-swap counter, INCR on every write or delete
+//   {prefix}{agentId}:creds                SET of the agent's profile ids (the index a load reads)
+//
+// `load()` is one Lua script (index, values and versions in one atomic read); `update()` re-reads,
+// runs the updater, and commits only the credentials that changed in one Lua script that first
+// checks every version it read (and the fencing counter, when given), retrying on a conflict. The
+// routing-state fields of a store (usageStats, order, lastGood) are not kept here: the state
+// backend layered on top owns them.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AuthProfilesError } from '../errors.js'
+import { describeId } from '../ids.js'
+import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
+import { parseAuthProfileStoreText, SchemasRequired, type StoreDiagnostic } from '../store-parse.js'
+import type * as Schemas from '../schemas.js'
+import type { AuthProfileCredential, AuthProfileStore } from '../types.js'
+import { isFleetUnavailable, type FleetConnection } from './connection.js'
+import { decryptValue, encryptValue, FLEET_ENCRYPTION_KEY_BYTES } from './crypto.js'
+
+/** Options of {@link createRedisCredentialBackend}. @public */
+export interface RedisCredentialBackendOptions {
+  readonly agentId: string
+  /** The 32-byte AES-256-GCM key (see `resolveFleetEncryptionKey`). */
+  readonly encryptionKey: Uint8Array
+}
+
+/** Compare-and-swap attempts of one `update()` before it gives up (each re-reads and retries). */
+const MAX_CAS_ATTEMPTS = 50
+
+/** KEYS[1] index; ARGV[1] credential key prefix, ARGV[2] version key prefix → id, ver, value… */
+const LOAD_SCRIPT = `
+local ids = redis.call('SMEMBERS', KEYS[1])
+local out = {}
+for _, id in ipairs(ids) do
+  local value = redis.call('GET', ARGV[1] .. id)
+  if value then
+    out[#out + 1] = id
+    out[#out + 1] = redis.call('GET', ARGV[2] .. id) or '0'
+    out[#out + 1] = value
+  end
+end
+return out
+`
+
+/**
+ * KEYS[1] index, KEYS[2k], KEYS[2k+1] credential and version key of entry k, KEYS[last] the fence
+ * key when ARGV[1] is not ''. ARGV[1] fence value, ARGV[2] entry count, then per entry: profile id,
+ * expected version, op ('check' | 'set' | 'del'), value. Returns {'ok'}, {'conflict'} or
+ * {'fence', current}.
+ */
+const COMMIT_SCRIPT = `
+local count = tonumber(ARGV[2])
+if ARGV[1] ~= '' then
+  local current = redis.call('GET', KEYS[2 * count + 2])
+  if current ~= ARGV[1] then return {'fence', current or ''} end
+end
+for k = 1, count do
+  local version = redis.call('GET', KEYS[2 * k + 1]) or '0'
+  if version ~= ARGV[4 * k] then return {'conflict'} end
+end
+for k = 1, count do
+  local id, op, value = ARGV[4 * k - 1], ARGV[4 * k + 1], ARGV[4 * k + 2]
+  if op == 'set' then
+    redis.call('SET', KEYS[2 * k], value)
+    redis.call('INCR', KEYS[2 * k + 1])
+    redis.call('SADD', KEYS[1], id)
+  elseif op == 'del' then
+    redis.call('DEL', KEYS[2 * k])
+    redis.call('INCR', KEYS[2 * k + 1])
+    redis.call('SREM', KEYS[1], id)
+  end
+end
+return {'ok'}
+`
+
+interface Entry {
+  readonly version: string
+  readonly value: string
+  readonly credential: AuthProfileCredential
+  /** `JSON.stringify(credential)`, to tell what an updater changed. */
+  readonly json: string
+}
+
+interface Snapshot {
+  readonly entries: ReadonlyMap<string, Entry>
+  readonly store: AuthProfileStore
+  readonly diagnostics: readonly StoreDiagnostic[]
+}
+
+interface Operation {
+  readonly profileId: string
+  readonly expected: string
+  readonly op: 'check' | 'set' | 'del'
+  readonly value: string
+}
+
+let schemasModule: Promise<typeof Schemas> | undefined
+
+async function parseProfiles(
+  profiles: Record<string, unknown>,
+  location: string,
+): Promise<{ store: AuthProfileStore; diagnostics: readonly StoreDiagnostic[] }> {
+  const text = JSON.stringify({ version: 1, profiles })
+  try {
+    return parseAuthProfileStoreText(text, location, undefined)
+  } catch (error) {
+    if (!(error instanceof SchemasRequired)) throw error
+    schemasModule ??= import('../schemas.js')
+    return parseAuthProfileStoreText(text, location, await schemasModule)
+  }
+}
+
+/**
+ * A credential store in Redis ({@link AuthStoreBackend} of kind `'redis'`): each profile's
+ * credential encrypted with AES-256-GCM (the Redis key name as additional data), written with
+ * compare-and-swap on a per-profile version counter, and checked against the refresh lock's fencing
+ * counter when `update` is given `{ fence }`. It holds profiles only; routing state belongs to the
+ * state backend layered on top (`fleet.stateBackend({ credentials })`).
+ *
+ * While Redis is unavailable, `load()` serves the last credentials it read (decrypted in memory
+ * only) and `update()` fails with a retryable `AuthProfilesError` (`ERR_STORE_WRITE`).
+ *
+ * @throws {AuthProfilesError} from `load`: `ERR_STORE_INVALID` when a value cannot be decrypted
+ *   (wrong key, tampered value: the message names the profile, never the value).
+ * @internal
+ */
+export function createRedisCredentialBackend(
+  connection: FleetConnection,
+  options: RedisCredentialBackendOptions,
+): AuthStoreBackend {
+  const { agentId } = options
+  const encryptionKey = Uint8Array.from(options.encryptionKey)
+  if (encryptionKey.length !== FLEET_ENCRYPTION_KEY_BYTES) {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      `The fleet encryption key must be ${FLEET_ENCRYPTION_KEY_BYTES} bytes (got ${encryptionKey.length}).`,
+    )
+  }
+  const { keys } = connection
+  const indexKey = connection.keys.credentialIndex(agentId)
+  const credentialPrefix = keys.credential(agentId, '')
+  const versionPrefix = keys.credentialVersion(agentId, '')
+  const location = `redis:${indexKey}`
+
+  let last: Snapshot | undefined
+  let queue: Promise<unknown> = Promise.resolve()
+
+  const unavailable = (what: 'read' | 'write', cause: unknown): AuthProfilesError =>
+    what === 'read'
+      ? new AuthProfilesError(
+          'ERR_STORE_READ',
+          `Redis is unavailable and the credentials of agent ${agentId} have not been read yet; try again shortly.`,
+          { retryable: true, cause },
+        )
+      : new AuthProfilesError(
+          'ERR_STORE_WRITE',
+          `Redis is unavailable: the credentials of agent ${agentId} cannot be changed until it returns (nothing was written); try again shortly.`,
+          { retryable: true, cause },
+        )
+
+  const failed = (what: 'read' | 'write', cause: unknown): AuthProfilesError => {
+    const name = (cause as { name?: unknown } | undefined)?.name
+    return new AuthProfilesError(
+      what === 'read' ? 'ERR_STORE_READ' : 'ERR_STORE_WRITE',
+      `Redis refused to ${what} the credentials of agent ${agentId} (${typeof name === 'string' ? name : 'error'}).`,
+      { cause },
+    )
+  }
+
+  async function read(): Promise<Snapshot> {
+    let reply: unknown
+    try {
+      reply = await connection.run((client) =>
+        client.eval(LOAD_SCRIPT, {
+          keys: [indexKey],
+          arguments: [credentialPrefix, versionPrefix],
+        }),
+      )
+    } catch (error) {
+      if (isFleetUnavailable(error)) throw unavailable('read', error)
+      throw failed('read', error)
+    }
+    const flat = (reply as unknown[]).map(String)
+    const previous = last
+    const raw = new Map<string, { version: string; value: string }>()
+    for (let index = 0; index + 2 < flat.length; index += 3) {
+      raw.set(flat[index]!, { version: flat[index + 1]!, value: flat[index + 2]! })
+    }
+    // Unchanged values reuse the previous snapshot's decrypted credential.
+    if (
+      previous &&
+      previous.entries.size === raw.size &&
+      [...raw].every(([id, { value }]) => previous.entries.get(id)?.value === value)
+    ) {
+      return previous
+    }
+    const decoded: Record<string, unknown> = {}
+    for (const [profileId, { value }] of raw) {
+      const known = previous?.entries.get(profileId)
+      if (known?.value === value) {
+        decoded[profileId] = known.credential
+        continue
+      }
+      const plaintext = decryptValue(
+        encryptionKey,
+        keys.credential(agentId, profileId),
+        value,
+        profileId,
+      )
+      try {
+        decoded[profileId] = JSON.parse(plaintext) as unknown
+      } catch {
+        throw new AuthProfilesError(
+          'ERR_STORE_INVALID',
+          `The credential of profile ${describeId(profileId)} in Redis decrypted to invalid JSON.`,
+          { profileId },
+        )
+      }
+    }
+    const parsed = await parseProfiles(decoded, location)
+    const entries = new Map<string, Entry>()
+    for (const [profileId, credential] of Object.entries(parsed.store.profiles)) {
+      const stored = raw.get(profileId)
+      if (!stored) continue
+      entries.set(profileId, { ...stored, credential, json: JSON.stringify(credential) })
+    }
+    // Entries the parser dropped still take part in compare-and-swap (as unreadable).
+    for (const [profileId, stored] of raw) {
+      if (!entries.has(profileId)) {
+        entries.set(profileId, {
+          ...stored,
+          credential: decoded[profileId] as AuthProfileCredential,
+          json: '',
+        })
+      }
+    }
+    return {
+      entries,
+      store: { version: 1, profiles: parsed.store.profiles },
+      diagnostics: parsed.diagnostics,
+    }
+  }
+
+  async function load(): Promise<AuthProfileStore> {
+    try {
+      last = await read()
+    } catch (error) {
+      const unavailableNow = AuthProfilesError.isInstance(error) && error.retryable
+      if (unavailableNow && last) return last.store
+      throw error
+    }
+    return last.store
+  }
+
+  function operationsFor(snapshot: Snapshot, next: AuthProfileStore): Operation[] {
+    const operations: Operation[] = []
+    const ids = new Set([...snapshot.entries.keys(), ...Object.keys(next.profiles)])
+    for (const profileId of ids) {
+      const before = snapshot.entries.get(profileId)
+      const expected = before?.version ?? '0'
+      const credential = Object.hasOwn(next.profiles, profileId)
+        ? next.profiles[profileId]
+        : undefined
+      if (credential === undefined) {
+        operations.push({ profileId, expected, op: before ? 'del' : 'check', value: '' })
+        continue
+      }
+      const json = JSON.stringify(credential)
+      if (before && json === before.json) {
+        operations.push({ profileId, expected, op: 'check', value: '' })
+        continue
+      }
+      const keyName = keys.credential(agentId, profileId)
+      operations.push({
+        profileId,
+        expected,
+        op: 'set',
+        value: encryptValue(encryptionKey, keyName, json),
+      })
+    }
+    return operations
+  }
+
+  async function commit(
+    operations: readonly Operation[],
+    fence: AuthStoreUpdateOptions['fence'],
+  ): Promise<'ok' | 'conflict'> {
+    const commandKeys = [indexKey]
+    const args = [fence ? String(fence.value) : '', String(operations.length)]
+    for (const operation of operations) {
+      commandKeys.push(
+        keys.credential(agentId, operation.profileId),
+        keys.credentialVersion(agentId, operation.profileId),
+      )
+      args.push(operation.profileId, operation.expected, operation.op, operation.value)
+    }
+    if (fence) commandKeys.push(fence.key)
+    let reply: unknown
+    try {
+      reply = await connection.run((client) =>
+        client.eval(COMMIT_SCRIPT, { keys: commandKeys, arguments: args }),
+      )
+    } catch (error) {
+      if (isFleetUnavailable(error)) throw unavailable('write', error)
+      throw failed('write', error)
+    }
+    const [status] = (reply as unknown[]).map(String)
+    if (status === 'fence') {
+      throw new AuthProfilesError(
+        'ERR_LOCK_COMPROMISED',
+        `The refresh lock was taken over by another holder while this one was committing (its fencing token ${String(fence?.value)} is stale); nothing was written.`,
+        { retryable: true },
+      )
+    }
+    return status === 'ok' ? 'ok' : 'conflict'
+  }
+
+  async function updateOnce<T>(
+    updater: (store: AuthProfileStore) => T | Promise<T>,
+    updateOptions: AuthStoreUpdateOptions | undefined,
+  ): Promise<{ store: AuthProfileStore; result: T; written: boolean }> {
+    for (let attempt = 1; ; attempt += 1) {
+      let snapshot: Snapshot
+      try {
+        snapshot = await read()
+      } catch (error) {
+        if (
+          AuthProfilesError.isInstance(error) &&
+          error.code === 'ERR_STORE_READ' &&
+          error.retryable
+        )
+          throw unavailable('write', error)
+        throw error
+      }
+      last = snapshot
+      const draft: AuthProfileStore = structuredClone(snapshot.store)
+      const result = await updater(draft)
+      const operations = operationsFor(snapshot, draft)
+      if (operations.every((operation) => operation.op === 'check')) {
+        return { store: snapshot.store, result, written: false }
+      }
+      if ((await commit(operations, updateOptions?.fence)) === 'ok') {
+        const store: AuthProfileStore = { version: 1, profiles: { ...draft.profiles } }
+        return { store, result, written: true }
+      }
+      if (attempt >= MAX_CAS_ATTEMPTS) {
+        throw new AuthProfilesError(
+          'ERR_STORE_WRITE',
+          `The credentials of agent ${agentId} kept changing under ${MAX_CAS_ATTEMPTS} attempts to update them; nothing was written.`,
+          { retryable: true },
+        )
+      }
+      await sleep(Math.random() * Math.min(100, 5 * attempt))
+    }
+  }
+
+  return {
+    kind: 'redis',
+    location,
+    load,
+    diagnostics: () => last?.diagnostics ?? [],
+    update(updater, updateOptions) {
+      const run = () => updateOnce(updater, updateOptions)
+      const next = queue.then(run, run)
+      queue = next.catch(() => undefined)
+      return next
+    },
+  }
+}

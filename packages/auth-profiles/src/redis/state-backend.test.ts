@@ -1,0 +1,406 @@
+// The Redis state backend and the fleet connection against a real redis-server (private unix
+// socket): routing diff semantics, freshness, monotonic windows, outages, FLUSHALL, canary scan.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { findCanaries } from '../../../../test-support/canary.ts'
+import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
+import { isProfileInCooldown } from '../cooldowns.js'
+import { createFileAuthStore } from '../file-store.js'
+import { resolveAuthProfileOrder } from '../order.js'
+import type { AuthStoreBackend } from '../store-backend.js'
+import { apiKeyCredential, canarySecret } from '../testing/index.js'
+import type { AuthProfileStore } from '../types.js'
+import {
+  clearAuthProfileCooldown,
+  markAuthProfileFailure,
+  markAuthProfileGood,
+  markAuthProfileUsed,
+} from '../usage.js'
+import { createRedisFleet, type RedisFleet, type RedisFleetOptions } from './connection.js'
+
+const A = 'openai:a'
+const B = 'openai:b'
+
+let server: RedisServer
+let root: string
+const fleets: RedisFleet[] = []
+const secrets: string[] = []
+const unhandled: unknown[] = []
+const onUnhandled = (error: unknown): void => {
+  unhandled.push(error)
+}
+
+beforeAll(async () => {
+  server = await startRedisServer()
+  process.on('unhandledRejection', onUnhandled)
+  process.on('uncaughtException', onUnhandled)
+})
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled)
+  process.off('uncaughtException', onUnhandled)
+  await server.dispose()
+})
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), 'claw-fleet-state-'))
+  if (!pingable()) await server.start()
+  server.cli(['FLUSHALL'])
+})
+afterEach(async () => {
+  await Promise.all(fleets.splice(0).map((fleet) => fleet.close()))
+  rmSync(root, { recursive: true, force: true })
+  expect(unhandled).toEqual([])
+})
+
+function pingable(): boolean {
+  try {
+    return server.cli(['PING']).trim() === 'PONG'
+  } catch {
+    return false
+  }
+}
+
+function fleet(options: Partial<RedisFleetOptions> = {}): RedisFleet {
+  const created = createRedisFleet({ url: server.url, warn: () => undefined, ...options })
+  fleets.push(created)
+  return created
+}
+
+/** A file backend in its own dir ("host") holding two API-key profiles with canary secrets. */
+async function host(name: string): Promise<AuthStoreBackend> {
+  const files = createFileAuthStore({ agentDir: join(root, name) })
+  const keys = [canarySecret(), canarySecret()]
+  secrets.push(...keys)
+  await files.update((store) => {
+    store.profiles[A] = apiKeyCredential('openai', keys[0])
+    store.profiles[B] = apiKeyCredential('openai', keys[1])
+  })
+  return files
+}
+
+async function stateOf(backend: AuthStoreBackend): Promise<AuthProfileStore> {
+  return backend.update(() => undefined).then((result) => result.store)
+}
+
+function hash(key: string): Record<string, string> {
+  const lines = server.cli(['HGETALL', key]).split('\n').filter(Boolean)
+  const out: Record<string, string> = {}
+  for (let i = 0; i + 1 < lines.length; i += 2) out[lines[i] as string] = lines[i + 1] as string
+  return out
+}
+const pttl = (key: string): number => Number(server.cli(['PTTL', key]).trim())
+
+describe('routing diff semantics', () => {
+  it('writes counters as atomic increments, windows as PX keys with Redis-measured TTLs', async () => {
+    const files = await host('h1')
+    const backend = fleet().stateBackend({ agentId: 'main', credentials: files })
+    const store = await backend.load()
+    await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist: { backend } })
+    await markAuthProfileFailure({
+      store,
+      profileId: A,
+      reason: 'rate_limit',
+      persist: { backend },
+    })
+    const usage = hash('claw:main:usage:openai:a')
+    expect(usage).toMatchObject({
+      errorCount: '2',
+      'failure:unknown': '1',
+      'failure:rate_limit': '1',
+    })
+    const ttl = pttl('claw:main:cooldown:openai:a')
+    expect(ttl).toBeGreaterThan(55_000)
+    expect(ttl).toBeLessThanOrEqual(60_000)
+    expect(JSON.parse(server.cli(['GET', 'claw:main:cooldown:openai:a']))).toEqual({
+      reason: 'unknown',
+    })
+    // The reader sees now + PTTL, and the file keeps none of it.
+    const seen = await stateOf(backend)
+    expect(seen.usageStats?.[A]?.cooldownUntil).toBeGreaterThan(Date.now() + 55_000)
+    expect((await files.load()).usageStats).toBeUndefined()
+    // Model-scoped cooldown: its own key, its count in the hash.
+    await markAuthProfileFailure({
+      store,
+      profileId: B,
+      reason: 'rate_limit',
+      model: 'gpt-x',
+      persist: { backend },
+    })
+    expect(pttl('claw:main:mcooldown:openai:b:gpt-x')).toBeGreaterThan(55_000)
+    expect(hash('claw:main:usage:openai:b')['model:gpt-x:errorCount']).toBe('1')
+    const afterModel = await stateOf(backend)
+    expect(afterModel.usageStats?.[B]?.modelCooldowns?.['gpt-x']).toMatchObject({
+      reason: 'rate_limit',
+      errorCount: 1,
+    })
+    expect(isProfileInCooldown(afterModel, B, { model: 'gpt-x' })).toBe(true)
+    expect(isProfileInCooldown(afterModel, B, { model: 'other' })).toBe(false)
+  })
+
+  it('keeps the longer window: a later, shorter write never shortens it', async () => {
+    const backend = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
+    const store = await backend.load()
+    const persist = { backend }
+    await markAuthProfileFailure({
+      store,
+      profileId: A,
+      reason: 'unknown',
+      retryAfterMs: 600_000,
+      persist,
+    })
+    // A writer that believes no window is active (stale view) tries a 5 s one.
+    await backend.update((fresh) => {
+      fresh.usageStats = { [A]: { cooldownUntil: Date.now() + 5_000, cooldownReason: 'timeout' } }
+    })
+    expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(590_000)
+    expect(JSON.parse(server.cli(['GET', 'claw:main:cooldown:openai:a']))).toEqual({
+      reason: 'unknown',
+    })
+  })
+
+  it('concurrent cooldown writes keep the maximum deadline', async () => {
+    const backends = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (n) =>
+        fleet().stateBackend({ agentId: 'main', credentials: await host(`h${n}`) }),
+      ),
+    )
+    const hints = [30_000, 900_000, 60_000, 120_000, 5_000, 300_000]
+    await Promise.all(
+      backends.map(async (backend, index) => {
+        const store = await backend.load()
+        await markAuthProfileFailure({
+          store,
+          profileId: A,
+          reason: 'rate_limit',
+          retryAfterMs: hints[index],
+          persist: { backend },
+        })
+      }),
+    )
+    expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(890_000)
+    expect(hash('claw:main:usage:openai:a').errorCount).toBe('6')
+  })
+
+  it('clears explicitly, resets expired windows, and shares order, lastGood and re-auth', async () => {
+    const files = await host('h1')
+    const backend = fleet().stateBackend({ agentId: 'main', credentials: files })
+    const store = await backend.load()
+    const persist = { backend }
+    await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist })
+    await markAuthProfileFailure({ store, profileId: A, reason: 'timeout', model: 'm1', persist })
+    await clearAuthProfileCooldown({ store, profileId: A, persist })
+    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:main:mcooldown:openai:a:m1']).trim()).toBe('0')
+    expect(hash('claw:main:usage:openai:a').errorCount).toBe('0')
+
+    // An expired window restarts the counters like the file backend does.
+    await markAuthProfileFailure({
+      store,
+      profileId: B,
+      reason: 'unknown',
+      retryAfterMs: 150,
+      persist,
+    })
+    await markAuthProfileFailure({ store, profileId: B, reason: 'unknown', persist })
+    expect(hash('claw:main:usage:openai:b').errorCount).toBe('2')
+    await sleep(250)
+    await markAuthProfileFailure({ store, profileId: B, reason: 'unknown', persist })
+    expect(hash('claw:main:usage:openai:b').errorCount).toBe('1')
+    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(55_000)
+    expect(pttl('claw:main:cooldown:openai:b')).toBeLessThanOrEqual(60_000)
+
+    await markAuthProfileUsed({ store, profileId: B, persist })
+    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:b']).trim()).toBe('0')
+    expect(Number(hash('claw:main:usage:openai:b').lastUsed)).toBeGreaterThan(0)
+
+    await markAuthProfileGood({ store, provider: 'openai', profileId: B, persist })
+    await backend.update((fresh) => {
+      fresh.order = { openai: [B, A] }
+      fresh.profiles[A] = { ...fresh.profiles[A]!, status: 'needs_reauth' }
+    })
+    expect(hash('claw:main:lastgood')).toEqual({ openai: B })
+    expect(hash('claw:main:order')).toEqual({ openai: JSON.stringify([B, A]) })
+    expect(server.cli(['SMEMBERS', 'claw:main:reauth']).trim()).toBe(A)
+    // Another host sees all of it through its own credentials.
+    const other = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
+    const seen = await other.load()
+    expect(seen.order).toEqual({ openai: [B, A] })
+    expect(seen.lastGood).toEqual({ openai: B })
+    expect(seen.profiles[A]?.status).toBe('needs_reauth')
+    expect(resolveAuthProfileOrder({ store: seen, provider: 'openai' })).toEqual([B])
+    // Re-login (a credential without the marker) clears it.
+    await other.update((fresh) => {
+      fresh.profiles[A] = apiKeyCredential('openai', secrets[0])
+    })
+    expect(server.cli(['SMEMBERS', 'claw:main:reauth']).trim()).toBe('')
+  })
+})
+
+describe('freshness and sharing', () => {
+  it('a 429 recorded by host A is honoured by host B within 100 ms', async () => {
+    const a = fleet().stateBackend({ agentId: 'main', credentials: await host('a') })
+    const b = fleet().stateBackend({ agentId: 'main', credentials: await host('b') })
+    const select = async (): Promise<string[]> =>
+      resolveAuthProfileOrder({ store: await b.load(), provider: 'openai' })
+    expect(await select()).toEqual([A, B])
+    // Warm path: repeated loads within the bound cost no round trip (same object back).
+    expect(await b.load()).toBe(await b.load())
+    const storeA = await a.load()
+    await markAuthProfileFailure({
+      store: storeA,
+      profileId: A,
+      reason: 'rate_limit',
+      retryAfterMs: 30_000,
+      persist: { backend: a },
+    })
+    const written = performance.now()
+    let latency = Number.POSITIVE_INFINITY
+    while (performance.now() - written < 1_000) {
+      const order = await select()
+      if (order[0] === B) {
+        latency = performance.now() - written
+        break
+      }
+      await sleep(2)
+    }
+    console.info(`freshness: host B honoured host A's 429 after ${latency.toFixed(1)} ms`)
+    expect(latency).toBeLessThanOrEqual(100)
+    expect(isProfileInCooldown(await b.load(), A)).toBe(true)
+  })
+
+  it('after FLUSHALL the state starts empty and the credentials are intact', async () => {
+    const files = await host('h1')
+    const backend = fleet().stateBackend({ agentId: 'main', credentials: files })
+    const store = await backend.load()
+    await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist: { backend } })
+    expect(isProfileInCooldown(await stateOf(backend), A)).toBe(true)
+    server.cli(['FLUSHALL'])
+    const after = await stateOf(backend)
+    expect(after.usageStats).toBeUndefined()
+    expect(Object.keys(after.profiles).sort()).toEqual([A, B])
+    expect(after.profiles[A]).toEqual((await files.load()).profiles[A])
+    await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist: { backend } })
+    expect(hash('claw:main:usage:openai:a').errorCount).toBe('1')
+  })
+
+  it('never writes a credential to Redis (canary scan of every key and value)', async () => {
+    const backend = fleet({ prefix: 'fleet-canary:' }).stateBackend({
+      agentId: 'main',
+      credentials: await host('h1'),
+    })
+    const store = await backend.load()
+    const persist = { backend }
+    await markAuthProfileFailure({ store, profileId: A, reason: 'rate_limit', model: 'm', persist })
+    await markAuthProfileFailure({ store, profileId: B, reason: 'billing', persist })
+    await markAuthProfileUsed({ store, profileId: A, persist })
+    await markAuthProfileGood({ store, provider: 'openai', profileId: A, persist })
+    await backend.update((fresh) => {
+      fresh.order = { openai: [A, B] }
+      fresh.profiles[B] = { ...fresh.profiles[B]!, status: 'needs_reauth' }
+    })
+    const keys = server.cli(['--scan']).split('\n').filter(Boolean)
+    expect(keys.length).toBeGreaterThan(3)
+    expect(keys.every((key) => key.startsWith('fleet-canary:main:'))).toBe(true)
+    let dump = ''
+    for (const key of keys) {
+      dump += `${key}\n${server.cli(['DUMP', key])}\n`
+      const type = server.cli(['TYPE', key]).trim()
+      const read = { hash: 'HGETALL', set: 'SMEMBERS', string: 'GET' }[type] ?? 'DUMP'
+      dump += `${server.cli([read, key])}\n`
+    }
+    expect(findCanaries(dump, secrets, 'redis')).toEqual([])
+  })
+})
+
+describe('outages', () => {
+  it('Redis down at start: local state, one warning, ≤ 1 s extra over the first 20 calls', async () => {
+    const files = await host('h1')
+    const warnings: string[] = []
+    const down = createRedisFleet({
+      url: `unix://${join(root, 'missing.sock')}`,
+      warn: (message) => warnings.push(message),
+    })
+    fleets.push(down)
+    const backend = down.stateBackend({ agentId: 'main', credentials: files })
+    const timed = async (target: AuthStoreBackend): Promise<number> => {
+      const started = performance.now()
+      for (let i = 0; i < 10; i += 1) {
+        const store = await target.load()
+        await markAuthProfileFailure({
+          store,
+          profileId: i % 2 === 0 ? A : B,
+          reason: 'unknown',
+          persist: { backend: target },
+        })
+      }
+      return performance.now() - started
+    }
+    const withFleet = await timed(backend)
+    const plain = await timed(await host('h2'))
+    console.info(
+      `outage at start: 20 calls took ${withFleet.toFixed(1)} ms (file backend alone ${plain.toFixed(1)} ms), extra ${(withFleet - plain).toFixed(1)} ms`,
+    )
+    expect(withFleet - plain).toBeLessThanOrEqual(1_000)
+    expect(down.status()).toBe('degraded')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^Redis unavailable \(\w+\); using local state/)
+    // Local state: the file's own usageStats.
+    expect((await files.load()).usageStats?.[A]?.errorCount).toBe(5)
+    expect(await down.ping()).toMatchObject({ ok: false })
+  })
+
+  it('Redis killed mid-run and restarted: local fallback, one warning, sharing resumes ≤ 5 s', async () => {
+    const warnings: string[] = []
+    const filesA = await host('a')
+    const fleetA = fleet({ warn: (message) => warnings.push(message) })
+    const a = fleetA.stateBackend({ agentId: 'main', credentials: filesA })
+    const b = fleet().stateBackend({ agentId: 'main', credentials: await host('b') })
+    const storeA = await a.load()
+    await markAuthProfileFailure({
+      store: storeA,
+      profileId: A,
+      reason: 'unknown',
+      persist: { backend: a },
+    })
+    expect(isProfileInCooldown(await b.load(), A)).toBe(true)
+
+    await server.kill()
+    // Every call keeps working on local state.
+    for (let i = 0; i < 20; i += 1) {
+      const store = await a.load()
+      const outcome = await markAuthProfileFailure({
+        store,
+        profileId: B,
+        reason: 'unknown',
+        persist: { backend: a },
+      })
+      expect(outcome.error).toBeUndefined()
+    }
+    expect(fleetA.status()).toBe('degraded')
+    expect((await filesA.load()).usageStats?.[B]?.errorCount).toBe(20)
+    expect(isProfileInCooldown(await a.load(), B)).toBe(true)
+
+    await server.start()
+    const restarted = performance.now()
+    let recovery = Number.POSITIVE_INFINITY
+    while (performance.now() - restarted < 8_000) {
+      const store = await a.load()
+      await markAuthProfileFailure({ store, profileId: A, reason: 'auth', persist: { backend: a } })
+      const seen = await b.load()
+      if (seen.usageStats?.[A]?.failureCounts?.auth !== undefined) {
+        recovery = performance.now() - restarted
+        break
+      }
+      await sleep(50)
+    }
+    console.info(`recovery: sharing resumed ${recovery.toFixed(0)} ms after redis-server restarted`)
+    expect(recovery).toBeLessThanOrEqual(5_000)
+    expect(fleetA.status()).toBe('connected')
+    expect(warnings.filter((message) => message.startsWith('Redis unavailable'))).toHaveLength(1)
+    expect(warnings.filter((message) => message.startsWith('Redis available'))).toHaveLength(1)
+    expect(warnings.join('\n')).not.toContain(server.socketPath)
+    expect(await fleetA.ping()).toMatchObject({ ok: true })
+  })
+})

@@ -1,0 +1,149 @@
+// The Redis state backend: credentials from a credentials backend, routing state (usage stats,
+// windows, order, last-good, re-auth markers) from Redis. Never writes a credential to Redis.
+import type {
+  AuthStoreBackend,
+  AuthStoreUpdateOptions,
+  AuthStoreUpdateResult,
+  AuthStoreUpdater,
+} from '../store-backend.js'
+import { cloneStore } from '../store-backend.js'
+import type { AuthProfileStore } from '../types.js'
+import { isFleetUnavailable, type FleetConnection } from './connection.js'
+import {
+  applyProfileChanges,
+  decodeRouting,
+  diffRouting,
+  mergeRouting,
+  profilesChanged,
+  readRoutingArgs,
+  type RoutingOp,
+  type RoutingState,
+} from './routing-diff.js'
+import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './scripts.js'
+
+/** Options of {@link createRedisStateBackend}. @internal */
+export interface RedisStateBackendOptions {
+  readonly agentId: string
+  readonly credentials: AuthStoreBackend
+}
+
+/**
+ * See `RedisFleet.stateBackend`. `load()` serves a routing snapshot younger than 80 % of
+ * `freshnessMs` (no round trip then; one script call otherwise), so changes are visible within
+ * `freshnessMs`; `update()` reads fresh state (one round
+ * trip), runs the updater and writes the difference in one atomic script: counters as HINCRBY
+ * deltas, timestamps as maxima, windows as monotonic PX keys, clears as deletes. Credential
+ * changes go to the credentials backend (under its lock). While Redis is unavailable both serve
+ * and update the credentials backend's own store (local state).
+ *
+ * @internal
+ */
+export function createRedisStateBackend(
+  connection: FleetConnection,
+  options: RedisStateBackendOptions,
+): AuthStoreBackend {
+  const { agentId, credentials } = options
+  const { keys, now } = connection
+  // A snapshot is reused for 80 % of the bound: the rest covers the read that replaces it, so a
+  // change another process wrote is visible to `load()` within `freshnessMs`.
+  const reuseMs = connection.freshnessMs * 0.8
+  let snapshot: { routing: RoutingState; at: number } | undefined
+  let pending: Promise<RoutingState> | undefined
+  let merged:
+    { credentials: AuthProfileStore; routing: RoutingState; store: AuthProfileStore } | undefined
+
+  async function readRouting(store: AuthProfileStore): Promise<RoutingState> {
+    const profileIds = Object.keys(store.profiles)
+    const at = now()
+    const reply = await connection.run((client) =>
+      client.eval(READ_ROUTING_SCRIPT, {
+        keys: [],
+        arguments: readRoutingArgs(keys, agentId, profileIds),
+      }),
+    )
+    const routing = decodeRouting(typeof reply === 'string' ? reply : '{}', profileIds, now())
+    snapshot = { routing, at }
+    return routing
+  }
+
+  async function writeRouting(ops: readonly RoutingOp[]): Promise<void> {
+    if (ops.length === 0) return
+    snapshot = undefined
+    await connection.run((client) =>
+      client.eval(WRITE_ROUTING_SCRIPT, { keys: [], arguments: [JSON.stringify(ops)] }),
+    )
+  }
+
+  function view(store: AuthProfileStore, routing: RoutingState): AuthProfileStore {
+    if (merged?.credentials === store && merged.routing === routing) return merged.store
+    const result = mergeRouting(store, routing)
+    merged = { credentials: store, routing, store: result }
+    return result
+  }
+
+  async function load(): Promise<AuthProfileStore> {
+    const store = await credentials.load()
+    if (!connection.available()) return store
+    const current = snapshot
+    if (current && now() - current.at < reuseMs) return view(store, current.routing)
+    try {
+      pending ??= readRouting(store).finally(() => {
+        pending = undefined
+      })
+      return view(store, await pending)
+    } catch (error) {
+      if (isFleetUnavailable(error)) return store
+      throw error
+    }
+  }
+
+  /** One shared update: fresh routing, the updater, the difference written atomically. */
+  async function sharedUpdate<T>(
+    store: AuthProfileStore,
+    updater: AuthStoreUpdater<T>,
+  ): Promise<{ before: AuthProfileStore; after: AuthProfileStore; result: T; ops: RoutingOp[] }> {
+    const before = mergeRouting(store, await readRouting(store))
+    const after = cloneStore(before)
+    const result = await updater(after)
+    return { before, after, result, ops: diffRouting(keys, agentId, before, after, now()) }
+  }
+
+  async function update<T>(
+    updater: AuthStoreUpdater<T>,
+    updateOptions?: AuthStoreUpdateOptions,
+  ): Promise<AuthStoreUpdateResult<T>> {
+    if (!connection.available()) return credentials.update(updater, updateOptions)
+    try {
+      const first = await sharedUpdate(await credentials.load(), updater)
+      if (!profilesChanged(first.before, first.after)) {
+        await writeRouting(first.ops)
+        return { store: first.after, result: first.result, written: first.ops.length > 0 }
+      }
+      // Credentials change too: redo it under the credentials backend's lock, on its fresh copy.
+      let outcome: Awaited<ReturnType<typeof sharedUpdate<T>>> | undefined
+      const updated = await credentials.update(async (fresh) => {
+        outcome = await sharedUpdate(fresh, updater)
+        applyProfileChanges(fresh, outcome.before, outcome.after)
+        await writeRouting(outcome.ops)
+        return outcome.result
+      }, updateOptions)
+      const done = outcome as NonNullable<typeof outcome>
+      return {
+        store: done.after,
+        result: updated.result,
+        written: updated.written || done.ops.length > 0,
+      }
+    } catch (error) {
+      if (!isFleetUnavailable(error)) throw error
+      return credentials.update(updater, updateOptions)
+    }
+  }
+
+  return {
+    kind: 'redis',
+    location: `${connection.prefix}${agentId}`,
+    load,
+    update,
+    diagnostics: () => credentials.diagnostics(),
+  }
+}

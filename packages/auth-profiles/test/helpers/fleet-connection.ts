@@ -1,0 +1,69 @@
+// A FleetConnection for single-process tests of the fleet modules: a real node-redis client on the
+// test's redis-server, with a switch that simulates an open circuit (every run() fails fast with
+// FleetUnavailableError, as the real circuit breaker does) and a dump of every key and value for
+// the canary scans.
+import { createClient } from '@keyv/redis'
+import {
+  FleetUnavailableError,
+  type FleetClient,
+  type FleetConnection,
+} from '../../src/redis/connection.js'
+import { createFleetKeys } from '../../src/redis/keys.js'
+import type { RedisServer } from '../../../../test-support/redis-server.ts'
+
+export interface TestFleetConnection extends FleetConnection {
+  /** Simulates an outage: while true, run() throws FleetUnavailableError without a round trip. */
+  down: boolean
+  close(): Promise<void>
+}
+
+export async function connectTestFleet(
+  server: RedisServer,
+  prefix = 'claw:',
+): Promise<TestFleetConnection> {
+  const client: FleetClient = createClient({ socket: { path: server.socketPath, tls: false } })
+  client.on('error', () => undefined)
+  await client.connect()
+  const connection: TestFleetConnection = {
+    prefix,
+    keys: createFleetKeys(prefix),
+    down: false,
+    client,
+    available: () => !connection.down,
+    commandTimeoutMs: 1_000,
+    freshnessMs: 100,
+    now: () => Date.now(),
+    warn: () => undefined,
+    async run(fn) {
+      if (connection.down) throw new FleetUnavailableError()
+      return fn(client)
+    },
+    close() {
+      if (client.isOpen) client.destroy()
+      return Promise.resolve()
+    },
+  }
+  return connection
+}
+
+/** Every key with its value(s) as redis-cli prints them: the text a canary scan searches. */
+export function dumpRedis(server: RedisServer): string {
+  const keys = server
+    .cli(['--scan'])
+    .split('\n')
+    .filter((key) => key !== '')
+  const lines: string[] = []
+  for (const key of keys) {
+    const type = server.cli(['TYPE', key]).trim()
+    const command =
+      type === 'hash'
+        ? ['HGETALL', key]
+        : type === 'set'
+          ? ['SMEMBERS', key]
+          : type === 'string'
+            ? ['GET', key]
+            : ['DUMP', key]
+    lines.push(`${key} (${type}): ${server.cli(command)}`)
+  }
+  return lines.join('\n')
+}
