@@ -72,14 +72,19 @@ export function failedCallOutcome(
 
 /** How the engine gets keys and makes calls; runWithFailover and planFailover differ only here. @internal */
 export interface EngineHooks<T> {
-  /** A usable credential for the slot, or why not (`skip`). */
+  /** A usable credential for the slot, or why not (`skip`); `store` is the store as last (re-)read. */
   resolve(
     candidate: FallbackCandidate,
     slot: CredentialSlot,
+    store: AuthProfileStore,
   ): Promise<{ readonly skip: string } | { readonly ready: true }>
   call(candidate: FallbackCandidate, slot: CredentialSlot, attempt: number): Promise<CallOutcome<T>>
   /** After an `auth` failure on an OAuth profile: refresh once; true when it is worth retrying. */
-  refreshAfterAuthFailure?(candidate: FallbackCandidate, slot: CredentialSlot): Promise<boolean>
+  refreshAfterAuthFailure?(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    store: AuthProfileStore,
+  ): Promise<boolean>
 }
 
 /** @internal */
@@ -172,8 +177,8 @@ interface EngineRun<T> {
   readonly trace: FailoverTraceEntry[]
   /** When each credential (by label) was last called. */
   readonly lastCallAt: Map<string, number>
-  /** Env keys cooling down for this run only, by `provider\0label`. */
-  readonly envCooldowns: Map<string, number>
+  /** Env keys cooling down for this run only, by `provider\0label` (created on first use). */
+  envCooldowns: Map<string, number> | undefined
   calls: number
   lastError: unknown
   budgetExhausted: boolean
@@ -213,7 +218,7 @@ export async function runEngine<T>(
     attempts: [],
     trace: options.trace ?? [],
     lastCallAt: new Map(),
-    envCooldowns: new Map(),
+    envCooldowns: undefined,
     calls: 0,
     lastError: undefined,
     budgetExhausted: false,
@@ -271,11 +276,6 @@ function checkAbort(run: EngineRun<unknown>): void {
   if (run.options.signal?.aborted) throw new StopError(abortError(run.options.signal))
 }
 
-/** Re-reads the shared store (only called when the options have `reloadStore`). */
-async function reload(run: EngineRun<unknown>): Promise<void> {
-  run.store = await (run.options.reloadStore as () => Promise<AuthProfileStore>)()
-}
-
 function soonestRetryAt(run: EngineRun<unknown>): number | undefined {
   const now = run.clock()
   let soonest: number | undefined
@@ -288,10 +288,28 @@ function soonestRetryAt(run: EngineRun<unknown>): number | undefined {
         soonest = until
     }
   }
-  for (const until of run.envCooldowns.values()) {
+  for (const until of run.envCooldowns?.values() ?? []) {
     if (until > now && (soonest === undefined || until < soonest)) soonest = until
   }
   return soonest
+}
+
+/**
+ * Profile slots depend only on the profile id and are never modified: they are shared across runs
+ * instead of being rebuilt (object and `profile:<id>` label) for every candidate of every run.
+ */
+const profileSlots = new Map<string, CredentialSlot>()
+/** Ids are configuration, so the cache stays small; this bound only guards against churn. */
+const MAX_CACHED_PROFILE_SLOTS = 1_000
+
+function profileSlot(profileId: string): CredentialSlot {
+  let slot = profileSlots.get(profileId)
+  if (slot === undefined) {
+    if (profileSlots.size >= MAX_CACHED_PROFILE_SLOTS) profileSlots.clear()
+    slot = Object.freeze({ profileId, label: `profile:${profileId}` })
+    profileSlots.set(profileId, slot)
+  }
+  return slot
 }
 
 function slotsFor(
@@ -316,7 +334,7 @@ function slotsFor(
       })
     if (cooling) {
       return {
-        slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
+        slots: order.map(profileSlot),
         locked: false,
       }
     }
@@ -346,13 +364,13 @@ function slotsFor(
       )
     }
     return {
-      slots: [{ profileId: pinned.profileId, label: `profile:${pinned.profileId}` }],
+      slots: [profileSlot(pinned.profileId)],
       locked: true,
     }
   }
   if (order.length > 0)
     return {
-      slots: order.map((profileId) => ({ profileId, label: `profile:${profileId}` })),
+      slots: order.map(profileSlot),
       locked: false,
     }
   const keys = collectProviderApiKeys(candidate.provider, {
@@ -412,7 +430,9 @@ async function tryCandidate<T>(
   candidate: FallbackCandidate,
 ): Promise<EngineResult<T> | undefined> {
   checkAbort(run)
-  if (run.options.reloadStore) await reload(run)
+  // Re-reading is awaited inline (no helper): every async call and `await` allocates, per run.
+  const { reloadStore } = run.options
+  if (reloadStore) run.store = await reloadStore()
   // The first credential works on the run.store just re-read (nothing is awaited in between).
   let storeIsFresh = true
   const { slots, locked } = slotsFor(run, candidate)
@@ -445,7 +465,7 @@ async function tryCandidate<T>(
   }
   for (const slot of slots) {
     const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
-    if (run.options.reloadStore && !storeIsFresh) await reload(run)
+    if (reloadStore && !storeIsFresh) run.store = await reloadStore()
     storeIsFresh = false
     const until = locked ? undefined : coolingUntil(run, candidate, slot)
     if (until !== undefined) {
@@ -461,7 +481,7 @@ async function tryCandidate<T>(
       })
       continue
     }
-    const resolved = await run.hooks.resolve(candidate, slot)
+    const resolved = await run.hooks.resolve(candidate, slot, run.store)
     if ('skip' in resolved) {
       run.trace.push({
         provider: candidate.provider,
@@ -496,7 +516,13 @@ async function tryCandidate<T>(
         return undefined
       }
       const previous = run.lastCallAt.get(slot.label)
-      if (previous !== undefined && run.clock() - previous < run.minGap) {
+      // Up to three sleeps, not one: a timer may fire early by the clock's measure, and the gap
+      // is a promise to the provider (bounded, so a test's no-op sleep on a frozen clock ends).
+      for (
+        let waits = 0;
+        waits < 3 && previous !== undefined && run.clock() - previous < run.minGap;
+        waits += 1
+      ) {
         try {
           await run.sleep(run.minGap - (run.clock() - previous), run.options.signal)
         } catch {
@@ -602,7 +628,7 @@ async function tryCandidate<T>(
         throw new StopError(outcome.error)
       if (reason === 'auth' && !refreshed && slot.profileId && run.hooks.refreshAfterAuthFailure) {
         refreshed = true
-        if (await run.hooks.refreshAfterAuthFailure(candidate, slot)) continue
+        if (await run.hooks.refreshAfterAuthFailure(candidate, slot, run.store)) continue
       }
       if (retriesLeft > 0) {
         retriesLeft -= 1
@@ -629,6 +655,7 @@ function coolingUntil(
     })
     return until !== undefined && until > now ? until : undefined
   }
+  if (!run.envCooldowns) return undefined
   const until = run.envCooldowns.get(`${candidate.provider}\u0000${slot.label}`)
   return until !== undefined && until > now ? until : undefined
 }
@@ -643,6 +670,7 @@ async function recordFailure(
   if (!slot.profileId) {
     // Env keys have no stored stats: a rate limit cools the key down for this run only.
     if (reason === 'rate_limit' || reason === 'overloaded') {
+      run.envCooldowns ??= new Map()
       run.envCooldowns.set(
         `${candidate.provider}\u0000${slot.label}`,
         run.clock() + (retryAfterMs ?? 60_000),
@@ -687,20 +715,19 @@ async function recordSuccess(
 ): Promise<void> {
   const stats = run.store.usageStats?.[profileId]
   const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
-  const persist = run.options.persist ? { persist: run.options.persist } : {}
-  await markAuthProfileUsed({
-    store: run.store,
-    profileId,
-    model: candidate.model,
-    now: run.clock,
-    ...persist,
-  })
-  await markAuthProfileGood({
-    store: run.store,
-    provider: candidate.provider,
-    profileId,
-    ...persist,
-  })
+  // Explicit literals, not `{ ...fields, ...persist }`: properties added after a spread each grow
+  // the object's out-of-object property storage.
+  const { persist } = run.options
+  await markAuthProfileUsed(
+    persist
+      ? { store: run.store, profileId, model: candidate.model, now: run.clock, persist }
+      : { store: run.store, profileId, model: candidate.model, now: run.clock },
+  )
+  await markAuthProfileGood(
+    persist
+      ? { store: run.store, provider: candidate.provider, profileId, persist }
+      : { store: run.store, provider: candidate.provider, profileId },
+  )
   if (hadCooldown)
     run.options.onEvent?.({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
 }

@@ -19,11 +19,12 @@ import {
   runEngine,
   type CallOutcome,
   type CredentialSlot,
+  type EngineHooks,
   type EngineOptions,
 } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import { resolveClock, type Sleep } from './runtime.js'
+import { resolveClock, type Clock, type Sleep } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
 
@@ -124,6 +125,209 @@ interface ReadyCredential {
   readonly source: string
 }
 
+type OpenedStore = Awaited<ReturnType<typeof openStore>>
+
+/** The answer to every successful `resolve`: one shared object, not a new one per call. */
+const READY = Object.freeze({ ready: true } as const)
+
+/**
+ * The state of one `runWithFailover` call, with the engine hooks as its methods. Methods live on
+ * the prototype: hooks built as closures (and their context) would be allocated on every run, and
+ * the allocations per run are what sets the young-generation GC pauses in the overhead's p99.
+ */
+class FailoverRun<T> implements EngineHooks<T> {
+  /**
+   * What `resolveApiKeyForProfile` and `resolveApiKeyForProvider` get besides the profile or
+   * provider and the store.
+   */
+  private readonly profileOptions: Record<string, unknown>
+  /**
+   * The credential of the last successful `resolve`: the engine resolves a slot right before its
+   * calls (and again after an OAuth refresh), so `call` only ever needs the latest one.
+   */
+  private ready: ReadyCredential | undefined = undefined
+  private readyCandidate: FallbackCandidate | undefined = undefined
+  private readySlot: CredentialSlot | undefined = undefined
+
+  constructor(
+    private readonly options: RunWithFailoverOptions<T>,
+    private readonly clock: Clock,
+    /** The end of the time budget (clock ms), shared by the engine and each call's signal. */
+    private readonly deadlineAt: number | undefined,
+    private readonly opened: OpenedStore,
+  ) {
+    const { persist } = opened
+    // Built once per run, explicit properties first (see the note in `resolve`).
+    const profileOptions: Record<string, unknown> = { config: options.config }
+    if (options.env) profileOptions.env = options.env
+    if (options.now) profileOptions.now = options.now
+    if (options.signal) profileOptions.signal = options.signal
+    if (options.fetch) profileOptions.fetch = options.fetch
+    if (options.oauth) profileOptions.oauth = options.oauth
+    if (persist && 'agentDir' in persist) {
+      profileOptions.agentDir = persist.agentDir
+      profileOptions.mainAgentDir = persist.mainAgentDir
+    }
+    this.profileOptions = profileOptions
+  }
+
+  private setReady(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    credential: ReadyCredential,
+  ): typeof READY {
+    this.ready = credential
+    this.readyCandidate = candidate
+    this.readySlot = slot
+    return READY
+  }
+
+  private readyFor(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+  ): ReadyCredential | undefined {
+    return this.readyCandidate === candidate && this.readySlot === slot ? this.ready : undefined
+  }
+
+  async resolve(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    store: AuthProfileStore,
+  ): Promise<{ readonly skip: string } | typeof READY> {
+    const { options } = this
+    const { persist } = this.opened
+    try {
+      if (slot.profileId) {
+        // The per-call field comes first: a literal that starts with a spread and then adds
+        // properties gets a new hidden class on every call in V8 (Node 20), and those keep
+        // the run's young objects alive through GCs (see copyRecord in @claw/auth-profiles).
+        const resolved = await resolveApiKeyForProfile(
+          persist && 'backend' in persist
+            ? { profileId: slot.profileId, ...this.profileOptions, store: persist.backend }
+            : { profileId: slot.profileId, ...this.profileOptions, store },
+        )
+        if (!resolved) return { skip: 'no usable credential' }
+        return this.setReady(candidate, slot, {
+          apiKey: resolved.apiKey,
+          baseUrl: resolved.baseUrl,
+          mode: resolved.mode,
+          source: slot.label,
+        })
+      }
+      if (slot.envKeyIndex !== undefined) {
+        const keys = collectProviderApiKeys(
+          candidate.provider,
+          options.env ? { env: options.env } : {},
+        )
+        const apiKey = keys[slot.envKeyIndex]
+        if (!apiKey) return { skip: 'env key no longer set' }
+        return this.setReady(candidate, slot, {
+          apiKey,
+          baseUrl: undefined,
+          mode: 'api-key',
+          source: slot.label,
+        })
+      }
+      const resolved = await resolveApiKeyForProvider({
+        provider: candidate.provider,
+        model: candidate.model,
+        ...this.profileOptions,
+        store,
+      })
+      return this.setReady(candidate, slot, {
+        apiKey: resolved.apiKey,
+        baseUrl: resolved.baseUrl,
+        mode: resolved.mode,
+        source: resolved.source,
+      })
+    } catch (error) {
+      if (AuthProfilesError.isInstance(error)) return { skip: error.message }
+      throw error
+    }
+  }
+
+  async call(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    attempt: number,
+  ): Promise<CallOutcome<T>> {
+    const { options, deadlineAt } = this
+    const credential = this.readyFor(candidate, slot)
+    // With a time budget the call itself is bounded too: the remaining time aborts it.
+    const remainingMs =
+      deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - this.clock())
+    const budget =
+      remainingMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, remainingMs))
+    const signal =
+      budget === undefined
+        ? options.signal
+        : options.signal
+          ? AbortSignal.any([options.signal, budget])
+          : budget
+    try {
+      const value = await options.run({
+        provider: candidate.provider,
+        model: candidate.model,
+        apiKey: credential?.apiKey,
+        profileId: slot.profileId,
+        baseUrl: credential?.baseUrl ?? resolveProviderBaseUrl(candidate.provider, options.config),
+        mode: credential?.mode ?? 'api-key',
+        source: credential?.source ?? slot.label,
+        attempt,
+        signal,
+      })
+      return { ok: true, value }
+    } catch (error) {
+      if (options.signal?.aborted)
+        return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+      // The time budget ran out mid-call: that is a timeout, whatever the call threw.
+      if (budget?.aborted)
+        return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
+      if (isUserAbortError(error))
+        return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+      return failedCallOutcome(error, {
+        provider: candidate.provider,
+        model: candidate.model,
+        profileId: slot.profileId,
+      })
+    }
+  }
+
+  async refreshAfterAuthFailure(
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+    store: AuthProfileStore,
+  ): Promise<boolean> {
+    const { options } = this
+    const { persist } = this.opened
+    const profileId = slot.profileId
+    if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
+    const credential = this.readyFor(candidate, slot)
+    try {
+      const refreshed = await refreshOAuthCredential({
+        ...(options.oauth ?? {}),
+        profileId,
+        ...(persist && 'backend' in persist ? { backend: persist.backend } : {}),
+        ...(persist && 'agentDir' in persist ? { agentDir: persist.agentDir } : {}),
+        ...(persist && 'agentDir' in persist && persist.mainAgentDir !== undefined
+          ? { mainAgentDir: persist.mainAgentDir }
+          : {}),
+        ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      if (refreshed.credential.access === credential?.apiKey) return false
+      store.profiles[profileId] = refreshed.credential
+      const again = await this.resolve(candidate, slot, store)
+      return 'ready' in again
+    } catch {
+      return false
+    }
+  }
+}
+
 /**
  * Runs a model call with failover (reference §2.6 and §2.8, with model-scoped cooldowns, Retry-After
  * deadlines and a decision trace):
@@ -152,38 +356,13 @@ export async function runWithFailover<T>(
   const clock = resolveClock(options)
   const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
   const opened = await openStore(options)
-  const { persist } = opened
-  let store = opened.store
-  const ready = new Map<string, ReadyCredential>()
-  const keyFor = (candidate: FallbackCandidate, slot: CredentialSlot) =>
-    `${candidate.key}\u0000${slot.label}`
-  const profileOptions: { store: AuthProfileStore } & Record<string, unknown> = {
-    store,
-    config: options.config,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.oauth ? { oauth: options.oauth } : {}),
-    ...(persist && 'agentDir' in persist
-      ? { agentDir: persist.agentDir, mainAgentDir: persist.mainAgentDir }
-      : {}),
-  }
-
+  const run = new FailoverRun(options, clock, deadlineAt, opened)
   const engine = await runEngine<T>(
     {
       config: options.config,
-      store,
-      persist,
-      ...(opened.reload
-        ? {
-            reloadStore: async () => {
-              store = await (opened.reload as () => Promise<AuthProfileStore>)()
-              profileOptions.store = store
-              return store
-            },
-          }
-        : {}),
+      store: opened.store,
+      persist: opened.persist,
+      reloadStore: opened.reload,
       provider: options.provider,
       model: options.model,
       fallbacksOverride: options.fallbacksOverride,
@@ -199,127 +378,7 @@ export async function runWithFailover<T>(
       now: options.now,
       sleep: options.sleep,
     },
-    {
-      async resolve(candidate, slot) {
-        try {
-          if (slot.profileId) {
-            // The per-call field comes first: a literal that starts with a spread and then adds
-            // properties gets a new hidden class on every call in V8 (Node 20), and those keep
-            // the run's young objects alive through GCs (see copyRecord in @claw/auth-profiles).
-            const resolved = await resolveApiKeyForProfile({
-              profileId: slot.profileId,
-              ...profileOptions,
-              ...(persist && 'backend' in persist ? { store: persist.backend } : {}),
-            })
-            if (!resolved) return { skip: 'no usable credential' }
-            ready.set(keyFor(candidate, slot), {
-              apiKey: resolved.apiKey,
-              baseUrl: resolved.baseUrl,
-              mode: resolved.mode,
-              source: slot.label,
-            })
-            return { ready: true }
-          }
-          if (slot.envKeyIndex !== undefined) {
-            const keys = collectProviderApiKeys(candidate.provider, {
-              ...(options.env ? { env: options.env } : {}),
-            })
-            const apiKey = keys[slot.envKeyIndex]
-            if (!apiKey) return { skip: 'env key no longer set' }
-            ready.set(keyFor(candidate, slot), {
-              apiKey,
-              baseUrl: undefined,
-              mode: 'api-key',
-              source: slot.label,
-            })
-            return { ready: true }
-          }
-          const resolved = await resolveApiKeyForProvider({
-            provider: candidate.provider,
-            model: candidate.model,
-            ...profileOptions,
-          })
-          ready.set(keyFor(candidate, slot), {
-            apiKey: resolved.apiKey,
-            baseUrl: resolved.baseUrl,
-            mode: resolved.mode,
-            source: resolved.source,
-          })
-          return { ready: true }
-        } catch (error) {
-          if (AuthProfilesError.isInstance(error)) return { skip: error.message }
-          throw error
-        }
-      },
-      async call(candidate, slot, attempt): Promise<CallOutcome<T>> {
-        const credential = ready.get(keyFor(candidate, slot))
-        // With a time budget the call itself is bounded too: the remaining time aborts it.
-        const remainingMs = deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - clock())
-        const budget =
-          remainingMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, remainingMs))
-        const signal =
-          budget === undefined
-            ? options.signal
-            : options.signal
-              ? AbortSignal.any([options.signal, budget])
-              : budget
-        try {
-          const value = await options.run({
-            provider: candidate.provider,
-            model: candidate.model,
-            apiKey: credential?.apiKey,
-            profileId: slot.profileId,
-            baseUrl:
-              credential?.baseUrl ?? resolveProviderBaseUrl(candidate.provider, options.config),
-            mode: credential?.mode ?? 'api-key',
-            source: credential?.source ?? slot.label,
-            attempt,
-            signal,
-          })
-          return { ok: true, value }
-        } catch (error) {
-          if (options.signal?.aborted)
-            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-          // The time budget ran out mid-call: that is a timeout, whatever the call threw.
-          if (budget?.aborted)
-            return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
-          if (isUserAbortError(error))
-            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-          return failedCallOutcome(error, {
-            provider: candidate.provider,
-            model: candidate.model,
-            ...(slot.profileId ? { profileId: slot.profileId } : {}),
-          })
-        }
-      },
-      async refreshAfterAuthFailure(candidate, slot) {
-        const profileId = slot.profileId
-        if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
-        const credential = ready.get(keyFor(candidate, slot))
-        try {
-          const refreshed = await refreshOAuthCredential({
-            ...(options.oauth ?? {}),
-            profileId,
-            ...(persist && 'backend' in persist ? { backend: persist.backend } : {}),
-            ...(persist && 'agentDir' in persist ? { agentDir: persist.agentDir } : {}),
-            ...(persist && 'agentDir' in persist && persist.mainAgentDir !== undefined
-              ? { mainAgentDir: persist.mainAgentDir }
-              : {}),
-            ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-            ...(options.now ? { now: options.now } : {}),
-            ...(options.env ? { env: options.env } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-          })
-          if (refreshed.credential.access === credential?.apiKey) return false
-          store.profiles[profileId] = refreshed.credential
-          const again = await this.resolve(candidate, slot)
-          return 'ready' in again
-        } catch {
-          return false
-        }
-      },
-    },
+    run,
   )
   return {
     result: engine.value,
