@@ -106,7 +106,11 @@ describe('fleet routing state across processes', () => {
 
   it("a 429 recorded by process A is honoured by process B's next selection within 100 ms", async () => {
     const dirs = await host('b')
-    const fleet = createRedisFleet({ url: server.url, warn: () => undefined })
+    const fleet = createRedisFleet({
+      url: server.url,
+      commandTimeoutMs: 2_000,
+      warn: () => undefined,
+    })
     try {
       const b = fleet.stateBackend({
         agentId: 'main',

@@ -28,7 +28,8 @@ let secrets: string[]
 const anyPingMessage: unknown = expect.stringMatching(
   /^Redis at state\.url answered PING in [\d.]+ ms \(prefix claw:\)\.$/,
 )
-const FLEET_CONFIG = { state: { backend: 'redis', url: '${REDIS_URL}' } }
+// A loaded CI host must not open the circuit: these tests are about sharing, not outages.
+const FLEET_CONFIG = { state: { backend: 'redis', url: '${REDIS_URL}', commandTimeoutMs: 2_000 } }
 
 beforeAll(async () => {
   server = await startRedisServer()
@@ -89,7 +90,7 @@ const env = (): Record<string, string> => ({ REDIS_URL: server.url })
 
 /** Host A's store backend, as a gateway process on host A would build it from its config. */
 async function hostABackend(): Promise<AuthStoreBackend> {
-  const config = { state: { backend: 'redis' as const, url: server.url } }
+  const config = { state: { backend: 'redis' as const, url: server.url, commandTimeoutMs: 2_000 } }
   fleet = createFleetFromConfig({ config, warn: () => undefined })
   return fleetStoreBackend({ fleet: fleet!, config, agentId: 'main', agentDir: hostA.agentDir() })
 }

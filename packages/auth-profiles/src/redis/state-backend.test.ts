@@ -62,8 +62,14 @@ function pingable(): boolean {
   }
 }
 
+// Tests that are not about outages allow slow commands: a loaded CI host must not open the circuit.
 function fleet(options: Partial<RedisFleetOptions> = {}): RedisFleet {
-  const created = createRedisFleet({ url: server.url, warn: () => undefined, ...options })
+  const created = createRedisFleet({
+    url: server.url,
+    warn: () => undefined,
+    commandTimeoutMs: 2_000,
+    ...options,
+  })
   fleets.push(created)
   return created
 }
