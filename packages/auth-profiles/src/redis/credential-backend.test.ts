@@ -1,36 +1,16 @@
 // The Redis credential backend against a real redis-server: encryption at rest, compare-and-swap,
 // the fencing check on commit, and what it does while Redis is unavailable.
 import { randomBytes } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
+import { describe, expect, it } from 'vitest'
 import { findCanaries } from '../../../../test-support/canary.ts'
-import {
-  connectTestFleet,
-  dumpRedis,
-  type TestFleetConnection,
-} from '../../test/helpers/fleet-connection.js'
+import { connectTestFleet, dumpRedis, useTestFleet } from '../../test/helpers/fleet-connection.js'
 import { canarySecret } from '../testing/index.js'
 import type { OAuthCredential } from '../types.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
 import { createRedisRefreshLock } from './refresh-lock.js'
 
-let server: RedisServer
-let connection: TestFleetConnection
+const fleet = useTestFleet()
 const key = randomBytes(32)
-
-beforeAll(async () => {
-  server = await startRedisServer()
-}, 20_000)
-afterAll(async () => {
-  await server.dispose()
-})
-beforeEach(async () => {
-  server.cli(['FLUSHALL'])
-  connection = await connectTestFleet(server)
-})
-afterEach(async () => {
-  await connection.close()
-})
 
 function oauth(access = canarySecret('at-'), refresh = canarySecret('rt-')): OAuthCredential {
   return { type: 'oauth', provider: 'test-oauth', access, refresh, expires: 1e13, generation: 1 }
@@ -47,7 +27,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & Record<stri
 
 describe('Redis credential backend', () => {
   it('stores profiles encrypted and reads them back on another connection', async () => {
-    const backend = createRedisCredentialBackend(connection, {
+    const backend = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
@@ -60,7 +40,7 @@ describe('Redis credential backend', () => {
     })
     expect(written).toBe(true)
 
-    const other = await connectTestFleet(server)
+    const other = await connectTestFleet(fleet.server)
     try {
       const reader = createRedisCredentialBackend(other, { agentId: 'main', encryptionKey: key })
       const store = await reader.load()
@@ -74,16 +54,16 @@ describe('Redis credential backend', () => {
     }
 
     // S9: no secret in any key or value.
-    const dump = dumpRedis(server)
+    const dump = dumpRedis(fleet.server)
     expect(dump).toContain('claw:main:cred:test-oauth:default')
     expect(findCanaries(dump, [credential.access, credential.refresh, apiKey], 'redis')).toEqual([])
     // Positive control: the scanner finds a planted plaintext.
-    server.cli(['SET', 'claw:planted', credential.access])
-    expect(findCanaries(dumpRedis(server), [credential.access], 'redis')).not.toEqual([])
+    fleet.server.cli(['SET', 'claw:planted', credential.access])
+    expect(findCanaries(dumpRedis(fleet.server), [credential.access], 'redis')).not.toEqual([])
   })
 
   it('writes only what changed and deletes removed profiles', async () => {
-    const backend = createRedisCredentialBackend(connection, {
+    const backend = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
@@ -91,26 +71,26 @@ describe('Redis credential backend', () => {
       store.profiles['a:1'] = oauth()
       store.profiles['b:1'] = oauth()
     })
-    const before = server.cli(['GET', 'claw:main:cred:b:1'])
+    const before = fleet.server.cli(['GET', 'claw:main:cred:b:1'])
     const unchanged = await backend.update(() => 'nothing')
     expect(unchanged).toMatchObject({ written: false, result: 'nothing' })
     await backend.update((store) => {
       store.profiles['a:1'] = { ...store.profiles['a:1']!, generation: 2 }
       delete store.profiles['c:1']
     })
-    expect(server.cli(['GET', 'claw:main:cred:b:1'])).toBe(before)
-    expect(server.cli(['GET', 'claw:main:credver:a:1']).trim()).toBe('2')
+    expect(fleet.server.cli(['GET', 'claw:main:cred:b:1'])).toBe(before)
+    expect(fleet.server.cli(['GET', 'claw:main:credver:a:1']).trim()).toBe('2')
     await backend.update((store) => {
       delete store.profiles['a:1']
     })
     expect(Object.keys((await backend.load()).profiles)).toEqual(['b:1'])
-    expect(server.cli(['EXISTS', 'claw:main:cred:a:1']).trim()).toBe('0')
+    expect(fleet.server.cli(['EXISTS', 'claw:main:cred:a:1']).trim()).toBe('0')
   })
 
   it('loses no update under concurrent writers on separate connections (compare-and-swap)', async () => {
-    const others = await Promise.all([1, 2, 3].map(() => connectTestFleet(server)))
+    const others = await Promise.all([1, 2, 3].map(() => connectTestFleet(fleet.server)))
     try {
-      const backends = [connection, ...others].map((c) =>
+      const backends = [fleet.connection, ...others].map((c) =>
         createRedisCredentialBackend(c, { agentId: 'main', encryptionKey: key }),
       )
       await backends[0]!.update((store) => {
@@ -141,14 +121,14 @@ describe('Redis credential backend', () => {
   })
 
   it('commits only while the fencing counter is unchanged', async () => {
-    const backend = createRedisCredentialBackend(connection, {
+    const backend = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
     await backend.update((store) => {
       store.profiles['test-oauth:default'] = oauth()
     })
-    const locks = createRedisRefreshLock(connection, { ttlMs: 200, waitMs: 2_000 })
+    const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 200, waitMs: 2_000 })
     const first = await locks.acquire({ provider: 'test-oauth', profileId: 'test-oauth:default' })
     expect(first.fence).toEqual({ key: 'claw:fence:oauth:test-oauth:test-oauth:default', value: 1 })
     // The holder stalls past its TTL; another takes the lock over (fence 2) and commits.
@@ -178,7 +158,7 @@ describe('Redis credential backend', () => {
   })
 
   it('wrong key, tampered and swapped values fail with an error naming the profile', async () => {
-    const backend = createRedisCredentialBackend(connection, {
+    const backend = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
@@ -187,7 +167,7 @@ describe('Redis credential backend', () => {
       store.profiles['test-oauth:default'] = credential
       store.profiles['test-oauth:other'] = oauth()
     })
-    const wrongKey = createRedisCredentialBackend(connection, {
+    const wrongKey = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: randomBytes(32),
     })
@@ -198,33 +178,39 @@ describe('Redis credential backend', () => {
       [],
     )
 
-    const sealed = server.cli(['GET', 'claw:main:cred:test-oauth:default']).trim()
+    const sealed = fleet.server.cli(['GET', 'claw:main:cred:test-oauth:default']).trim()
     const bytes = Buffer.from(sealed, 'base64')
     bytes[20] = bytes[20]! ^ 0xff
-    server.cli(['SET', 'claw:main:cred:test-oauth:default', bytes.toString('base64')])
-    const reader = createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: key })
+    fleet.server.cli(['SET', 'claw:main:cred:test-oauth:default', bytes.toString('base64')])
+    const reader = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
     const tampered = await rejection(reader.load())
     expect(tampered).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
 
     // A valid value moved to another profile's key does not decrypt there (AAD = key name).
-    const other = server.cli(['GET', 'claw:main:cred:test-oauth:other']).trim()
-    server.cli(['SET', 'claw:main:cred:test-oauth:default', other])
+    const other = fleet.server.cli(['GET', 'claw:main:cred:test-oauth:other']).trim()
+    fleet.server.cli(['SET', 'claw:main:cred:test-oauth:default', other])
     const swapped = await rejection(reader.load())
     expect(swapped).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
   })
 
   it('while Redis is unavailable: serves the last credentials read, refuses updates (retryable)', async () => {
-    const backend = createRedisCredentialBackend(connection, {
+    const backend = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
-    const fresh = createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: key })
+    const fresh = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
     const credential = oauth()
     await backend.update((store) => {
       store.profiles['test-oauth:default'] = credential
     })
     await backend.load()
-    connection.down = true
+    fleet.connection.down = true
     expect((await backend.load()).profiles['test-oauth:default']).toEqual(credential)
     const update = await rejection(
       backend.update((store) => {
@@ -235,13 +221,16 @@ describe('Redis credential backend', () => {
     expect(update.message).toMatch(/Redis is unavailable/)
     // Nothing read yet: a clear retryable error, not an empty store.
     expect(await rejection(fresh.load())).toMatchObject({ code: 'ERR_STORE_READ', retryable: true })
-    connection.down = false
+    fleet.connection.down = false
     expect((await fresh.load()).profiles['test-oauth:default']).toEqual(credential)
   })
 
   it('refuses an encryption key that is not 32 bytes', () => {
     expect(() =>
-      createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: randomBytes(16) }),
+      createRedisCredentialBackend(fleet.connection, {
+        agentId: 'main',
+        encryptionKey: randomBytes(16),
+      }),
     ).toThrow(/32 bytes/)
   })
 })

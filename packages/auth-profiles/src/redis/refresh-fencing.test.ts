@@ -1,9 +1,8 @@
 // refreshOAuthCredential with the Redis refresh lock and credential backend, in one process:
 // the call-timeout/TTL invariant, and a commit rejected by its stale fence.
 import { randomBytes } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
-import { connectTestFleet, type TestFleetConnection } from '../../test/helpers/fleet-connection.js'
+import { describe, expect, it } from 'vitest'
+import { useTestFleet } from '../../test/helpers/fleet-connection.js'
 import { refreshOAuthCredential } from '../oauth/refresh.js'
 import { createOAuthProviderRegistry } from '../oauth/registry.js'
 import type { OAuthProviderAdapter, OAuthTokenSet } from '../oauth/types.js'
@@ -16,22 +15,7 @@ const PROFILE = 'test-oauth:default'
 const KEY = { provider: 'test-oauth', profileId: PROFILE }
 const LOCK_KEY = `claw:lock:oauth:test-oauth:${PROFILE}`
 
-let server: RedisServer
-let connection: TestFleetConnection
-
-beforeAll(async () => {
-  server = await startRedisServer()
-}, 20_000)
-afterAll(async () => {
-  await server.dispose()
-})
-beforeEach(async () => {
-  server.cli(['FLUSHALL'])
-  connection = await connectTestFleet(server)
-})
-afterEach(async () => {
-  await connection.close()
-})
+const fleet = useTestFleet()
 
 function adapter(refresh: () => Promise<OAuthTokenSet>): OAuthProviderAdapter {
   return {
@@ -47,7 +31,7 @@ function adapter(refresh: () => Promise<OAuthTokenSet>): OAuthProviderAdapter {
 }
 
 async function seeded() {
-  const backend = createRedisCredentialBackend(connection, {
+  const backend = createRedisCredentialBackend(fleet.connection, {
     agentId: 'main',
     encryptionKey: randomBytes(32),
   })
@@ -81,18 +65,18 @@ describe('refresh with the Redis lock', () => {
         backend,
         providers,
         callTimeoutMs,
-        refreshLock: createRedisRefreshLock(connection, { ttlMs: 1_000 }),
+        refreshLock: createRedisRefreshLock(fleet.connection, { ttlMs: 1_000 }),
       })
       await expect(attempt).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
       await expect(attempt).rejects.toThrow(/below the refresh lock's TTL \(staleMs, 1000 ms\)/)
     }
     expect(calls).toBe(0)
-    expect(server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
+    expect(fleet.server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
   })
 
   it('a holder whose fence went stale waits for the new holder and commits only if nothing newer landed', async () => {
     const { backend, credential } = await seeded()
-    const locks = createRedisRefreshLock(connection, { ttlMs: 5_000, waitMs: 10_000 })
+    const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 5_000, waitMs: 10_000 })
     const fresh: OAuthTokenSet = {
       access: canarySecret('at-new-'),
       refresh: canarySecret('rt-new-'),
@@ -119,7 +103,7 @@ describe('refresh with the Redis lock', () => {
     await called
     // The holder's grant expires while it stalls; another holder takes over (fence 2) and is
     // still working when the stalled one tries to commit.
-    server.cli(['PEXPIRE', LOCK_KEY, '1'])
+    fleet.server.cli(['PEXPIRE', LOCK_KEY, '1'])
     await new Promise((resolve) => setTimeout(resolve, 10))
     const other = await locks.acquire(KEY)
     expect(other.fence?.value).toBe(2)
@@ -137,6 +121,6 @@ describe('refresh with the Redis lock', () => {
       refresh: fresh.refresh,
       generation: 2,
     })
-    expect(server.cli(['GET', `claw:fence:oauth:test-oauth:${PROFILE}`]).trim()).toBe('3')
+    expect(fleet.server.cli(['GET', `claw:fence:oauth:test-oauth:${PROFILE}`]).trim()).toBe('3')
   })
 })

@@ -1,32 +1,16 @@
 // The Redis refresh lock against a real redis-server.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
-import { connectTestFleet, type TestFleetConnection } from '../../test/helpers/fleet-connection.js'
+import { describe, expect, it } from 'vitest'
+import { useTestFleet } from '../../test/helpers/fleet-connection.js'
 import type { RefreshLockProvider } from '../oauth/refresh-lock.js'
 import { createRedisRefreshLock } from './refresh-lock.js'
 
-let server: RedisServer
-let connection: TestFleetConnection
+const fleet = useTestFleet()
 const KEY = { provider: 'test-oauth', profileId: 'test-oauth:default' }
 const LOCK_KEY = 'claw:lock:oauth:test-oauth:test-oauth:default'
 
-beforeAll(async () => {
-  server = await startRedisServer()
-}, 20_000)
-afterAll(async () => {
-  await server.dispose()
-})
-beforeEach(async () => {
-  server.cli(['FLUSHALL'])
-  connection = await connectTestFleet(server)
-})
-afterEach(async () => {
-  await connection.close()
-})
-
 describe('Redis refresh lock', () => {
   it('is exclusive; waiters get it after release, each grant with a higher fence', async () => {
-    const locks = createRedisRefreshLock(connection, { ttlMs: 5_000, waitMs: 10_000 })
+    const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 5_000, waitMs: 10_000 })
     const holders: number[] = []
     let inside = 0
     let maxInside = 0
@@ -44,32 +28,32 @@ describe('Redis refresh lock', () => {
     expect(maxInside).toBe(1)
     expect([...holders].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     expect(holders).toEqual([...holders].sort((a, b) => a - b))
-    expect(server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
+    expect(fleet.server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
   })
 
   it('sets a random token with a PX TTL; release is compare-and-delete', async () => {
-    const locks = createRedisRefreshLock(connection, { ttlMs: 300, waitMs: 2_000 })
+    const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 300, waitMs: 2_000 })
     const first = await locks.acquire(KEY)
-    const token = server.cli(['GET', LOCK_KEY]).trim()
+    const token = fleet.server.cli(['GET', LOCK_KEY]).trim()
     expect(token).toMatch(/^[0-9a-f]{32}$/)
-    const pttl = Number(server.cli(['PTTL', LOCK_KEY]).trim())
+    const pttl = Number(fleet.server.cli(['PTTL', LOCK_KEY]).trim())
     expect(pttl).toBeGreaterThan(0)
     expect(pttl).toBeLessThanOrEqual(300)
     // First holder's grant expires; a second holder takes over.
     const second = await locks.acquire(KEY)
-    const secondToken = server.cli(['GET', LOCK_KEY]).trim()
+    const secondToken = fleet.server.cli(['GET', LOCK_KEY]).trim()
     expect(secondToken).not.toBe(token)
     // The stale holder's release leaves the new holder's lock alone.
     await first.release()
-    expect(server.cli(['GET', LOCK_KEY]).trim()).toBe(secondToken)
+    expect(fleet.server.cli(['GET', LOCK_KEY]).trim()).toBe(secondToken)
     await second.release()
-    expect(server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
+    expect(fleet.server.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
   })
 
   it('gives up after waitMs with a retryable ERR_LOCK_TIMEOUT, and honours an abort', async () => {
-    const locks = createRedisRefreshLock(connection, { ttlMs: 5_000, waitMs: 5_300 })
+    const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 5_000, waitMs: 5_300 })
     const held = await locks.acquire(KEY)
-    const shortWait = createRedisRefreshLock(connection, { ttlMs: 100, waitMs: 300 })
+    const shortWait = createRedisRefreshLock(fleet.connection, { ttlMs: 100, waitMs: 300 })
     const started = Date.now()
     await expect(shortWait.acquire(KEY)).rejects.toMatchObject({
       code: 'ERR_LOCK_TIMEOUT',
@@ -88,10 +72,10 @@ describe('Redis refresh lock', () => {
       ttlMs: 1_000,
       acquire: () => Promise.resolve({ release: () => Promise.resolve() }),
     }
-    connection.down = true
-    const withFallback = createRedisRefreshLock(connection, { ttlMs: 1_000, fallback })
+    fleet.connection.down = true
+    const withFallback = createRedisRefreshLock(fleet.connection, { ttlMs: 1_000, fallback })
     expect((await withFallback.acquire(KEY)).fence).toBeUndefined()
-    const without = createRedisRefreshLock(connection, { ttlMs: 1_000 })
+    const without = createRedisRefreshLock(fleet.connection, { ttlMs: 1_000 })
     await expect(without.acquire(KEY)).rejects.toMatchObject({
       code: 'ERR_LOCK_TIMEOUT',
       retryable: true,
@@ -99,7 +83,7 @@ describe('Redis refresh lock', () => {
   })
 
   it('refuses a wait shorter than the TTL', () => {
-    expect(() => createRedisRefreshLock(connection, { ttlMs: 1_000, waitMs: 500 })).toThrow(
+    expect(() => createRedisRefreshLock(fleet.connection, { ttlMs: 1_000, waitMs: 500 })).toThrow(
       /waitMs must exceed ttlMs/,
     )
   })

@@ -9,7 +9,8 @@ import {
   type FleetConnection,
 } from '../../src/redis/connection.js'
 import { createFleetKeys } from '../../src/redis/keys.js'
-import type { RedisServer } from '../../../../test-support/redis-server.ts'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
 
 export interface TestFleetConnection extends FleetConnection {
   /** Simulates an outage: while true, run() throws FleetUnavailableError without a round trip. */
@@ -66,4 +67,26 @@ export function dumpRedis(server: RedisServer): string {
     lines.push(`${key} (${type}): ${server.cli(command)}`)
   }
   return lines.join('\n')
+}
+
+/**
+ * Registers the usual hooks of a single-process fleet test: one redis-server for the file, flushed
+ * and reconnected before each test. Read `server` and `connection` inside tests only.
+ */
+export function useTestFleet(): { server: RedisServer; connection: TestFleetConnection } {
+  const state = {} as { server: RedisServer; connection: TestFleetConnection }
+  beforeAll(async () => {
+    state.server = await startRedisServer()
+  }, 20_000)
+  afterAll(async () => {
+    await state.server.dispose()
+  })
+  beforeEach(async () => {
+    state.server.cli(['FLUSHALL'])
+    state.connection = await connectTestFleet(state.server)
+  })
+  afterEach(async () => {
+    await state.connection.close()
+  })
+  return state
 }
