@@ -91,9 +91,7 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
         return commit(withSectionEntry(cloneJson(written) as never, section, key, next), true)
       }
       if (merged === before) return { store: current, result: true, written: false }
-      written = storeFileShape(
-        withSectionEntry(written as never, section, key, merged),
-      ) as JsonObject
+      written = writtenWithEntry(written, section, key, merged)
       current = withSectionEntry(current, section, key, next)
       return { store: current, result: true, written: true }
     })
@@ -158,6 +156,28 @@ function withSectionEntry(
   const copy = copyRecord<Record<string, unknown>>(store as unknown as Record<string, unknown>)
   copy[section] = withEntry(store[section] as Record<string, unknown> | undefined, key, value)
   return copy as unknown as AuthProfileStore
+}
+
+/**
+ * `storeFileShape(withSectionEntry(written, section, key, value))` for a written store (whose keys
+ * are those of storeFileShape), without the intermediate copy.
+ */
+function writtenWithEntry(
+  written: JsonObject,
+  section: EntrySection,
+  key: string,
+  value: Json,
+): JsonObject {
+  const store = written as unknown as AuthProfileStore
+  const entries = withEntry(written[section] as JsonObject | undefined, key, value)
+  return storeFileShape({
+    version: store.version,
+    profiles: store.profiles,
+    order: store.order,
+    lastGood: section === 'lastGood' ? (entries as AuthProfileStore['lastGood']) : store.lastGood,
+    usageStats:
+      section === 'usageStats' ? (entries as AuthProfileStore['usageStats']) : store.usageStats,
+  } as AuthProfileStore) as JsonObject
 }
 
 function ignore(): undefined {

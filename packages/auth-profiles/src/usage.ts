@@ -13,6 +13,7 @@ import { AuthProfilesError } from './errors.js'
 import { updateStoreEntry } from './memory-store.js'
 import { resolveClock, type Clock } from './runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from './store.js'
+import type { AuthStoreBackend, AuthStoreUpdateResult } from './store-backend.js'
 import type {
   AuthProfileFailureReason,
   AuthProfileStore,
@@ -56,6 +57,33 @@ function hasPersistence(persist: UsagePersistence | undefined): persist is AuthS
   return persist !== undefined && ('backend' in persist || 'agentDir' in persist)
 }
 
+type StatsChange = (
+  stats: ProfileUsageStats | undefined,
+  store: AuthProfileStore,
+) => ProfileUsageStats | undefined
+
+/** Applies `change` to `target`'s stats for `profileId`; true when it changed them. */
+function applyStatsChange(
+  target: AuthProfileStore,
+  profileId: string,
+  change: StatsChange,
+): boolean {
+  const current = target.usageStats?.[profileId]
+  const next = change(current, target)
+  if (next === current || next === undefined) return false
+  target.usageStats = withEntry(target.usageStats, profileId, next)
+  return true
+}
+
+/** A locked update of the whole store applying `change` (backends without entry updates). */
+function updateWholeStore(
+  backend: AuthStoreBackend,
+  profileId: string,
+  change: StatsChange,
+): Promise<AuthStoreUpdateResult<boolean>> {
+  return backend.update((target) => applyStatsChange(target, profileId, change))
+}
+
 /**
  * Applies `change` to one profile's stats: on the caller's store, and under the store lock on disk
  * when `persist` is given (re-reading the file first, so concurrent processes lose no update).
@@ -63,32 +91,23 @@ function hasPersistence(persist: UsagePersistence | undefined): persist is AuthS
  */
 async function updateStats(
   options: UsageUpdateOptions,
-  change: (
-    stats: ProfileUsageStats | undefined,
-    store: AuthProfileStore,
-  ) => ProfileUsageStats | undefined,
+  change: StatsChange,
 ): Promise<UsageUpdateResult> {
   const { store, profileId } = options
   if (!(profileId in store.profiles)) return { changed: false, persisted: false }
-  const apply = (target: AuthProfileStore): boolean => {
-    const current = target.usageStats?.[profileId]
-    const next = change(current, target)
-    if (next === current || next === undefined) return false
-    target.usageStats = withEntry(target.usageStats, profileId, next)
-    return true
-  }
+  // No closure here (its context would be allocated on every call): see applyStatsChange.
   if (!hasPersistence(options.persist)) {
-    return { changed: apply(store), persisted: false }
+    return { changed: applyStatsChange(store, profileId, change), persisted: false }
   }
   try {
     const backend = resolveAuthStoreBackend(options.persist)
     const updated = await (updateStoreEntry(backend, 'usageStats', profileId, change) ??
-      backend.update(apply))
+      updateWholeStore(backend, profileId, change))
     if (updated.store.usageStats) store.usageStats = updated.store.usageStats
     else delete store.usageStats
     return { changed: updated.result, persisted: updated.written }
   } catch (error) {
-    const changed = apply(store)
+    const changed = applyStatsChange(store, profileId, change)
     const wrapped = AuthProfilesError.isInstance(error)
       ? error
       : new AuthProfilesError(
@@ -146,10 +165,18 @@ function retryDeadline(now: number, retryAfterMs: number | undefined): number | 
  *
  * @public
  */
-export async function markAuthProfileFailure(
+export function markAuthProfileFailure(
   options: MarkAuthProfileFailureOptions,
 ): Promise<UsageUpdateResult> {
-  const now = resolveClock(options)()
+  // Not `async`: it would wrap updateStats' promise in another one (and a thenable job) per call.
+  let now: number
+  try {
+    now = resolveClock(options)()
+  } catch (error) {
+    // The clock's own error, as the `async` version rejected with it.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error)
+  }
   const { reason, model } = options
   return updateStats(options, (current, store) => {
     const credential =
@@ -157,10 +184,14 @@ export async function markAuthProfileFailure(
     const provider = credential?.provider ?? ''
     const settings = resolveCooldownSettings(options.config, provider)
     // Copies and updates built key by key, never `{ ...x, more }`: see copyRecord.
-    const cleared = clearExpiredFromStats(current ?? {}, now)
+    const cleared = current === undefined ? undefined : clearExpiredFromStats(current, now)
     const windowOver =
-      cleared.lastFailureAt !== undefined && now - cleared.lastFailureAt > settings.failureWindowMs
-    let stats: MutableStats = copyRecord(cleared, windowOver ? ['failureCounts'] : undefined)
+      cleared?.lastFailureAt !== undefined && now - cleared.lastFailureAt > settings.failureWindowMs
+    // A `cleared` that clearExpiredFromStats built is already a private copy: no second one.
+    let stats: MutableStats =
+      cleared !== undefined && cleared !== current && !windowOver
+        ? cleared
+        : copyRecord(cleared, windowOver ? ['failureCounts'] : undefined)
     if (windowOver) stats.errorCount = 0
     stats.errorCount = (stats.errorCount ?? 0) + 1
     stats.failureCounts = withEntry(
@@ -234,10 +265,18 @@ export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
  *
  * @public
  */
-export async function markAuthProfileUsed(
+export function markAuthProfileUsed(
   options: MarkAuthProfileUsedOptions,
 ): Promise<UsageUpdateResult> {
-  const now = resolveClock(options)()
+  // Not `async`: see markAuthProfileFailure.
+  let now: number
+  try {
+    now = resolveClock(options)()
+  } catch (error) {
+    // The clock's own error, as the `async` version rejected with it.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error)
+  }
   return updateStats(options, (current) => {
     const { model } = options
     // The model's own cooldown goes too; the cooldowns of other models stay.
@@ -304,24 +343,17 @@ export async function markAuthProfileGood(
   // Already recorded (the common case on a healthy profile): no locked write.
   if (options.store.lastGood?.[providerKey] === options.profileId)
     return { changed: false, persisted: false }
-  const apply = (target: AuthProfileStore): boolean => {
-    if (target.lastGood?.[providerKey] === options.profileId) return false
-    target.lastGood = withEntry(target.lastGood, providerKey, options.profileId)
-    return true
-  }
-  if (!hasPersistence(options.persist)) return { changed: apply(options.store), persisted: false }
+  // No closures here (their context would be allocated on every call): see applyLastGood.
+  const { profileId } = options
+  if (!hasPersistence(options.persist))
+    return { changed: applyLastGood(options.store, providerKey, profileId), persisted: false }
   try {
     const backend = resolveAuthStoreBackend(options.persist)
-    const updated = await (updateStoreEntry(
-      backend,
-      'lastGood',
-      providerKey,
-      (recorded?: string) => (recorded === options.profileId ? recorded : options.profileId),
-    ) ?? backend.update(apply))
+    const updated = await updateLastGood(backend, providerKey, profileId)
     if (updated.store.lastGood) options.store.lastGood = updated.store.lastGood
     return { changed: updated.result, persisted: updated.written }
   } catch (error) {
-    const changed = apply(options.store)
+    const changed = applyLastGood(options.store, providerKey, profileId)
     const wrapped = AuthProfilesError.isInstance(error)
       ? error
       : new AuthProfilesError(
@@ -331,4 +363,24 @@ export async function markAuthProfileGood(
         )
     return { changed, persisted: false, error: wrapped }
   }
+}
+
+/** Records `profileId` as `target.lastGood[providerKey]`; true when it changed. */
+function applyLastGood(target: AuthProfileStore, providerKey: string, profileId: string): boolean {
+  if (target.lastGood?.[providerKey] === profileId) return false
+  target.lastGood = withEntry(target.lastGood, providerKey, profileId)
+  return true
+}
+
+/** The locked update of `lastGood[providerKey]` (an entry update where the backend has one). */
+function updateLastGood(
+  backend: AuthStoreBackend,
+  providerKey: string,
+  profileId: string,
+): Promise<AuthStoreUpdateResult<boolean>> {
+  return (
+    updateStoreEntry(backend, 'lastGood', providerKey, (recorded?: string) =>
+      recorded === profileId ? recorded : profileId,
+    ) ?? backend.update((target) => applyLastGood(target, providerKey, profileId))
+  )
 }

@@ -124,6 +124,11 @@ export interface EngineOptions {
    */
   readonly reloadStore?: (() => Promise<AuthProfileStore>) | undefined
   /**
+   * `store` was just read by the caller (nothing awaited since): the first candidate works on it
+   * instead of re-reading it at once. Later candidates and credentials are re-read as usual.
+   */
+  readonly storeIsFresh?: boolean | undefined
+  /**
    * `none`: model fallback only — one call per candidate, the caller picks credentials; a candidate
    * is still skipped when every profile of its provider is cooling down.
    */
@@ -179,6 +184,8 @@ interface EngineRun<T> {
   readonly lastCallAt: Map<string, number>
   /** Env keys cooling down for this run only, by `provider\0label` (created on first use). */
   envCooldowns: Map<string, number> | undefined
+  /** `store` is as fresh as a re-read would make it (the caller's store, before the first candidate). */
+  storeIsFresh: boolean
   calls: number
   lastError: unknown
   budgetExhausted: boolean
@@ -219,6 +226,7 @@ export async function runEngine<T>(
     trace: options.trace ?? [],
     lastCallAt: new Map(),
     envCooldowns: undefined,
+    storeIsFresh: options.storeIsFresh === true,
     calls: 0,
     lastError: undefined,
     budgetExhausted: false,
@@ -312,34 +320,43 @@ function profileSlot(profileId: string): CredentialSlot {
   return slot
 }
 
+/**
+ * The slots of a model-only run (`credentials: 'none'`). A helper of its own: the closure below
+ * would otherwise put `run` and `candidate` in a context allocated on every call of slotsFor.
+ */
+function modelOnlySlots(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+): { slots: CredentialSlot[]; locked: boolean } {
+  const order = resolveAuthProfileOrder({
+    store: run.store,
+    provider: candidate.provider,
+    config: run.options.config,
+    model: candidate.model,
+    now: run.clock,
+  })
+  const cooling =
+    order.length > 0 &&
+    order.every((profileId) => {
+      const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
+        model: candidate.model,
+      })
+      return until !== undefined && until > run.clock()
+    })
+  if (cooling) {
+    return {
+      slots: order.map(profileSlot),
+      locked: false,
+    }
+  }
+  return { slots: [{ label: 'caller credentials' }], locked: true }
+}
+
 function slotsFor(
   run: EngineRun<unknown>,
   candidate: FallbackCandidate,
 ): { slots: CredentialSlot[]; locked: boolean } {
-  if (run.options.credentials === 'none') {
-    const order = resolveAuthProfileOrder({
-      store: run.store,
-      provider: candidate.provider,
-      config: run.options.config,
-      model: candidate.model,
-      now: run.clock,
-    })
-    const cooling =
-      order.length > 0 &&
-      order.every((profileId) => {
-        const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
-          model: candidate.model,
-        })
-        return until !== undefined && until > run.clock()
-      })
-    if (cooling) {
-      return {
-        slots: order.map(profileSlot),
-        locked: false,
-      }
-    }
-    return { slots: [{ label: 'caller credentials' }], locked: true }
-  }
+  if (run.options.credentials === 'none') return modelOnlySlots(run, candidate)
   const pinned = run.options.sessionProfile
   const pinnedCredential = pinned ? run.store.profiles[pinned.profileId] : undefined
   const pinnedHere =
@@ -432,14 +449,14 @@ async function tryCandidate<T>(
   checkAbort(run)
   // Re-reading is awaited inline (no helper): every async call and `await` allocates, per run.
   const { reloadStore } = run.options
-  if (reloadStore) run.store = await reloadStore()
+  if (reloadStore && !run.storeIsFresh) run.store = await reloadStore()
+  run.storeIsFresh = false
   // The first credential works on the run.store just re-read (nothing is awaited in between).
   let storeIsFresh = true
   const { slots, locked } = slotsFor(run, candidate)
-  const coolingAll =
-    !locked &&
-    slots.length > 0 &&
-    slots.every((slot) => coolingUntil(run, candidate, slot) !== undefined)
+  // A loop in a helper, not `slots.every(closure)`: a closure here would put `run` and `candidate`
+  // in a context allocated on every call of tryCandidate.
+  const coolingAll = !locked && slots.length > 0 && allCooling(run, candidate, slots)
   if (coolingAll) {
     for (const slot of slots) {
       const until = coolingUntil(run, candidate, slot) ?? 0
@@ -464,7 +481,6 @@ async function tryCandidate<T>(
     return undefined
   }
   for (const slot of slots) {
-    const profileFields = slot.profileId ? { profileId: slot.profileId } : {}
     if (reloadStore && !storeIsFresh) run.store = await reloadStore()
     storeIsFresh = false
     const until = locked ? undefined : coolingUntil(run, candidate, slot)
@@ -472,7 +488,7 @@ async function tryCandidate<T>(
       run.trace.push({
         provider: candidate.provider,
         model: candidate.model,
-        ...profileFields,
+        ...profileFieldsOf(slot),
         credential: slot.label,
         outcome: 'skipped',
         reason: 'cooldown',
@@ -486,7 +502,7 @@ async function tryCandidate<T>(
       run.trace.push({
         provider: candidate.provider,
         model: candidate.model,
-        ...profileFields,
+        ...profileFieldsOf(slot),
         credential: slot.label,
         outcome: 'skipped',
         reason: 'unavailable',
@@ -504,7 +520,7 @@ async function tryCandidate<T>(
         run.trace.push({
           provider: candidate.provider,
           model: candidate.model,
-          ...profileFields,
+          ...profileFieldsOf(slot),
           credential: slot.label,
           outcome: 'skipped',
           reason: 'budget',
@@ -535,31 +551,56 @@ async function tryCandidate<T>(
         type: 'attempt_started',
         provider: candidate.provider,
         model: candidate.model,
-        ...profileFields,
+        ...profileFieldsOf(slot),
         attempt: run.calls,
       })
       const callStarted = run.clock()
       const outcome = await run.hooks.call(candidate, slot, run.calls)
       if (outcome.ok) {
-        run.trace.push({
-          provider: candidate.provider,
-          model: candidate.model,
-          ...profileFields,
-          credential: slot.label,
-          outcome: 'succeeded',
-          attempt: run.calls,
-          detail: 'succeeded',
-        })
+        // Whole literals per shape (with or without profileId), not a spread mid-literal.
+        run.trace.push(
+          slot.profileId
+            ? {
+                provider: candidate.provider,
+                model: candidate.model,
+                profileId: slot.profileId,
+                credential: slot.label,
+                outcome: 'succeeded',
+                attempt: run.calls,
+                detail: 'succeeded',
+              }
+            : {
+                provider: candidate.provider,
+                model: candidate.model,
+                credential: slot.label,
+                outcome: 'succeeded',
+                attempt: run.calls,
+                detail: 'succeeded',
+              },
+        )
         const latencyMs = run.clock() - callStarted
         run.options.onEvent?.({
           type: 'attempt_succeeded',
           provider: candidate.provider,
           model: candidate.model,
-          ...profileFields,
+          ...profileFieldsOf(slot),
           attempt: run.calls,
           latencyMs,
         })
-        if (slot.profileId) await recordSuccess(run, candidate, slot.profileId)
+        // Success bookkeeping, awaited inline (no async helper: every async call allocates).
+        const { profileId } = slot
+        if (profileId) {
+          const hadCooldown = wasCoolingDown(run, candidate, profileId)
+          await markAuthProfileUsed(usedOptions(run, candidate, profileId))
+          if (run.store.lastGood?.[normalizeProviderId(candidate.provider)] !== profileId)
+            await markAuthProfileGood(goodOptions(run, candidate, profileId))
+          if (hadCooldown)
+            run.options.onEvent?.({
+              type: 'cooldown_cleared',
+              provider: candidate.provider,
+              profileId,
+            })
+        }
         return { value: outcome.value, candidate, slot, attempts: run.attempts, trace: run.trace }
       }
       if (outcome.aborted) throw new StopError(outcome.error)
@@ -574,7 +615,7 @@ async function tryCandidate<T>(
         run.trace.push({
           provider: candidate.provider,
           model: candidate.model,
-          ...profileFields,
+          ...profileFieldsOf(slot),
           credential: slot.label,
           outcome: 'failed',
           attempt: run.calls,
@@ -592,32 +633,32 @@ async function tryCandidate<T>(
           !refreshed &&
           slot.profileId !== undefined &&
           run.hooks.refreshAfterAuthFailure !== undefined)
-      run.attempts.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFields,
-        error: message,
-        reason,
-        status: outcome.status,
-        code: outcome.code,
-      })
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFields,
-        credential: slot.label,
-        outcome: 'failed',
-        attempt: run.calls,
-        reason,
-        detail: message,
-        ...(outcome.status === undefined ? {} : { status: outcome.status }),
-        ...(outcome.code === undefined ? {} : { code: outcome.code }),
-      })
+      run.attempts.push(
+        slot.profileId
+          ? {
+              provider: candidate.provider,
+              model: candidate.model,
+              profileId: slot.profileId,
+              error: message,
+              reason,
+              status: outcome.status,
+              code: outcome.code,
+            }
+          : {
+              provider: candidate.provider,
+              model: candidate.model,
+              error: message,
+              reason,
+              status: outcome.status,
+              code: outcome.code,
+            },
+      )
+      run.trace.push(failedTraceEntry(candidate, slot, run.calls, reason, message, outcome))
       run.options.onEvent?.({
         type: 'attempt_failed',
         provider: candidate.provider,
         model: candidate.model,
-        ...profileFields,
+        ...profileFieldsOf(slot),
         attempt: run.calls,
         reason,
         ...(outcome.status === undefined ? {} : { status: outcome.status }),
@@ -641,6 +682,21 @@ async function tryCandidate<T>(
     }
   }
   return undefined
+}
+
+/** `{ profileId }` for a profile slot, `{}` otherwise (for the less frequent literals). */
+function profileFieldsOf(slot: CredentialSlot): { profileId?: string } {
+  return slot.profileId ? { profileId: slot.profileId } : {}
+}
+
+/** Whether every slot is cooling down for the candidate. */
+function allCooling(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slots: readonly CredentialSlot[],
+): boolean {
+  for (const slot of slots) if (coolingUntil(run, candidate, slot) === undefined) return false
+  return true
 }
 
 function coolingUntil(
@@ -679,16 +735,33 @@ async function recordFailure(
     return
   }
   const wasCooling = coolingUntil(run, candidate, slot) !== undefined
-  const result = await markAuthProfileFailure({
-    store: run.store,
-    profileId: slot.profileId,
-    reason: toProfileFailureReason(reason),
-    ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    config: run.options.config,
-    now: run.clock,
-    ...(run.options.persist ? { persist: run.options.persist } : {}),
-  })
+  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model`,
+  // `retryAfterMs` and `persist` the same either way): no spreads, no temporaries.
+  const { persist } = run.options
+  const model = FAILOVER_POLICY[reason].scope === 'model' ? candidate.model : undefined
+  const failureReason = toProfileFailureReason(reason)
+  const result = await markAuthProfileFailure(
+    persist
+      ? {
+          store: run.store,
+          profileId: slot.profileId,
+          reason: failureReason,
+          model,
+          retryAfterMs,
+          config: run.options.config,
+          now: run.clock,
+          persist,
+        }
+      : {
+          store: run.store,
+          profileId: slot.profileId,
+          reason: failureReason,
+          model,
+          retryAfterMs,
+          config: run.options.config,
+          now: run.clock,
+        },
+  )
   const until = coolingUntil(run, candidate, slot)
   if (!wasCooling && until !== undefined) {
     run.options.onEvent?.({
@@ -708,26 +781,83 @@ async function recordFailure(
     })
 }
 
-async function recordSuccess(
+/** Success bookkeeping: whether the profile was cooling down for the candidate's model. */
+function wasCoolingDown(
   run: EngineRun<unknown>,
   candidate: FallbackCandidate,
   profileId: string,
-): Promise<void> {
+): boolean {
   const stats = run.store.usageStats?.[profileId]
-  const hadCooldown = resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
-  // Explicit literals, not `{ ...fields, ...persist }`: properties added after a spread each grow
-  // the object's out-of-object property storage.
+  return resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
+}
+
+/**
+ * Success bookkeeping: the options of markAuthProfileUsed. Explicit literals, not
+ * `{ ...fields, ...persist }`: properties added after a spread each grow the object's
+ * out-of-object property storage.
+ */
+function usedOptions(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  profileId: string,
+): Parameters<typeof markAuthProfileUsed>[0] {
   const { persist } = run.options
-  await markAuthProfileUsed(
-    persist
-      ? { store: run.store, profileId, model: candidate.model, now: run.clock, persist }
-      : { store: run.store, profileId, model: candidate.model, now: run.clock },
-  )
-  await markAuthProfileGood(
-    persist
-      ? { store: run.store, provider: candidate.provider, profileId, persist }
-      : { store: run.store, provider: candidate.provider, profileId },
-  )
-  if (hadCooldown)
-    run.options.onEvent?.({ type: 'cooldown_cleared', provider: candidate.provider, profileId })
+  return persist
+    ? { store: run.store, profileId, model: candidate.model, now: run.clock, persist }
+    : { store: run.store, profileId, model: candidate.model, now: run.clock }
+}
+
+/**
+ * Success bookkeeping: the options of markAuthProfileGood, only called when `lastGood` does not
+ * record the profile yet (otherwise it would change nothing).
+ */
+function goodOptions(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  profileId: string,
+): Parameters<typeof markAuthProfileGood>[0] {
+  const { persist } = run.options
+  return persist
+    ? { store: run.store, provider: candidate.provider, profileId, persist }
+    : { store: run.store, provider: candidate.provider, profileId }
+}
+
+type MutableTraceEntry = { -readonly [K in keyof FailoverTraceEntry]: FailoverTraceEntry[K] }
+
+/**
+ * The trace entry of a classified failure: the keys of
+ * `{ provider, model, ...profileFieldsOf(slot), credential, outcome, attempt, reason, detail, status?, code? }`
+ * in that order, built from whole literals (a spread mid-literal copies through temporaries).
+ */
+function failedTraceEntry(
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  attempt: number,
+  reason: FailoverReason,
+  detail: string,
+  outcome: { readonly status?: number | undefined; readonly code?: string | undefined },
+): FailoverTraceEntry {
+  const entry: MutableTraceEntry = slot.profileId
+    ? {
+        provider: candidate.provider,
+        model: candidate.model,
+        profileId: slot.profileId,
+        credential: slot.label,
+        outcome: 'failed',
+        attempt,
+        reason,
+        detail,
+      }
+    : {
+        provider: candidate.provider,
+        model: candidate.model,
+        credential: slot.label,
+        outcome: 'failed',
+        attempt,
+        reason,
+        detail,
+      }
+  if (outcome.status !== undefined) entry.status = outcome.status
+  if (outcome.code !== undefined) entry.code = outcome.code
+  return entry
 }

@@ -118,6 +118,31 @@ export async function openStore(options: {
   return { store: { version: 1, profiles: {} }, persist: undefined }
 }
 
+interface BackendAccess {
+  readonly backend: AuthStoreBackend
+  readonly persist: { readonly backend: AuthStoreBackend }
+  readonly reload: () => Promise<AuthProfileStore>
+}
+
+/**
+ * The `persist` and `reload` of each backend, built once per backend rather than per run (they
+ * depend on the backend alone and are never modified).
+ */
+const backendAccesses = new WeakMap<AuthStoreBackend, BackendAccess>()
+
+function backendAccess(backend: AuthStoreBackend): BackendAccess {
+  let access = backendAccesses.get(backend)
+  if (access === undefined) {
+    access = Object.freeze({
+      backend,
+      persist: Object.freeze({ backend }),
+      reload: () => backend.load(),
+    })
+    backendAccesses.set(backend, access)
+  }
+  return access
+}
+
 interface ReadyCredential {
   readonly apiKey: string | undefined
   readonly baseUrl: string | undefined
@@ -355,7 +380,13 @@ export async function runWithFailover<T>(
 ): Promise<RunWithFailoverResult<T>> {
   const clock = resolveClock(options)
   const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
-  const opened = await openStore(options)
+  // A backend is read here directly rather than through `openStore`: one async frame less per run.
+  const backend = options.store
+  const access = isBackend(backend) ? backendAccess(backend) : undefined
+  const opened: OpenedStore =
+    access === undefined
+      ? await openStore(options)
+      : { store: await access.backend.load(), persist: access.persist, reload: access.reload }
   const run = new FailoverRun(options, clock, deadlineAt, opened)
   const engine = await runEngine<T>(
     {
@@ -363,6 +394,8 @@ export async function runWithFailover<T>(
       store: opened.store,
       persist: opened.persist,
       reloadStore: opened.reload,
+      // Just read (nothing awaited since): the first candidate works on it without a re-read.
+      storeIsFresh: true,
       provider: options.provider,
       model: options.model,
       fallbacksOverride: options.fallbacksOverride,
