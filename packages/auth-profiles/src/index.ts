@@ -88,6 +88,8 @@ export {
   resolveProfileUnusableUntilForDisplay,
 } from './cooldowns.js'
 export type { CooldownCheckOptions, UnusableOptions } from './cooldowns.js'
+export { resolveProfileUnusableCause } from './unusable-reason.js'
+export type { ProfileUnusableCause } from './unusable-reason.js'
 
 export {
   evaluateProfileEligibility,

@@ -9,6 +9,7 @@ import {
   markAuthProfileUsed,
   resolveAuthProfileOrder,
   resolveExplicitOrder,
+  resolveProfileUnusableCause,
   resolveProfileUnusableUntil,
   type AuthProfileStore,
   type AuthStoreBackend,
@@ -459,17 +460,7 @@ async function tryCandidate<T>(
   const coolingAll = !locked && slots.length > 0 && allCooling(run, candidate, slots)
   if (coolingAll) {
     for (const slot of slots) {
-      const until = coolingUntil(run, candidate, slot) ?? 0
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...(slot.profileId ? { profileId: slot.profileId } : {}),
-        credential: slot.label,
-        outcome: 'skipped',
-        reason: 'cooldown',
-        detail: `cooling down until ${new Date(until).toISOString()}`,
-        until,
-      })
+      run.trace.push(cooldownEntry(run, candidate, slot, coolingUntil(run, candidate, slot) ?? 0))
     }
     run.attempts.push({
       provider: candidate.provider,
@@ -485,16 +476,7 @@ async function tryCandidate<T>(
     storeIsFresh = false
     const until = locked ? undefined : coolingUntil(run, candidate, slot)
     if (until !== undefined) {
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
-        credential: slot.label,
-        outcome: 'skipped',
-        reason: 'cooldown',
-        detail: `cooling down until ${new Date(until).toISOString()}`,
-        until,
-      })
+      run.trace.push(cooldownEntry(run, candidate, slot, until))
       continue
     }
     const resolved = await run.hooks.resolve(candidate, slot, run.store)
@@ -697,6 +679,37 @@ function allCooling(
 ): boolean {
   for (const slot of slots) if (coolingUntil(run, candidate, slot) === undefined) return false
   return true
+}
+
+/**
+ * The trace entry of a credential skipped for a cooldown: until when, and (for stored profiles)
+ * the failure reason recorded with the window — `cooling down until T (rate_limit)`, `disabled
+ * until T (billing)`.
+ */
+function cooldownEntry(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  until: number,
+): FailoverTraceEntry {
+  const cause = slot.profileId
+    ? resolveProfileUnusableCause(run.store.usageStats?.[slot.profileId], until, {
+        model: candidate.model,
+      })
+    : undefined
+  const what = cause?.kind === 'disabled' ? 'disabled' : 'cooling down'
+  const why = cause?.reason ? ` (${cause.reason})` : ''
+  return {
+    provider: candidate.provider,
+    model: candidate.model,
+    ...(slot.profileId ? { profileId: slot.profileId } : {}),
+    credential: slot.label,
+    outcome: 'skipped',
+    reason: 'cooldown',
+    ...(cause?.reason ? { cooldownReason: cause.reason } : {}),
+    detail: `${what} until ${new Date(until).toISOString()}${why}`,
+    until,
+  }
 }
 
 function coolingUntil(

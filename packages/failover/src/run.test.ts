@@ -610,3 +610,38 @@ describe('runWithFailover: the endpoint each call gets', () => {
     expect(seen).toEqual(['http://127.0.0.1:9/v1', 'https://api.openai.com/v1', undefined])
   })
 })
+
+describe('trace: why a credential was skipped', () => {
+  it('names the window and the failure that started it', async () => {
+    const clock = createFakeClock()
+    const until = clock.now() + 60_000
+    const disabledUntil = clock.now() + 5 * 3_600_000
+    const store = buildAuthProfileStore({
+      profiles: {
+        'anthropic:a': apiKeyCredential('anthropic', 'key-a'),
+        'anthropic:b': apiKeyCredential('anthropic', 'key-b'),
+        'openai:x': apiKeyCredential('openai', 'key-x'),
+      },
+      order: { anthropic: ['anthropic:a', 'anthropic:b'] },
+      usageStats: {
+        'anthropic:a': { cooldownUntil: until, cooldownReason: 'rate_limit', errorCount: 1 },
+        'anthropic:b': { disabledUntil, disabledReason: 'billing' },
+      },
+    })
+    const plan = await planFailover({ config, store, env: {}, now: clock.now })
+    expect(plan.trace.slice(0, 2)).toEqual([
+      expect.objectContaining({
+        profileId: 'anthropic:a',
+        reason: 'cooldown',
+        cooldownReason: 'rate_limit',
+        detail: `cooling down until ${new Date(until).toISOString()} (rate_limit)`,
+      }),
+      expect.objectContaining({
+        profileId: 'anthropic:b',
+        reason: 'cooldown',
+        cooldownReason: 'billing',
+        detail: `disabled until ${new Date(disabledUntil).toISOString()} (billing)`,
+      }),
+    ])
+  })
+})

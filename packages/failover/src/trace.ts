@@ -1,4 +1,4 @@
-import type { ProfileEligibilityCode } from '@claw/auth-profiles'
+import type { AuthProfileFailureReason, ProfileEligibilityCode } from '@claw/auth-profiles'
 import type { FailoverReason } from './reasons.js'
 
 /**
@@ -20,6 +20,8 @@ export interface FailoverTraceEntry {
    * reason.
    */
   readonly reason?: FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget'
+  /** For a `cooldown` skip of a stored profile: the failure that started the window. */
+  readonly cooldownReason?: AuthProfileFailureReason
   /** For people (never contains a secret). */
   readonly detail: string
   /** Epoch ms when a cooldown ends. */

@@ -7,7 +7,6 @@ import {
   type AuthProfileFailureReason,
   type AuthProfileStore,
   type ClawConfig,
-  type ProfileUsageStats,
 } from '@claw/auth-profiles'
 import type { FailoverPlan, FailoverTraceEntry } from '@claw/failover'
 import {
@@ -36,8 +35,8 @@ export interface SimulatedFailure {
   readonly until?: number
 }
 
-/** A trace entry, plus the reason of the cooldown that made it skip (when known). */
-export type RouteTraceEntry = FailoverTraceEntry & { readonly cooldownReason?: string }
+/** A trace entry (a cooldown skip names its cause in `cooldownReason`). */
+export type RouteTraceEntry = FailoverTraceEntry
 
 export interface RoutePlan {
   readonly model: RouteModel
@@ -105,19 +104,6 @@ export function parseSimulations(
   })
 }
 
-function cooldownReason(
-  stats: ProfileUsageStats | undefined,
-  model: string,
-  until: number | undefined,
-): string | undefined {
-  if (!stats || until === undefined) return undefined
-  if (stats.disabledUntil === until) return stats.disabledReason
-  const modelCooldown = stats.modelCooldowns?.[model]
-  if (modelCooldown?.until === until) return modelCooldown.reason
-  if (stats.cooldownUntil === until) return stats.cooldownReason
-  return undefined
-}
-
 export interface PlanRouteOptions {
   readonly model: RouteModel
   readonly profile?: string
@@ -167,11 +153,7 @@ export async function planRoute(options: PlanRouteOptions): Promise<RoutePlan> {
     now: () => now,
     ...(options.profile ? { sessionProfile: { profileId: options.profile, source: 'user' } } : {}),
   })
-  const trace = plan.trace.map((entry): RouteTraceEntry => {
-    if (entry.reason !== 'cooldown' || !entry.profileId) return entry
-    const why = cooldownReason(store.usageStats?.[entry.profileId], entry.model, entry.until)
-    return why ? { ...entry, cooldownReason: why } : entry
-  })
+  const trace: readonly RouteTraceEntry[] = plan.trace
   return {
     model,
     ...(options.profile ? { profile: options.profile } : {}),
