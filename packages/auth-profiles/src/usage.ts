@@ -38,7 +38,7 @@ export interface UsageUpdateOptions {
   readonly profileId: string
   readonly now?: Clock
   /** Persist to this agent dir / backend (locked update). Omit to change only `store`. */
-  readonly persist?: UsagePersistence
+  readonly persist?: UsagePersistence | undefined
 }
 
 /**
@@ -323,7 +323,7 @@ export interface MarkAuthProfileGoodOptions {
   readonly store: AuthProfileStore
   readonly provider: string
   readonly profileId: string
-  readonly persist?: UsagePersistence
+  readonly persist?: UsagePersistence | undefined
 }
 
 /**

@@ -753,28 +753,16 @@ async function recordFailure(
   const { persist } = run.options
   const model = FAILOVER_POLICY[reason].scope === 'model' ? candidate.model : undefined
   const failureReason = toProfileFailureReason(reason)
-  const result = await markAuthProfileFailure(
-    persist
-      ? {
-          store: run.store,
-          profileId: slot.profileId,
-          reason: failureReason,
-          model,
-          retryAfterMs,
-          config: run.options.config,
-          now: run.clock,
-          persist,
-        }
-      : {
-          store: run.store,
-          profileId: slot.profileId,
-          reason: failureReason,
-          model,
-          retryAfterMs,
-          config: run.options.config,
-          now: run.clock,
-        },
-  )
+  const result = await markAuthProfileFailure({
+    store: run.store,
+    profileId: slot.profileId,
+    reason: failureReason,
+    model,
+    retryAfterMs,
+    config: run.options.config,
+    now: run.clock,
+    persist,
+  })
   const until = coolingUntil(run, candidate, slot)
   if (!wasCooling && until !== undefined) {
     run.options.onEvent?.({
