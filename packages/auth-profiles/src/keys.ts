@@ -12,11 +12,8 @@ import type { AuthProfileStore, OAuthCredential, SecretRef } from './types.js'
 import type { CopilotToken } from './oauth/adapters/github-copilot.js'
 import { createBoundedFetch, type FetchFunction } from './oauth/http.js'
 import type { DerivedTokenCache } from './oauth/token-cache.js'
-import {
-  DEFAULT_REFRESH_SKEW_MS,
-  refreshOAuthCredential,
-  type OAuthRefreshSettings,
-} from './oauth/refresh.js'
+import type { OAuthRefreshSettings } from './oauth/refresh.js'
+import { DEFAULT_REFRESH_SKEW_MS } from './oauth/refresh-skew.js'
 
 /** How a resolved credential is sent. @public */
 export type CredentialMode = 'api-key' | 'token' | 'oauth' | 'aws-sdk' | 'gcloud-adc'
@@ -255,6 +252,8 @@ async function resolveOAuthAccess(
       { profileId, provider },
     )
   }
+  // The refresh machinery (token endpoints, adapters, locks) loads only when a token needs it.
+  const { refreshOAuthCredential } = await import('./oauth/refresh.js')
   const refreshed = await refreshOAuthCredential({
     ...options.oauth,
     ...target,

@@ -11,7 +11,6 @@ import {
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
 import type { RedisFleet } from '@claw/auth-profiles/redis'
-import { oauthRefreshSettings } from './auth/oauth-settings.js'
 import { type ParsedArgs, stringOption } from './command.js'
 import { configCacheFile, createConfigValidationCache } from './config-cache.js'
 import { loadConfigFile, updateConfigFile, type LoadedConfig } from './config-file.js'
@@ -150,6 +149,8 @@ export class Context {
    * multi-host Redis refresh lock.
    */
   async refreshSettings(): Promise<OAuthRefreshSettings> {
+    // Loaded on use: the OAuth adapters are not needed by commands that never refresh.
+    const { oauthRefreshSettings } = await import('./auth/oauth-settings.js')
     const settings = oauthRefreshSettings(await this.config())
     const fleet = await this.fleet()
     return fleet ? { ...settings, refreshLock: fleet.refreshLock } : settings

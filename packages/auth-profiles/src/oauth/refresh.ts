@@ -22,12 +22,12 @@ import {
   type RefreshLock,
   type RefreshLockProvider,
 } from './refresh-lock.js'
+import { DEFAULT_REFRESH_SKEW_MS } from './refresh-skew.js'
 import type { OAuthRuntime, OAuthTokenSet } from './types.js'
 
 export { DEFAULT_REFRESH_LOCK_OPTIONS } from './refresh-lock.js'
 
-/** Refresh this long before expiry by default. @public */
-export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000
+export { DEFAULT_REFRESH_SKEW_MS } from './refresh-skew.js'
 /** At most one refresh attempt per profile per this window while refreshes keep failing. @public */
 export const REFRESH_FAILURE_THROTTLE_MS = 30_000
 
