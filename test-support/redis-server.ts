@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { redisServerArgs } from './redis-server-args.mjs'
 
 export interface RedisServer {
   /** `unix:///…/redis.sock` — the URL clients connect with. */
@@ -67,26 +68,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `unix://${socketPath}`,
     socketPath,
     async start() {
-      child = spawn(
-        'redis-server',
-        [
-          '--port',
-          '0',
-          '--unixsocket',
-          socketPath,
-          '--unixsocketperm',
-          '700',
-          '--dir',
-          dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--loglevel',
-          'warning',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      )
+      child = spawn('redis-server', redisServerArgs(dir, socketPath), {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
       await waitFor(ping, 'the socket to answer PING')
     },
     async stop() {

@@ -1,37 +1,20 @@
-// A private redis-server for benchmarks: the same logic as test-support/redis-server.ts (unix
-// socket in a temp dir, no TCP port, persistence off), in plain JS. Returns undefined when
-// redis-server is not installed, so a suite can skip its Redis rows with a note.
+// A private redis-server for benchmarks, started with the tests' command line
+// (test-support/redis-server-args.mjs: unix socket in a temp dir, no TCP port, persistence off).
+// Returns undefined when redis-server is not installed, so a suite can skip its Redis rows.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { redisServerArgs } from '../../test-support/redis-server-args.mjs'
+
 export async function startBenchRedis() {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
   if (probe.error || probe.status !== 0) return undefined
   const dir = mkdtempSync(join(tmpdir(), 'claw-bench-redis-'))
   const socketPath = join(dir, 'redis.sock')
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      '0',
-      '--unixsocket',
-      socketPath,
-      '--unixsocketperm',
-      '700',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: 'ignore' },
-  )
+  const child = spawn('redis-server', redisServerArgs(dir, socketPath), { stdio: 'ignore' })
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve))
