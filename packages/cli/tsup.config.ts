@@ -1,5 +1,10 @@
 import { defineConfig } from 'tsup'
-import { baseConfig, rawTextPlugin, workspaceSourcesPlugin } from '../../tsup.base.ts'
+import {
+  barrelImportsPlugin,
+  baseConfig,
+  rawTextPlugin,
+  workspaceSourcesPlugin,
+} from '../../tsup.base.ts'
 
 // `bin.ts` is the `claw` executable (its shebang is kept); `index.ts` exposes `runCli`.
 // The CLI is an application, so the workspace libraries (from their sources), zod and json5 are
@@ -13,5 +18,5 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/bin.ts'],
   noExternal: [/^@claw\//, 'zod', 'json5'],
   external: ['jose', 'openid-client', 'proper-lockfile', 'keyv', '@keyv/redis'],
-  esbuildPlugins: [workspaceSourcesPlugin, rawTextPlugin],
+  esbuildPlugins: [workspaceSourcesPlugin, barrelImportsPlugin, rawTextPlugin],
 })

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { AuthProfilesError } from './errors.js'
@@ -89,6 +88,8 @@ export async function writeFileAtomic(
   data: string,
   options: AtomicWriteOptions,
 ): Promise<void> {
+  // node:crypto loads on the first write: read-only commands never need it (~3 ms of start-up).
+  const { randomBytes } = await import('node:crypto')
   const temp = join(
     dirname(target),
     `${tempPrefix(target)}${currentPid()}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,

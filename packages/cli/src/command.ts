@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Context } from './context.js'
 import { usageError } from './errors.js'
 import type { ExitCode } from './exit-codes.js'
-import { maskArgvSecret } from './secret-input.js'
+import { maskArgvSecret } from './argv-secret.js'
 
 /** One `--flag` of a command. */
 export interface OptionSpec {

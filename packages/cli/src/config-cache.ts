@@ -6,10 +6,10 @@
 // SHA-256 of the CLI version and the document after `${VAR}` substitution (so a changed file, a
 // changed variable or a new claw version all validate again); it holds no config values, is
 // written 0600, and is best effort: when it cannot be read or written, validation simply runs.
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { writePrivateFileAtomic } from '@claw/auth-profiles'
+import { sha256Hex } from './sha256.js'
 
 /** Entries kept: one per config path (state dir), the most recently validated last. */
 const MAX_ENTRIES = 16
@@ -22,11 +22,7 @@ export interface ConfigValidationCache {
 }
 
 function digest(version: string, document: unknown): string {
-  return createHash('sha256')
-    .update(version)
-    .update('\0')
-    .update(JSON.stringify(document))
-    .digest('hex')
+  return sha256Hex(`${version}\0${JSON.stringify(document)}`)
 }
 
 function readEntries(file: string): Record<string, string> {

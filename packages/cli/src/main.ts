@@ -4,7 +4,7 @@ import { exitCodeFor, messageFor, usageError } from './errors.js'
 import { EXIT_CODES } from './exit-codes.js'
 import type { CliIo } from './io.js'
 import { COMMANDS, type CommandEntry } from './registry.js'
-import { maskArgvSecret } from './secret-input.js'
+import { maskArgvSecret } from './argv-secret.js'
 import { escapeControl, safe } from './text.js'
 import { cliVersion } from './version.js'
 

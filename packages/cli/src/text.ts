@@ -22,6 +22,15 @@ export function safe(value: string): string {
   return escapeControl(value, { singleLine: true })
 }
 
+/**
+ * Orders strings by UTF-16 code units, the same on every machine. Ids and keys are sorted with this
+ * rather than `localeCompare`, whose order depends on the user's locale and whose first call
+ * loads the ICU collator (about 7 ms of a command's start-up).
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
 /** ANSI styles, or identity functions when colour is off. */
 export interface Styles {
   readonly enabled: boolean

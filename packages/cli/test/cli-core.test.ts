@@ -1,10 +1,11 @@
 // The command line itself: help, version, routing, usage errors, and that nothing a user types by
 // mistake (a key pasted as an argument) is echoed back.
-import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox } from './helpers/claw.ts'
+import { CLAW_BIN, ClawSandbox } from './helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {
@@ -155,5 +156,100 @@ describe('config validation cache', () => {
     // The cache holds digests only: no config value, no secret.
     expect(readFileSync(cacheFile, 'utf8')).not.toContain('gpt-5.2')
     expect(sandbox.leaks([secret])).toEqual([])
+  })
+})
+
+describe('start-up', () => {
+  // What `claw models status` loads decides how fast it starts (the benchmark measures the time;
+  // this test pins the cause). The bundle keeps each source module's path as a comment, so the
+  // loaded chunks say which modules they hold.
+  function recordLoads(): {
+    env: Record<string, string>
+    read(): { chunks: string; builtins: string[] }
+  } {
+    const hook = join(sandbox.root, 'record-loads.mjs')
+    const hooks = join(sandbox.root, 'record-loads-hooks.mjs')
+    const log = join(sandbox.root, 'loads.log')
+    const binDir = `${pathToFileURL(dirname(CLAW_BIN)).href}/`
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from 'node:fs'
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, 'url ' + url + '\\n')
+  return next(url, context)
+}
+`,
+    )
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module'
+import { appendFileSync } from 'node:fs'
+register(${JSON.stringify(pathToFileURL(hooks).href)})
+process.on('exit', () => {
+  for (const entry of process.moduleLoadList) appendFileSync(${JSON.stringify(log)}, 'builtin ' + entry + '\\n')
+})
+`,
+    )
+    return {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` },
+      read() {
+        const lines = readFileSync(log, 'utf8').split('\n')
+        rmSync(log)
+        const urls = lines.filter((line) => line.startsWith('url ')).map((line) => line.slice(4))
+        const chunks = urls
+          .filter((url) => url.startsWith(binDir))
+          .map((url) => readFileSync(fileURLToPath(url), 'utf8'))
+          .join('\n')
+        const builtins = lines
+          .filter((line) => line.startsWith('builtin NativeModule '))
+          .map((line) => line.slice('builtin NativeModule '.length))
+        return { chunks, builtins }
+      },
+    }
+  }
+
+  it('models status loads neither the OAuth flows, the probes, zod (config cached) nor node:crypto', async () => {
+    sandbox.writeConfig({
+      agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-5' } } },
+    })
+    sandbox.writeStore({
+      version: 1,
+      profiles: {
+        'anthropic:a': { type: 'api_key', provider: 'anthropic', key: 'sk-ant-start-000000000000' },
+        'openai:codex': {
+          type: 'oauth',
+          provider: 'openai-codex',
+          access: 'access-start',
+          refresh: 'refresh-start',
+          expires: Date.now() + 86_400_000 * 3,
+        },
+      },
+    })
+    const loads = recordLoads()
+    // First run: the config has not been validated yet, so the schemas (zod) load. This is the
+    // control that shows the markers below are found when present.
+    expect((await sandbox.run(['models', 'status', '--json'], { env: loads.env })).code).toBe(0)
+    const first = loads.read()
+    expect(first.chunks).toContain('node_modules/zod/')
+
+    const second = await sandbox.run(['models', 'status', '--json'], { env: loads.env })
+    expect(second.code).toBe(0)
+    const { chunks, builtins } = loads.read()
+    expect(chunks).toContain('src/commands/models-status.ts')
+    for (const module of [
+      'node_modules/zod/',
+      'auth-profiles/src/oauth/login.ts',
+      'auth-profiles/src/oauth/authorization-code.ts',
+      'auth-profiles/src/oauth/device.ts',
+      'auth-profiles/src/oauth/refresh.ts',
+      'auth-profiles/src/external-cli.ts',
+      'src/status/probe.ts',
+      'src/secret-input.ts',
+    ]) {
+      expect(chunks, module).not.toContain(module)
+    }
+    expect(builtins).not.toContain('crypto')
+    expect(builtins).not.toContain('http')
+    expect(builtins).not.toContain('child_process')
   })
 })

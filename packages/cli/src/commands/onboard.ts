@@ -12,7 +12,8 @@ import { AGENT_OPTION, flag, stringOption, type CommandSpec, type ParsedArgs } f
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
-import { ask, readSecret, warnArgvSecret } from '../secret-input.js'
+import { warnArgvSecret } from '../argv-secret.js'
+import { ask, readSecret } from '../secret-input.js'
 import { safe } from '../text.js'
 
 /** Where a secret comes from: the command line (warned about), piped stdin, or a hidden prompt. */

@@ -7,8 +7,8 @@ import { lstat, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writePrivateFileAtomic, type AuthProfileCredential } from '@claw/auth-profiles'
 import { formatConfigPath, getProvider } from '@claw/model-catalog'
-import { looksLikeSecret } from '../secret-input.js'
-import { safe } from '../text.js'
+import { looksLikeSecret } from '../argv-secret.js'
+import { compareText, safe } from '../text.js'
 import { agentSuffix } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
 import { isRecord } from '../json-object.js'
@@ -75,7 +75,7 @@ export function findLiteralSecrets(
       }
     }
   }
-  return hits.sort((a, b) => formatConfigPath(a).localeCompare(formatConfigPath(b)))
+  return hits.sort((a, b) => compareText(formatConfigPath(a), formatConfigPath(b)))
 }
 
 async function readDocument(path: string): Promise<unknown> {

@@ -15,6 +15,7 @@ import {
   type ModelRef,
 } from '@claw/model-catalog'
 import { providerHasAuth } from './auth-overview.js'
+import { compareText } from '../text.js'
 
 /** One `models list` row (the `--json` shape). */
 export interface ModelRow {
@@ -156,7 +157,7 @@ export function buildModelRows(options: ListRowsOptions): ModelRow[] {
   const rows: ModelRow[] = []
   if (options.all) {
     const models = [...(options.catalog?.list() ?? [])].sort(
-      (a, b) => a.provider.localeCompare(b.provider) || a.id.localeCompare(b.id),
+      (a, b) => compareText(a.provider, b.provider) || compareText(a.id, b.id),
     )
     for (const model of models) {
       if (providerFilter && model.provider.toLowerCase() !== providerFilter) continue

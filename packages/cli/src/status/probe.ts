@@ -24,54 +24,13 @@ import {
   type ModelCatalog,
 } from '@claw/model-catalog'
 import { configuredProvider, profileDisplayLabel, providerHasAuth } from './auth-overview.js'
+import { compareText } from '../text.js'
+import type { AuthProbeSummary, ProbeOptions, ProbeResult, ProbeStatus } from './probe-summary.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
 export const PROBE_PROMPT = 'Reply with OK. Do not use tools.'
 const LEGACY_MISSING_LINE = 'Auth profile credentials are missing or expired.'
-
-/** The probe status: `ok`, a failure class, or a pre-flight outcome. */
-export type ProbeStatus =
-  | 'ok'
-  | 'auth'
-  | 'rate_limit'
-  | 'billing'
-  | 'timeout'
-  | 'format'
-  | 'unknown'
-  | 'no_model'
-  | 'unsupported'
-
-export interface ProbeOptions {
-  readonly provider?: string
-  readonly profileIds: readonly string[]
-  readonly timeoutMs: number
-  readonly concurrency: number
-  readonly maxTokens: number
-}
-
-export interface ProbeResult {
-  readonly provider: string
-  readonly model?: string
-  readonly profileId?: string
-  readonly label: string
-  readonly source: 'profile' | 'env' | 'models.json'
-  readonly mode?: string
-  readonly status: ProbeStatus
-  /** Stable code: a pre-flight eligibility code, `no_model`, `unsupported_api`, or the classified failure reason. */
-  readonly reasonCode?: string
-  readonly error?: string
-  readonly latencyMs?: number
-}
-
-export interface AuthProbeSummary {
-  readonly startedAt: number
-  readonly finishedAt: number
-  readonly durationMs: number
-  readonly totalTargets: number
-  readonly options: ProbeOptions
-  readonly results: readonly ProbeResult[]
-}
 
 interface ProbeTarget {
   readonly provider: string
@@ -453,18 +412,6 @@ export async function runAuthProbes(run: RunProbesOptions): Promise<AuthProbeSum
 
 function sortResults(results: readonly ProbeResult[]): ProbeResult[] {
   return [...results].sort(
-    (a, b) => a.provider.localeCompare(b.provider) || a.label.localeCompare(b.label),
+    (a, b) => compareText(a.provider, b.provider) || compareText(a.label, b.label),
   )
-}
-
-/** `Probed N target(s) in X` or `No probe targets.` */
-export function describeProbeSummary(summary: AuthProbeSummary): string {
-  if (summary.totalTargets === 0) return 'No probe targets.'
-  return `Probed ${summary.totalTargets} target${summary.totalTargets === 1 ? '' : 's'} in ${formatMs(summary.durationMs)}`
-}
-
-/** `850ms`, `1.2s`. */
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '-'
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`
 }

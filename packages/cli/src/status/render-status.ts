@@ -5,7 +5,7 @@ import type { Styles } from '../text.js'
 import { renderTable, safe } from '../text.js'
 import { missingAuthHint } from './auth-overview.js'
 import type { ModelConfigSummary } from './model-config.js'
-import { describeProbeSummary, formatMs, type AuthProbeSummary } from './probe.js'
+import { describeProbeSummary, formatMs, type AuthProbeSummary } from './probe-summary.js'
 import type { AuthStatusReport } from './status-report.js'
 
 /**

@@ -18,7 +18,8 @@ import {
   type UnusableProfile,
 } from './auth-overview.js'
 import type { ModelConfigSummary } from './model-config.js'
-import type { AuthProbeSummary } from './probe.js'
+import type { AuthProbeSummary } from './probe-summary.js'
+import { compareText } from '../text.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -60,7 +61,7 @@ export function statusProviders(input: AuthStatusInput): string[] {
   ]
     .map((provider) => normalizeProviderId(provider))
     .filter((provider) => provider !== '')
-  return [...new Set(all)].sort((a, b) => a.localeCompare(b))
+  return [...new Set(all)].sort(compareText)
 }
 
 /** The `auth` section of `models status`, and the `--check` exit code. */
@@ -85,7 +86,7 @@ export function buildAuthStatus(input: AuthStatusInput): {
   const missingProvidersInUse = input.models.providersInUse
     .map((provider) => normalizeProviderId(provider))
     .filter((provider) => !withAuth.has(provider))
-    .sort((a, b) => a.localeCompare(b))
+    .sort(compareText)
   const providersWithOAuth = overviews
     .filter(
       (entry) =>
