@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,7 +8,9 @@ import {
   DEFAULT_FILE_LOCK_OPTIONS,
   minimumRetryWindowMs,
   resolveFileLockOptions,
+  withFileLock,
 } from './file-lock.js'
+import { writePrivateFileAtomic } from './atomic-write.js'
 import { updateAuthProfileStore } from './store.js'
 
 let root: string
@@ -88,5 +90,53 @@ describe('acquireFileLock', () => {
     })()
     expect(error?.code).toBe('ERR_LOCK_COMPROMISED')
     await lock.release()
+  })
+})
+
+describe('withFileLock', () => {
+  it('serialises read-modify-write cycles: 8 concurrent writers × 5 increments lose nothing', async () => {
+    const target = join(root, 'nested', 'counter.json')
+    const increment = () =>
+      withFileLock(
+        target,
+        async (lock) => {
+          const current = existsSync(target) ? Number(readFileSync(target, 'utf8')) : 0
+          // Yield between the read and the write, so an unlocked version would interleave.
+          await new Promise((resolve) => setTimeout(resolve, 2))
+          lock.assertHeld()
+          await writePrivateFileAtomic(target, String(current + 1))
+          return current + 1
+        },
+        { lock: { minRetryDelayMs: 5, maxRetryDelayMs: 20, retries: 800, retryFactor: 1.2 } },
+      )
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const seen: number[] = []
+        for (let round = 0; round < 5; round++) seen.push(await increment())
+        return seen
+      }),
+    )
+    expect(Number(readFileSync(target, 'utf8'))).toBe(40)
+    expect(new Set(results.flat()).size).toBe(40)
+    expect(statSync(join(root, 'nested')).mode & 0o777).toBe(0o700)
+    expect(existsSync(`${target}.lock`)).toBe(false)
+  })
+
+  it('releases the lock when the callback throws, and passes the error on', async () => {
+    const target = join(root, 'config.json')
+    await expect(
+      withFileLock(target, () => Promise.reject(new Error('edit refused'))),
+    ).rejects.toThrow('edit refused')
+    expect(existsSync(`${target}.lock`)).toBe(false)
+    await expect(withFileLock(target, () => Promise.resolve('again'))).resolves.toBe('again')
+  })
+
+  it('validates the lock options before touching the file system', async () => {
+    const target = join(root, 'missing-dir', 'config.json')
+    const error = await catchAuthError(() =>
+      withFileLock(target, () => Promise.resolve(), { lock: { staleMs: 500 } }),
+    )
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT')
+    expect(existsSync(join(root, 'missing-dir'))).toBe(false)
   })
 })

@@ -1,4 +1,6 @@
+import { dirname } from 'node:path'
 import type * as Lockfile from 'proper-lockfile'
+import { ensurePrivateDir } from './atomic-write.js'
 import { AuthProfilesError } from './errors.js'
 
 type LockfileModule = typeof Lockfile
@@ -185,5 +187,50 @@ export async function acquireFileLock(
         // Already released or compromised: nothing left to undo.
       }
     },
+  }
+}
+
+/** What {@link withFileLock} hands its callback. @public */
+export interface HeldFileLock {
+  /**
+   * Throws `ERR_LOCK_COMPROMISED` when the lock was lost (the holder stalled past `staleMs` and
+   * another process took it over, or the lock directory was removed). Call it right before
+   * committing a write.
+   */
+  assertHeld(): void
+}
+
+/**
+ * Runs `fn` while holding the cross-process lock of `target`: the `<target>.lock` directory, the
+ * same lock the credential store takes for its writes. Use it for a read-modify-write of a file
+ * of your own next to the store (with {@link writePrivateFileAtomic} for the write), so two
+ * processes cannot lose each other's edits. The target's directory is created (0700) when
+ * missing; the target itself need not exist. The lock is released when `fn` settles.
+ *
+ * @throws {AuthProfilesError} `ERR_LOCK_TIMEOUT` naming the lock path when another process keeps
+ *   the lock past the retry window; whatever `fn` throws.
+ * @example
+ * ```ts
+ * await withFileLock(configPath, async (lock) => {
+ *   const config = JSON.parse(await readFile(configPath, 'utf8'))
+ *   config.count += 1
+ *   lock.assertHeld()
+ *   await writePrivateFileAtomic(configPath, JSON.stringify(config))
+ * })
+ * ```
+ * @public
+ */
+export async function withFileLock<T>(
+  target: string,
+  fn: (lock: HeldFileLock) => Promise<T>,
+  options: { readonly lock?: FileLockOptions } = {},
+): Promise<T> {
+  const resolved = resolveFileLockOptions(options.lock)
+  await ensurePrivateDir(dirname(target))
+  const lock = await acquireFileLock(target, resolved)
+  try {
+    return await fn({ assertHeld: () => lock.assertHeld() })
+  } finally {
+    await lock.release()
   }
 }

@@ -38,8 +38,8 @@ export {
 export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './paths.js'
 
 export { writePrivateFileAtomic } from './atomic-write.js'
-export { DEFAULT_FILE_LOCK_OPTIONS } from './file-lock.js'
-export type { FileLockOptions } from './file-lock.js'
+export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
+export type { FileLockOptions, HeldFileLock } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'
 export type {
   AuthStoreBackend,

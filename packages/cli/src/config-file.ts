@@ -6,6 +6,7 @@ import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   parseAuthProfilesConfig,
+  withFileLock,
   writePrivateFileAtomic,
   type ClawConfig,
 } from '@claw/auth-profiles'
@@ -137,27 +138,32 @@ export async function loadConfigFile(
 }
 
 /**
- * Read-modify-write of the raw document: re-reads the file, applies `edit`, validates the result
- * and writes it atomically (0600), keeping the previous file as `<name>.bak`. Comments in a JSON5
- * file are not preserved (the file is written as JSON, which JSON5 reads).
+ * Read-modify-write of the raw document under the config's file lock (`<config>.lock`, the same
+ * lock mechanism as the credential store), so concurrent claw commands never lose an edit:
+ * re-reads the file, applies `edit`, validates the result and writes it atomically (0600),
+ * keeping the previous file as `<name>.bak`. Comments in a JSON5 file are not preserved (the file
+ * is written as JSON, which JSON5 reads).
  */
 export async function updateConfigFile(
   path: string,
   env: Readonly<Record<string, string | undefined>>,
   edit: (raw: Record<string, unknown>) => void,
 ): Promise<Record<string, unknown>> {
-  const current = await readRawConfig(path)
-  const next = structuredClone(current ?? {})
-  edit(next)
-  try {
-    await validateConfig(next, path, env)
-  } catch (error) {
-    throw invalidStateError(error instanceof Error ? error.message : String(error), error)
-  }
-  if (current !== undefined) {
-    await copyFile(path, `${path}.bak`)
-    await chmod(`${path}.bak`, 0o600)
-  }
-  await writePrivateFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { env })
-  return next
+  return withFileLock(path, async (lock) => {
+    const current = await readRawConfig(path)
+    const next = structuredClone(current ?? {})
+    edit(next)
+    try {
+      await validateConfig(next, path, env)
+    } catch (error) {
+      throw invalidStateError(error instanceof Error ? error.message : String(error), error)
+    }
+    lock.assertHeld()
+    if (current !== undefined) {
+      await copyFile(path, `${path}.bak`)
+      await chmod(`${path}.bak`, 0o600)
+    }
+    await writePrivateFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { env })
+    return next
+  })
 }

@@ -379,6 +379,28 @@ describe('claw models fallbacks', () => {
 })
 
 describe('config file handling', () => {
+  it('loses no edit when 8 claw processes change the config at once (file lock)', async () => {
+    sandbox.writeConfig({ agents: { defaults: { model: 'openai/gpt-5.2' } } })
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        sandbox.run(['models', 'aliases', 'add', `model-${index}`, `openai/model-${index}`], {
+          timeoutMs: 60_000,
+        }),
+      ),
+    )
+    expect(results.map((result) => result.code)).toEqual(Array.from({ length: 8 }, () => 0))
+    const config = readConfig() as {
+      agents: { defaults: { models: Record<string, { alias?: string }> } }
+    }
+    expect(
+      Object.entries(config.agents.defaults.models)
+        .map(([key, entry]) => `${entry.alias} -> ${key}`)
+        .sort(),
+    ).toEqual(Array.from({ length: 8 }, (_, index) => `model-${index} -> openai/model-${index}`))
+    expect(existsSync(`${configPath}.lock`)).toBe(false)
+    expect(JSON5.parse(readFileSync(`${configPath}.bak`, 'utf8'))).toBeTypeOf('object')
+  })
+
   it('keeps ${VAR} references (never their values), writes 0600 and keeps a .bak', async () => {
     const secret = canarySecret()
     const original = [
