@@ -93,6 +93,7 @@ describe('claw route', () => {
         detail: `cooling down until ${new Date(until).toISOString()} (overloaded)`,
         until,
         cooldownReason: 'overloaded',
+        cooldownKind: 'cooldown',
       },
       expect.objectContaining({
         profileId: 'openai:b',
@@ -100,6 +101,7 @@ describe('claw route', () => {
         detail: `disabled until ${new Date(disabledUntil).toISOString()} (billing)`,
         until: disabledUntil,
         cooldownReason: 'billing',
+        cooldownKind: 'disabled',
       }),
       expect.objectContaining({ profileId: 'anthropic:main', outcome: 'chosen' }),
     ])
@@ -202,6 +204,40 @@ describe('claw route', () => {
       /^anthropic\/claude-sonnet-4-5\s+profile:anthropic:main\s+chosen\s+would be used$/,
     )
     expect(lines.at(-2)).toBe('Would use anthropic/claude-sonnet-4-5 with profile anthropic:main.')
+  })
+
+  it('says "disabled" for a billing window and "cooling down" for a rate limit', async () => {
+    setup()
+    const result = await sandbox.run([
+      'route',
+      'fast',
+      '--simulate',
+      'openai:a=rate_limit',
+      '--simulate',
+      'openai:b=billing',
+    ])
+    const lines = result.stdout.split('\n')
+    expect(lines[2]).toBe('Simulated: openai:b failed with billing → unusable for 5h')
+    expect(lines[5]).toMatch(/skipped\s+cooling down for 1m \(rate_limit\), until \d{4}-/)
+    expect(lines[6]).toMatch(
+      /^openai\/gpt-4o\s+profile:openai:b\s+skipped\s+disabled for 5h \(billing\), until \d{4}-/,
+    )
+    const json = parseJsonOutput<{ trace: { profileId?: string; cooldownKind?: string }[] }>(
+      await sandbox.run([
+        'route',
+        'fast',
+        '--simulate',
+        'openai:a=rate_limit',
+        '--simulate',
+        'openai:b=billing',
+        '--json',
+      ]),
+    )
+    expect(json.trace.find((entry) => entry.profileId === 'openai:b')).toMatchObject({
+      reason: 'cooldown',
+      cooldownReason: 'billing',
+      cooldownKind: 'disabled',
+    })
   })
 
   it('--profile pins a profile; nothing usable is exit 1 with the reason', async () => {

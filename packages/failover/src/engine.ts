@@ -707,6 +707,7 @@ function cooldownEntry(
     outcome: 'skipped',
     reason: 'cooldown',
     ...(cause?.reason ? { cooldownReason: cause.reason } : {}),
+    ...(cause ? { cooldownKind: cause.kind } : {}),
     detail: `${what} until ${new Date(until).toISOString()}${why}`,
     until,
   }

@@ -634,12 +634,14 @@ describe('trace: why a credential was skipped', () => {
         profileId: 'anthropic:a',
         reason: 'cooldown',
         cooldownReason: 'rate_limit',
+        cooldownKind: 'cooldown',
         detail: `cooling down until ${new Date(until).toISOString()} (rate_limit)`,
       }),
       expect.objectContaining({
         profileId: 'anthropic:b',
         reason: 'cooldown',
         cooldownReason: 'billing',
+        cooldownKind: 'disabled',
         detail: `disabled until ${new Date(disabledUntil).toISOString()} (billing)`,
       }),
     ])

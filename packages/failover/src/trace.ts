@@ -22,6 +22,11 @@ export interface FailoverTraceEntry {
   readonly reason?: FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget'
   /** For a `cooldown` skip of a stored profile: the failure that started the window. */
   readonly cooldownReason?: AuthProfileFailureReason
+  /**
+   * For a `cooldown` skip of a stored profile: `disabled` (a long window after a billing or
+   * permanent auth failure, `disabledUntil`) or `cooldown` (`cooldownUntil`, or a model's window).
+   */
+  readonly cooldownKind?: 'cooldown' | 'disabled'
   /** For people (never contains a secret). */
   readonly detail: string
   /** Epoch ms when a cooldown ends. */

@@ -85,7 +85,8 @@ export const routeCommand: CommandSpec = {
 function why(entry: RouteTraceEntry, now: number): string {
   if (entry.reason === 'cooldown' && entry.until !== undefined) {
     const reason = entry.cooldownReason ? ` (${entry.cooldownReason})` : ''
-    return `cooling down for ${formatRemainingShort(entry.until - now)}${reason}, until ${new Date(entry.until).toISOString()}`
+    const what = entry.cooldownKind === 'disabled' ? 'disabled' : 'cooling down'
+    return `${what} for ${formatRemainingShort(entry.until - now)}${reason}, until ${new Date(entry.until).toISOString()}`
   }
   if (entry.outcome === 'chosen') return entry.detail
   if (entry.reason && entry.reason !== 'unavailable' && entry.reason !== 'budget') {
