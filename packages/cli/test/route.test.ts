@@ -37,6 +37,14 @@ function setup(usageStats: Record<string, unknown> = {}) {
   return { keys, storePath }
 }
 
+/** `--simulate openai:a=<a> --simulate openai:b=<b>` */
+const simulate = (a: string, b: string) => [
+  '--simulate',
+  `openai:a=${a}`,
+  '--simulate',
+  `openai:b=${b}`,
+]
+
 describe('claw route', () => {
   it('--json: the first usable credential of the requested model is chosen', async () => {
     const { keys } = setup()
@@ -180,14 +188,7 @@ describe('claw route', () => {
 
   it('prints a readable table and the decision', async () => {
     setup()
-    const result = await sandbox.run([
-      'route',
-      'fast',
-      '--simulate',
-      'openai:a=rate_limit',
-      '--simulate',
-      'openai:b=timeout',
-    ])
+    const result = await sandbox.run(['route', 'fast', ...simulate('rate_limit', 'timeout')])
     expect(result.code).toBe(0)
     const lines = result.stdout.split('\n')
     expect(lines[0]).toBe('Route for openai/gpt-4o (alias fast)')
@@ -208,14 +209,7 @@ describe('claw route', () => {
 
   it('says "disabled" for a billing window and "cooling down" for a rate limit', async () => {
     setup()
-    const result = await sandbox.run([
-      'route',
-      'fast',
-      '--simulate',
-      'openai:a=rate_limit',
-      '--simulate',
-      'openai:b=billing',
-    ])
+    const result = await sandbox.run(['route', 'fast', ...simulate('rate_limit', 'billing')])
     const lines = result.stdout.split('\n')
     expect(lines[2]).toBe('Simulated: openai:b failed with billing → unusable for 5h')
     expect(lines[5]).toMatch(/skipped\s+cooling down for 1m \(rate_limit\), until \d{4}-/)
@@ -223,15 +217,7 @@ describe('claw route', () => {
       /^openai\/gpt-4o\s+profile:openai:b\s+skipped\s+disabled for 5h \(billing\), until \d{4}-/,
     )
     const json = parseJsonOutput<{ trace: { profileId?: string; cooldownKind?: string }[] }>(
-      await sandbox.run([
-        'route',
-        'fast',
-        '--simulate',
-        'openai:a=rate_limit',
-        '--simulate',
-        'openai:b=billing',
-        '--json',
-      ]),
+      await sandbox.run(['route', 'fast', ...simulate('rate_limit', 'billing'), '--json']),
     )
     expect(json.trace.find((entry) => entry.profileId === 'openai:b')).toMatchObject({
       reason: 'cooldown',
