@@ -95,6 +95,21 @@ async function hostABackend(): Promise<AuthStoreBackend> {
   return fleetStoreBackend({ fleet: fleet!, config, agentId: 'main', agentDir: hostA.agentDir() })
 }
 
+/** A failure recorded by a gateway on host A (routing state goes to Redis); its backend. */
+async function failOnHostA(
+  profileId: string,
+  reason: 'rate_limit' | 'billing',
+): Promise<AuthStoreBackend> {
+  const backend = await hostABackend()
+  await markAuthProfileFailure({
+    store: await backend.load(),
+    profileId,
+    reason,
+    persist: { backend },
+  })
+  return backend
+}
+
 interface StatusJson {
   state: { backend: string; prefix?: string; status?: string }
   auth: { unusableProfiles: { profileId: string; kind: string; reason?: string }[] }
@@ -106,13 +121,7 @@ interface DoctorJson {
 
 describe('claw in fleet mode', () => {
   it('shows on host B a cooldown recorded on host A, and clears it for every host', async () => {
-    const backend = await hostABackend()
-    await markAuthProfileFailure({
-      store: await backend.load(),
-      profileId: 'openai:a',
-      reason: 'rate_limit',
-      persist: { backend },
-    })
+    const backend = await failOnHostA('openai:a', 'rate_limit')
     // Host B's own file knows nothing about it …
     const fileB = await loadAuthProfileStore({ agentDir: hostB.agentDir() })
     expect(fileB.usageStats?.['openai:a']).toBeUndefined()
@@ -197,6 +206,37 @@ describe('claw in fleet mode', () => {
       status: 'degraded',
     })
     expect(status.stderr).toMatch(/Warning: Redis unavailable \(\w+\); using local state/)
+  })
+
+  it('claw doctor sees cooldowns and order lists kept in Redis, and repairs them there', async () => {
+    await failOnHostA('openai:a', 'billing')
+    // An order list in Redis naming a profile no host has.
+    server.cli(['HSET', 'claw:main:order', 'openai', '["openai:gone","openai:b"]'])
+
+    const before = parseJsonOutput<DoctorJson>(
+      await hostB.run(['doctor', '--json'], { env: env() }),
+    )
+    expect(before.findings.filter((finding) => finding.area === 'cooldowns')).toEqual([
+      expect.objectContaining({
+        id: 'cooldowns.disabled',
+        message: expect.stringMatching(/^openai:a: disabled:billing \(\d+h\)/) as unknown as string,
+      }),
+    ])
+    expect(before.findings.filter((finding) => finding.area === 'orphans')).toEqual([
+      expect.objectContaining({
+        message: 'order.openai in Redis (claw:main) lists openai:gone, which has no profile.',
+      }),
+    ])
+
+    const fixed = await hostB.run(['doctor', '--fix', '--yes'], { env: env() })
+    expect(fixed.stdout).toContain(
+      'Removed orphan openai:gone from order.openai in Redis (claw:main)',
+    )
+    expect(server.cli(['HGET', 'claw:main:order', 'openai']).trim()).toBe('["openai:b"]')
+    // Host B's file never held the routing state.
+    const fileB = await loadAuthProfileStore({ agentDir: hostB.agentDir() })
+    expect(fileB.order).toBeUndefined()
+    expect(fileB.usageStats?.['openai:a']).toBeUndefined()
   })
 
   it('never prints the Redis URL password (doctor, status)', async () => {

@@ -23,6 +23,13 @@ function knownProfiles(state: DoctorState, agent: AgentState): Set<string> {
   return ids
 }
 
+/** Where an agent's order lists live: its store file, or Redis in fleet mode. */
+function orderLocation(agent: AgentState): string {
+  return 'backend' in agent.storeTarget
+    ? `Redis (${agent.storeTarget.backend.location})`
+    : agent.storePath
+}
+
 function dropStoreOrderEntry(
   state: DoctorState,
   agent: AgentState,
@@ -34,7 +41,7 @@ function dropStoreOrderEntry(
     kind: 'safe',
     async apply() {
       const { result } = await updateAuthProfileStore(
-        { agentDir: agent.agentDir, mainAgentDir: null, env: state.context.env },
+        { ...agent.storeTarget, env: state.context.env },
         (store) => {
           const list = store.order?.[provider]
           if (!store.order || !list?.includes(profileId) || profileId in store.profiles)
@@ -47,7 +54,7 @@ function dropStoreOrderEntry(
         },
       )
       return result
-        ? [`Removed orphan ${safe(profileId)} from ${safe(path)} in ${agent.storePath}`]
+        ? [`Removed orphan ${safe(profileId)} from ${safe(path)} in ${orderLocation(agent)}`]
         : []
     },
   }
@@ -121,7 +128,7 @@ export const orphansCheck: DoctorCheck = {
             findings.push({
               id: 'orphans.store_order',
               severity: 'warning',
-              message: `${safe(path)} in ${agent.storePath}${agentSuffix(agent.agentId)} lists ${safe(profileId)}, which has no profile.`,
+              message: `${safe(path)} in ${orderLocation(agent)}${agentSuffix(agent.agentId)} lists ${safe(profileId)}, which has no profile.`,
               agentId: agent.agentId,
               profileId,
               file: agent.storePath,

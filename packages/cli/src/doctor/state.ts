@@ -10,10 +10,11 @@ import {
   resolveAuthStorePath,
   type AuthProfileStore,
   type ClawConfig,
+  type StoreDiagnostic,
 } from '@claw/auth-profiles'
 import { resolveConfigPath } from '../config-file.js'
 import type { Context } from '../context.js'
-import type { AgentState, DoctorState } from './types.js'
+import type { AgentState, AgentStoreTarget, DoctorState } from './types.js'
 
 /** True when something (a file, a dir, a link) exists at `path`. */
 export async function pathExists(path: string): Promise<boolean> {
@@ -43,6 +44,41 @@ async function agentIds(stateDir: string, config: ClawConfig | undefined): Promi
   return [DEFAULT_AGENT_ID, ...[...ids].sort()]
 }
 
+/**
+ * The agent's own store: its file, or in fleet mode its fleet backend (routing state in Redis, so
+ * cooldowns another host recorded are seen and order repairs reach every host). When the fleet
+ * cannot be set up (bad `state` settings, missing encryption key) the file is read; the Redis
+ * check reports why.
+ */
+async function agentStoreTarget(
+  context: Context,
+  agentId: string,
+  agentDir: string,
+  config: ClawConfig | undefined,
+  onDiagnostic: (diagnostic: StoreDiagnostic) => void,
+): Promise<AgentStoreTarget> {
+  const file = { agentDir, mainAgentDir: null } as const
+  if (config?.state?.backend !== 'redis') return file
+  try {
+    const fleet = await context.fleet()
+    if (!fleet) return file
+    const { fleetStoreBackend } = await import('@claw/auth-profiles/redis')
+    return {
+      backend: await fleetStoreBackend({
+        fleet,
+        config,
+        agentId,
+        agentDir,
+        mainAgentDir: null,
+        env: context.env,
+        store: { onDiagnostic },
+      }),
+    }
+  } catch {
+    return file
+  }
+}
+
 async function loadAgent(
   context: Context,
   agentId: string,
@@ -62,20 +98,16 @@ async function loadAgent(
   }
   const storePath = resolveAuthStorePath(agentDir)
   const diagnostics: { path: string; message: string }[] = []
+  const onDiagnostic = (diagnostic: StoreDiagnostic) => {
+    // Permissions and legacy imports have checks of their own.
+    if (diagnostic.code === 'insecure_permissions' || diagnostic.code === 'legacy_import') return
+    diagnostics.push({ path: diagnostic.path, message: diagnostic.message })
+  }
+  const storeTarget = await agentStoreTarget(context, agentId, agentDir, config, onDiagnostic)
   let store: AuthProfileStore | undefined
   let storeError: AgentState['storeError']
   try {
-    store = await loadAuthProfileStore({
-      agentDir,
-      mainAgentDir: null,
-      env: context.env,
-      onDiagnostic: (diagnostic) => {
-        // Permissions and legacy imports have checks of their own.
-        if (diagnostic.code === 'insecure_permissions' || diagnostic.code === 'legacy_import')
-          return
-        diagnostics.push({ path: diagnostic.path, message: diagnostic.message })
-      },
-    })
+    store = await loadAuthProfileStore({ ...storeTarget, env: context.env, onDiagnostic })
   } catch (error) {
     storeError = error instanceof Error ? error : new Error(String(error))
   }
@@ -84,6 +116,7 @@ async function loadAgent(
     agentDir,
     storePath,
     store,
+    storeTarget,
     storeExists: await pathExists(storePath),
     ...(storeError ? { storeError } : {}),
     diagnostics,

@@ -1,7 +1,7 @@
 // The shapes shared by `claw doctor`'s checks: a finding, the repair a finding may offer, and the
 // check interface. A new check (e.g. a Redis connection check for fleets) is one new module that
 // exports a `DoctorCheck` and is added to the list in `checks.ts`.
-import type { AuthProfileStore, ClawConfig } from '@claw/auth-profiles'
+import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
 import type { Context } from '../context.js'
 
 /** How bad a finding is: errors make `doctor` exit 1 (78 for unparseable files). */
@@ -37,12 +37,23 @@ export interface Finding {
 }
 
 /** One agent whose credential store doctor inspects. */
+/** Store options for the library's store functions: one agent's own store, no read-through. */
+export type AgentStoreTarget =
+  | { readonly agentDir: string; readonly mainAgentDir: null }
+  | { readonly backend: AuthStoreBackend }
+
 export interface AgentState {
   readonly agentId: string
   readonly agentDir: string
   readonly storePath: string
-  /** The agent's own store (no read-through); undefined when it could not be read. */
+  /**
+   * The agent's own store (no read-through); undefined when it could not be read. In fleet mode,
+   * the routing state (usage, cooldowns, order) is Redis's and the credentials are wherever
+   * `state.credentials` keeps them.
+   */
   readonly store: AuthProfileStore | undefined
+  /** Where repairs write the store: the agent's file, or its fleet backend (no read-through). */
+  readonly storeTarget: AgentStoreTarget
   /** Whether `auth-profiles.json` exists. */
   readonly storeExists: boolean
   /** The load error (`ERR_STORE_*`), when the store is unreadable or invalid. */
