@@ -2,7 +2,6 @@
 // `<stateDir>/locks/oauth-refresh` by default (one host), or a Redis lock for a fleet
 // (`@claw/auth-profiles/redis`). Refresh asks the provider for a lock, commits under it and
 // releases it; a lock with a fencing token has the token checked on commit by backends that can.
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { ensurePrivateDir } from '../atomic-write.js'
 import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from '../file-lock.js'
@@ -70,7 +69,9 @@ export interface FileRefreshLockProviderOptions {
 }
 
 /** `<stateDir>/locks/oauth-refresh/sha256-<hash of provider and profile id>`. */
-function lockPathFor(stateDir: string, key: RefreshLockKey): string {
+async function lockPathFor(stateDir: string, key: RefreshLockKey): Promise<string> {
+  // node:crypto loads on the first refresh, not with the package (~3 ms of every start-up).
+  const { createHash } = await import('node:crypto')
   const digest = createHash('sha256').update(`${key.provider}\u0000${key.profileId}`).digest('hex')
   return join(stateDir, 'locks', 'oauth-refresh', `sha256-${digest}`)
 }
@@ -90,7 +91,7 @@ export function createFileRefreshLockProvider(
   return {
     ttlMs: lockOptions.staleMs,
     async acquire(key) {
-      const lockPath = lockPathFor(options.stateDir, key)
+      const lockPath = await lockPathFor(options.stateDir, key)
       await ensurePrivateDir(join(lockPath, '..'))
       const lock = await acquireFileLock(lockPath, lockOptions)
       return { release: () => lock.release() }

@@ -1,7 +1,6 @@
 // GitHub Copilot: a GitHub device-flow login whose long-lived GitHub OAuth token is the stored
 // credential, and the exchange of that token for the short-lived Copilot API token, a derived
 // credential that is cached in memory (or a caller's cache) and never stored.
-import { createHash } from 'node:crypto'
 import { AuthProfilesError } from '../../errors.js'
 import { runDeviceFlow } from '../device.js'
 import { createMemoryTokenCache, type DerivedTokenCache } from '../token-cache.js'
@@ -191,7 +190,9 @@ export function copilotBaseUrlFor(copilotToken: string, domain: string): string 
     : `https://copilot-api.${domain}`
 }
 
-function cacheKeyFor(url: string, githubToken: string): string {
+async function cacheKeyFor(url: string, githubToken: string): Promise<string> {
+  // node:crypto loads on the first Copilot token exchange, not with the package.
+  const { createHash } = await import('node:crypto')
   const digest = createHash('sha256').update(`${url}\n${githubToken}`).digest('hex')
   return `github-copilot:sha256:${digest}`
 }
@@ -362,7 +363,7 @@ export async function exchangeCopilotToken(
   const { cache, runtime } = options
   if (cache === undefined) return requestCopilotToken(url, githubToken, domain, runtime)
 
-  const key = cacheKeyFor(url, githubToken)
+  const key = await cacheKeyFor(url, githubToken)
   const cached = await cachedValue(cache, key, runtime.now())
   if (cached) return cached
   let pending = inFlight.get(cache)

@@ -1,0 +1,39 @@
+// What `import('@claw/auth-profiles')` costs a process that only reads stores and resolves keys:
+// heavy Node built-ins load on first use (node:crypto for refresh-lock names, Copilot cache keys
+// and temp-file names; node:http for the loopback callback; node:child_process for exec
+// SecretRefs). The benchmark measures the time; this pins the cause, on the built package.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const DIST = new URL('../dist/index.js', import.meta.url).href
+
+/** Built-in modules a fresh node loads for `code` (an ESM snippet). */
+function builtinsLoadedBy(code: string): string[] {
+  const script = `${code}\nprocess.stdout.write(JSON.stringify(process.moduleLoadList))`
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+  })
+  expect(result.stderr).toBe('')
+  return (JSON.parse(result.stdout) as string[])
+    .filter((entry) => entry.startsWith('NativeModule '))
+    .map((entry) => entry.slice('NativeModule '.length))
+}
+
+describe('import cost', () => {
+  it('importing the package loads neither node:crypto, node:http nor node:child_process', () => {
+    const loaded = builtinsLoadedBy(`await import(${JSON.stringify(DIST)})`)
+    expect(loaded).toContain('fs/promises')
+    for (const builtin of ['crypto', 'http', 'child_process']) expect(loaded).not.toContain(builtin)
+  })
+
+  it('(control) a snippet that uses them is seen loading them', () => {
+    const loaded = builtinsLoadedBy(
+      `await import(${JSON.stringify(DIST)}); await import('node:crypto'); await import('node:http')`,
+    )
+    expect(loaded).toContain('crypto')
+    expect(loaded).toContain('http')
+  })
+})
