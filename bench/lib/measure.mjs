@@ -122,6 +122,19 @@ function normalizeCommands(commands) {
   )
 }
 
+/**
+ * The environment child processes get by default: PATH, HOME, TMPDIR and the locale, nothing
+ * else. Inherited NODE_OPTIONS or NODE_EXTRA_CA_CERTS (which costs tens of ms per start) would
+ * change both sides of a cold-start ratio and hide a regression.
+ */
+export function benchEnv(extra = {}) {
+  const env = {}
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL']) {
+    if (process.env[name] !== undefined) env[name] = process.env[name]
+  }
+  return { ...env, ...extra }
+}
+
 function spawnNode(args, { cwd, env, captureStdout }) {
   const result = spawnSync(process.execPath, args, {
     cwd,
@@ -151,11 +164,12 @@ function spawnNode(args, { cwd, env, captureStdout }) {
  *   node argument lists (not including the node binary), or one argument list; a command's own
  *   `cwd` overrides `options.cwd`
  * @param {{ runs?: number, warmup?: number, cwd?: string, env?: NodeJS.ProcessEnv }} [options]
+ *   `env` defaults to {@link benchEnv}
  * @returns {Array<{ label: string, args: string[], median: number, mean: number, min: number,
  *   max: number, runs: number, samples: number[] }>}
  */
 export function spawnTimed(commands, options = {}) {
-  const { runs = 15, warmup = 1, cwd, env = process.env } = options
+  const { runs = 15, warmup = 1, cwd, env = benchEnv() } = options
   const list = normalizeCommands(commands)
   const samples = list.map(() => [])
   for (let round = 0; round < warmup + runs; round++) {
@@ -180,7 +194,7 @@ export function spawnTimed(commands, options = {}) {
  * Runs a child `node` with `args` and parses the last non-empty line of its stdout as JSON.
  * Throws (with the child's stderr) when the child fails.
  */
-export function runNodeJson(args, { cwd, env = process.env } = {}) {
+export function runNodeJson(args, { cwd, env = benchEnv() } = {}) {
   const result = spawnNode(args, { cwd, env, captureStdout: true })
   const lines = result.stdout.trim().split('\n')
   const last = lines[lines.length - 1] ?? ''

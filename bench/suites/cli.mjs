@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { atMost } from '../lib/context.mjs'
-import { spawnTimed } from '../lib/measure.mjs'
+import { benchEnv, spawnTimed } from '../lib/measure.mjs'
 
 export const name = 'cli'
 export const packages = ['model-catalog', 'auth-profiles', 'failover', 'cli']
@@ -55,7 +55,7 @@ export async function run(ctx) {
   try {
     const runs = ctx.pick(21, 5)
     ctx.log(`claw models status --json: ${runs} interleaved runs per command`)
-    const env = { PATH: process.env.PATH, HOME: stateDir, CLAW_STATE_DIR: stateDir }
+    const env = benchEnv({ HOME: stateDir, CLAW_STATE_DIR: stateDir })
     const [bare, status] = spawnTimed(
       [
         { label: 'bare', args: ['-e', ''] },
