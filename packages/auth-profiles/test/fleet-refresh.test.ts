@@ -162,15 +162,6 @@ function outcomeOf(message: WorkerMessage): Outcome {
   return (message['outcomes'] as Outcome[])[0]!
 }
 
-async function waitForAnswers(count: number, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while ((await server.stats()).answered < count) {
-    if (performance.now() > deadline)
-      throw new Error(`no ${count} token answers in ${timeoutMs} ms`)
-    await sleep(10)
-  }
-}
-
 describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)', () => {
   it('S7: 2 hosts × 4 processes on one expired profile make exactly 1 token call', async () => {
     const seeded = await seedExpiredProfile()
@@ -218,7 +209,7 @@ describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)'
     await Promise.all([holder, taker].map((handle) => waitForMessage(handle, 'ready', 20_000)))
 
     await startTogether([holder])
-    await waitForAnswers(1, 10_000)
+    await server.waitForAnswers(1, 10_000)
     // The holder stalls (before-commit delay) past its TTL: Redis expires its grant.
     expect(redis.cli(['PEXPIRE', LOCK_KEY, '1']).trim()).toBe('1')
     await sleep(20)

@@ -202,15 +202,6 @@ function leftovers(): string[] {
   return found
 }
 
-async function waitForAnswers(count: number, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while ((await server.stats()).answered < count) {
-    if (performance.now() > deadline)
-      throw new Error(`no ${count} token answers in ${timeoutMs} ms`)
-    await sleep(10)
-  }
-}
-
 describe('OAuth refresh across real processes', () => {
   it('R1: 16 processes released together on one expired profile make exactly 1 token call', async () => {
     const seeded = await seedExpiredProfile()
@@ -327,7 +318,7 @@ describe('OAuth refresh across real processes', () => {
     await Promise.all([holder, taker].map((handle) => waitForMessage(handle, 'ready', 20_000)))
 
     await startTogether([holder])
-    await waitForAnswers(1, 10_000)
+    await server.waitForAnswers(1, 10_000)
     await sleep(50)
     process.kill(holder.pid, 'SIGSTOP')
     const frozenAt = performance.now()
@@ -378,7 +369,7 @@ describe('OAuth refresh across real processes', () => {
     await Promise.all([holder, taker].map((handle) => waitForMessage(handle, 'ready', 20_000)))
 
     await startTogether([holder])
-    await waitForAnswers(1, 10_000)
+    await server.waitForAnswers(1, 10_000)
     await sleep(50)
     process.kill(holder.pid, 'SIGSTOP')
     try {

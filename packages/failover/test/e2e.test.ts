@@ -454,26 +454,37 @@ describe('X4: what each status does, over HTTP', () => {
   })
 })
 
+/**
+ * Runs the chain and aborts it 50 ms in; asserts it rejected with an AbortError within 100 ms of
+ * the abort, and returns the calls made and that latency.
+ */
+async function abortAfter50ms(
+  backend: MemoryAuthStore,
+): Promise<{ calls: CallRecord[]; latency: number }> {
+  const controller = new AbortController()
+  const calls: CallRecord[] = []
+  let abortedAt = 0
+  const timer = setTimeout(() => {
+    abortedAt = performance.now()
+    controller.abort()
+  }, 50)
+  const error = await rejectionOf(
+    runWithFailover(runOptions(backend, calls, { signal: controller.signal })),
+  )
+  const latency = performance.now() - abortedAt
+  clearTimeout(timer)
+
+  expect(abortedAt).toBeGreaterThan(0)
+  expect(latency).toBeLessThan(100)
+  expect((error as { name?: unknown }).name).toBe('AbortError')
+  return { calls, latency }
+}
+
 describe('X5: abort and budgets', () => {
   it('a caller abort during a hanging call rejects within 100 ms and sends nothing more', async () => {
     const { keys, backend } = setup()
     for (const key of [keys.a, keys.b, keys.c]) server.setBehaviour(key, behave.hang())
-    const controller = new AbortController()
-    const calls: CallRecord[] = []
-    let abortedAt = 0
-    const timer = setTimeout(() => {
-      abortedAt = performance.now()
-      controller.abort()
-    }, 50)
-    const error = await rejectionOf(
-      runWithFailover(runOptions(backend, calls, { signal: controller.signal })),
-    )
-    const latency = performance.now() - abortedAt
-    clearTimeout(timer)
-
-    expect(abortedAt).toBeGreaterThan(0)
-    expect(latency).toBeLessThan(100)
-    expect((error as { name?: unknown }).name).toBe('AbortError')
+    const { calls, latency } = await abortAfter50ms(backend)
     await sleep(300)
     const stats = server.stats()
     expect(stats.total).toBe(1)
@@ -490,22 +501,7 @@ describe('X5: abort and budgets', () => {
     const { keys, backend } = setup()
     server.setBehaviour(keys.a, behave.serverError())
     server.setBehaviour(keys.b, behave.ok())
-    const controller = new AbortController()
-    const calls: CallRecord[] = []
-    let abortedAt = 0
-    const timer = setTimeout(() => {
-      abortedAt = performance.now()
-      controller.abort()
-    }, 50)
-    const error = await rejectionOf(
-      runWithFailover(runOptions(backend, calls, { signal: controller.signal })),
-    )
-    const latency = performance.now() - abortedAt
-    clearTimeout(timer)
-
-    expect(abortedAt).toBeGreaterThan(0)
-    expect(latency).toBeLessThan(100)
-    expect((error as { name?: unknown }).name).toBe('AbortError')
+    const { latency } = await abortAfter50ms(backend)
     await sleep(400)
     expect(server.stats().total).toBe(1)
     console.info(`[X5] abort in the retry gap → rejection in ${latency.toFixed(1)} ms`)

@@ -5,6 +5,7 @@ import {
   loadAuthProfileStore,
   logoutOAuthProfile,
   updateAuthProfileStore,
+  type AuthProfileStore,
 } from '@claw/auth-profiles'
 import { removeProfileFromConfig } from '../auth/config-edits.js'
 import { configuredOAuthProviders } from '../auth/oauth-settings.js'
@@ -32,8 +33,17 @@ function requireProfileId(raw: string): string {
   return raw
 }
 
-function notFound(profileId: string, agentDir: string): CliError {
-  return new CliError(`Auth profile "${safe(profileId)}" not found in ${safe(agentDir)}.`)
+/** The agent's store view (read-through included) and dir; an error when it lacks `profileId`. */
+async function storeWithProfile(
+  context: Context,
+  profileId: string,
+): Promise<{ store: AuthProfileStore; agentDir: string }> {
+  const agentDir = await context.agentDir()
+  const store = await context.loadStore()
+  if (!Object.hasOwn(store.profiles, profileId)) {
+    throw new CliError(`Auth profile "${safe(profileId)}" not found in ${safe(agentDir)}.`)
+  }
+  return { store, agentDir }
 }
 
 function renderHuman(context: Context, views: readonly ProfileView[], storePath: string): void {
@@ -141,9 +151,7 @@ export const logoutCommand: CommandSpec = {
   async run(context, args) {
     const profileId = requireProfileId(args.positionals[0]!)
     const config = await context.config()
-    const agentDir = await context.agentDir()
-    const store = await context.loadStore()
-    if (!Object.hasOwn(store.profiles, profileId)) throw notFound(profileId, agentDir)
+    const { store, agentDir } = await storeWithProfile(context, profileId)
     const target = await context.storeTarget()
     // Sub-agents read the main agent's file store through; credentials kept in Redis are per agent.
     const own =
@@ -205,9 +213,7 @@ export const clearCooldownCommand: CommandSpec = {
   ],
   async run(context, args) {
     const profileId = requireProfileId(args.positionals[0]!)
-    const agentDir = await context.agentDir()
-    const store = await context.loadStore()
-    if (!Object.hasOwn(store.profiles, profileId)) throw notFound(profileId, agentDir)
+    const { store } = await storeWithProfile(context, profileId)
     const persist = { ...(await context.storeTarget()), env: context.env }
     const result = await clearAuthProfileCooldown({ store, profileId, now: context.now, persist })
     if (result.error) throw result.error
