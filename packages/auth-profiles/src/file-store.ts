@@ -10,10 +10,10 @@ import {
   unlinkSync,
   type BigIntStats,
 } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { ensurePrivateDir, sweepTempFiles, writeFileAtomic } from './atomic-write.js'
+import { join } from 'node:path'
+import { sweepTempFiles, writeFileAtomic } from './atomic-write.js'
 import { AuthProfilesError } from './errors.js'
-import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from './file-lock.js'
+import { resolveFileLockOptions, withFileLock, type FileLockOptions } from './file-lock.js'
 import { importLegacyStores, LEGACY_AUTH_FILENAME, type LegacySources } from './legacy.js'
 import { inferMainAgentDir, resolveAuthStorePath } from './paths.js'
 import { currentUid, resolveEnv, testFault, type Env } from './runtime.js'
@@ -338,48 +338,48 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
       const own = await readOwn(options.agentDir, collect, env, true)
       return view(own.store)
     },
-    async update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
-      await ensurePrivateDir(dirname(path))
-      const lock = await acquireFileLock(path, lockOptions)
-      try {
-        testFault(env, 'after-lock')
-        await sweepTempFiles(path)
-        const state = await readOwn(options.agentDir, collect, env, false)
-        if (state.readOnly) {
-          throw new AuthProfilesError(
-            'ERR_STORE_UNSUPPORTED_VERSION',
-            `${path} was written by a newer version of claw; upgrade claw before changing it (reading still works).`,
-            { path },
-          )
-        }
-        const store = structuredClone(state.store)
-        const before = state.legacy ? '' : serializeAuthProfileStore(state.store)
-        const result = await updater(store)
-        const after = serializeAuthProfileStore(store)
-        const written = after !== before
-        if (written) {
-          await writeFileAtomic(path, after, { env, beforeCommit: () => lock.assertHeld() })
-          const stats = statStore(path, options)
-          if (stats) {
-            fileCache.set(path, {
-              key: statKey(stats),
-              store: structuredClone(store),
-              readOnly: false,
-              diagnostics: [],
-            })
+    update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
+      return withFileLock(
+        path,
+        async (lock) => {
+          testFault(env, 'after-lock')
+          await sweepTempFiles(path)
+          const state = await readOwn(options.agentDir, collect, env, false)
+          if (state.readOnly) {
+            throw new AuthProfilesError(
+              'ERR_STORE_UNSUPPORTED_VERSION',
+              `${path} was written by a newer version of claw; upgrade claw before changing it (reading still works).`,
+              { path },
+            )
           }
-          if (state.legacy?.consumedAuthJson) {
-            try {
-              unlinkSync(join(options.agentDir, LEGACY_AUTH_FILENAME))
-            } catch {
-              // Already removed by another process: the migration is idempotent.
+          const store = structuredClone(state.store)
+          const before = state.legacy ? '' : serializeAuthProfileStore(state.store)
+          const result = await updater(store)
+          const after = serializeAuthProfileStore(store)
+          const written = after !== before
+          if (written) {
+            await writeFileAtomic(path, after, { env, beforeCommit: () => lock.assertHeld() })
+            const stats = statStore(path, options)
+            if (stats) {
+              fileCache.set(path, {
+                key: statKey(stats),
+                store: structuredClone(store),
+                readOnly: false,
+                diagnostics: [],
+              })
+            }
+            if (state.legacy?.consumedAuthJson) {
+              try {
+                unlinkSync(join(options.agentDir, LEGACY_AUTH_FILENAME))
+              } catch {
+                // Already removed by another process: the migration is idempotent.
+              }
             }
           }
-        }
-        return { store: await view(store), result, written }
-      } finally {
-        await lock.release()
-      }
+          return { store: await view(store), result, written }
+        },
+        { lock: lockOptions },
+      )
     },
   }
 }
