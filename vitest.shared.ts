@@ -19,5 +19,8 @@ export const workspaceAliases: Record<string, string> = {
     new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),
   ),
   '@claw/auth-profiles': packageSource('auth-profiles'),
+  '@claw/failover/testing': fileURLToPath(
+    new URL('./packages/failover/src/testing/index.ts', import.meta.url),
+  ),
   '@claw/failover': packageSource('failover'),
 }
