@@ -9,11 +9,7 @@ import {
   oauthCredential,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
-import {
-  behave,
-  startProviderServer,
-  type ProviderServer,
-} from '../../failover/test/fixtures/provider-server.ts'
+import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
 import { startFakeServer } from '../../auth-profiles/test/helpers/fake-oauth-server.ts'
 import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
 

@@ -18,7 +18,7 @@ import {
   type FailoverEvent,
   type RunWithFailoverOptions,
 } from '@claw/failover'
-import { behave, startProviderServer, type ProviderServer } from './fixtures/provider-server.js'
+import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
 
 const MODEL = 'gpt-5.2'
 const FALLBACK = 'gpt-5-mini'

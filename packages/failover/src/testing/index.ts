@@ -1,5 +1,5 @@
-// Helpers for testing code that uses @claw/failover: provider errors shaped like the SDKs' ones.
-// Import from `@claw/failover/testing`.
+// Helpers for testing code that uses @claw/failover: provider errors shaped like the SDKs' ones,
+// and a fake model provider on loopback. Import from `@claw/failover/testing`.
 export {
   badRequest,
   connectionRefused,
@@ -20,3 +20,14 @@ export type {
   ProviderErrorShape,
   RateLimitedOptions,
 } from './provider-errors.js'
+export { behave, startProviderServer } from './provider-server.js'
+export type {
+  BehaviourOptions,
+  KeyStats,
+  ProviderBehaviour,
+  ProviderServer,
+  ProviderStats,
+  RecordedRequest,
+  RetryHint,
+  StartProviderServerOptions,
+} from './provider-server.js'
