@@ -97,10 +97,23 @@ describe('buildAuthHealthSummary: profile status', () => {
     ['NaN expiry', Number.NaN],
     ['infinite expiry', Number.POSITIVE_INFINITY],
   ])('reports a token with %s as static', (_name, expires) => {
-    const profile = single(token('github-copilot', expires))
+    const profile = single(token('anthropic', expires))
     expect(profile.status).toBe('static')
     expect(profile.expiresAt).toBeUndefined()
     expect(profile.remainingMs).toBeUndefined()
+  })
+
+  it('reports a GitHub Copilot token as ok: it is exchanged for a fresh API token per request', () => {
+    const summary = buildAuthHealthSummary({
+      store: storeOf({ 'github-copilot:gh': token('github-copilot') }),
+      now: clock,
+    })
+    expect(summary.profiles[0]).toMatchObject({ status: 'ok', renewal: 'exchange' })
+    expect(summary.profiles[0]?.expiresAt).toBeUndefined()
+    expect(summary.providers[0]).toMatchObject({ provider: 'github-copilot', status: 'ok' })
+    expect(authHealthExitCode(summary)).toBe(0)
+    // A GitHub token that itself expires still reports its own expiry.
+    expect(single(token('github-copilot', NOW + HOUR)).status).toBe('expiring')
   })
 
   it.each([
@@ -254,7 +267,7 @@ describe('buildAuthHealthSummary: sorting and providers', () => {
         remainingMs: 2 * DAY,
         profiles: ['anthropic:a', 'anthropic:z'],
       },
-      { provider: 'github-copilot', status: 'static', profiles: ['github-copilot:gh'] },
+      { provider: 'github-copilot', status: 'ok', profiles: ['github-copilot:gh'] },
       { provider: 'openai', status: 'static', profiles: ['openai:a', 'openai:b'] },
     ])
   })

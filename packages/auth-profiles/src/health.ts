@@ -1,6 +1,7 @@
 import { normalizeProviderId } from '@claw/model-catalog'
 import { AuthProfilesError } from './errors.js'
 import { resolveClock, type Clock } from './runtime.js'
+import { isTokenExchangeProvider } from './token-exchange.js'
 import type { AuthProfileCredential, AuthProfileCredentialType, AuthProfileStore } from './types.js'
 
 /** OAuth and expiring tokens count as `expiring` within this window: 24 hours. @public */
@@ -36,6 +37,11 @@ export interface AuthProfileHealth {
   readonly label: string
   /** True when a refresh failed for good (`status: 'needs_reauth'`): the user must log in again. */
   readonly needsReauth: boolean
+  /**
+   * `exchange`: the stored token is exchanged for a short-lived API token on every use (GitHub
+   * Copilot), so it is `ok` without an expiry of its own.
+   */
+  readonly renewal?: 'exchange'
 }
 
 /** Health of one provider, over its profiles. @public */
@@ -150,13 +156,15 @@ function credentialHealth(
   credential: AuthProfileCredential,
   now: number,
   warnAfterMs: number,
-): ExpiryHealth & { readonly needsReauth: boolean } {
+): ExpiryHealth & { readonly needsReauth: boolean; readonly renewal?: 'exchange' } {
   switch (credential.type) {
     case 'api_key':
       return { status: 'static', needsReauth: false }
     case 'token':
       if (validExpiry(credential.expires) === undefined) {
-        return { status: 'static', needsReauth: false }
+        return isTokenExchangeProvider(normalizeProviderId(credential.provider))
+          ? { status: 'ok', needsReauth: false, renewal: 'exchange' }
+          : { status: 'static', needsReauth: false }
       }
       return { ...expiryHealth(credential.expires, now, warnAfterMs), needsReauth: false }
     case 'oauth': {
@@ -214,7 +222,8 @@ function providerHealth(
  * Summarises the expiry health of every stored profile and of each provider, as
  * `models status` shows it.
  *
- * Profiles: `api_key` → `static`; `token` without a positive finite `expires` → `static`; a token
+ * Profiles: `api_key` → `static`; `token` without a positive finite `expires` → `static` (`ok`
+ * with `renewal: 'exchange'` for GitHub Copilot, whose token is exchanged on every use); a token
  * with an expiry or an `oauth` credential → `missing` without a valid expiry, `expired` when
  * `expires - now ≤ 0`, `expiring` when it is `≤ warnAfterMs`, else `ok`. An OAuth profile marked
  * `needs_reauth` is `expired` with `needsReauth: true` whatever its expiry.
@@ -274,6 +283,7 @@ export function buildAuthHealthSummary(options: BuildAuthHealthSummaryOptions): 
       source: 'store',
       label: email === undefined ? profileId : `${profileId} (${email})`,
       needsReauth: health.needsReauth,
+      ...(health.renewal ? { renewal: health.renewal } : {}),
     })
   }
   profiles.sort(

@@ -5,6 +5,7 @@ import type { ClawConfig } from './config.js'
 import { resolveApiKeyForProfile, resolveApiKeyForProvider } from './keys.js'
 import type { CopilotToken } from './oauth/adapters/github-copilot.js'
 import { createMemoryAuthStore } from './memory-store.js'
+import { evaluateProfileEligibility, resolveAuthProfileOrder } from './order.js'
 import {
   apiKeyCredential,
   buildAuthProfileStore,
@@ -369,5 +370,125 @@ describe('GitHub Copilot', () => {
     )
     expect(error.code).toBe('ERR_REAUTH_REQUIRED')
     expect(inspect(error, { depth: 10 })).not.toContain(github)
+  })
+})
+
+describe('keys that are never wrong', () => {
+  const blank = buildAuthProfileStore({
+    profiles: {
+      'openai:blank-key': apiKeyCredential('openai', ' \t '),
+      'openai:blank-token': tokenCredential('openai', '   '),
+      'openai:blank-access': oauthCredential('openai', now + 60 * MIN, {
+        access: '  ',
+        refresh: '',
+      }),
+    },
+  })
+
+  it('never returns a blank or whitespace-only secret, and eligibility agrees', async () => {
+    for (const profileId of Object.keys(blank.profiles)) {
+      expect(
+        evaluateProfileEligibility({ store: blank, profileId, provider: 'openai', now: clock.now })
+          .eligible,
+      ).toBe(false)
+      expect(await resolveApiKeyForProfile({ store: blank, profileId, now: clock.now })).toBeNull()
+    }
+    expect(resolveAuthProfileOrder({ store: blank, provider: 'openai', now: clock.now })).toEqual(
+      [],
+    )
+    const error = await catchAuthError(() =>
+      resolveApiKeyForProvider({ provider: 'openai', store: blank, env: {}, now: clock.now }),
+    )
+    expect(error.code).toBe('ERR_NO_API_KEY')
+  })
+
+  it('treats a blank OAuth access token as one that must be refreshed', async () => {
+    const store = buildAuthProfileStore({
+      profiles: {
+        'openai:o': oauthCredential('openai', now + 60 * MIN, { access: ' ', refresh: 'r-1' }),
+      },
+    })
+    expect(
+      evaluateProfileEligibility({ store, profileId: 'openai:o', provider: 'openai' }).eligible,
+    ).toBe(true)
+    const error = await catchAuthError(() =>
+      resolveApiKeyForProfile({ store, profileId: 'openai:o', now: clock.now }),
+    )
+    expect(error.code).toBe('ERR_REFRESH_UNAVAILABLE')
+  })
+
+  it('applies one expiry rule to tokens in key resolution and in the order', async () => {
+    const store = buildAuthProfileStore({
+      profiles: {
+        'openai:zero': tokenCredential('openai', 'tok-zero', { expires: 0 }),
+        'openai:negative': tokenCredential('openai', 'tok-negative', { expires: -5 }),
+        'openai:past': tokenCredential('openai', 'tok-past', { expires: now - 1 }),
+        'openai:now': tokenCredential('openai', 'tok-now', { expires: now }),
+        'openai:future': tokenCredential('openai', 'tok-future', { expires: now + MIN }),
+        'openai:none': tokenCredential('openai', 'tok-none'),
+      },
+    })
+    const order = resolveAuthProfileOrder({ store, provider: 'openai', now: clock.now })
+    for (const profileId of Object.keys(store.profiles)) {
+      const resolved = await resolveApiKeyForProfile({ store, profileId, now: clock.now })
+      expect({ profileId, resolved: resolved !== null }).toEqual({
+        profileId,
+        resolved: order.includes(profileId),
+      })
+    }
+    expect(order.sort()).toEqual(['openai:future', 'openai:none'])
+  })
+
+  it('resolves a stored ${VAR} template from the environment, or names the unset variable', async () => {
+    const secret = canarySecret()
+    const store = buildAuthProfileStore({
+      profiles: {
+        'openai:tpl': apiKeyCredential('openai', '${OPENAI_WORK_KEY}'),
+        'openai:tpl-token': tokenCredential('openai', ' ${OPENAI_WORK_KEY} '),
+      },
+    })
+    for (const profileId of ['openai:tpl', 'openai:tpl-token']) {
+      expect(
+        await resolveApiKeyForProfile({
+          store,
+          profileId,
+          env: { OPENAI_WORK_KEY: secret },
+          now: clock.now,
+        }),
+      ).toMatchObject({ apiKey: secret })
+      const error = await catchAuthError(() =>
+        resolveApiKeyForProfile({ store, profileId, env: {}, now: clock.now }),
+      )
+      expect(error.code).toBe('ERR_SECRET_REF')
+      expect(error.profileId).toBe(profileId)
+      expect(error.message).toContain(
+        `Environment variable OPENAI_WORK_KEY is not set (referenced at profiles[${JSON.stringify(profileId)}].`,
+      )
+    }
+    const viaProvider = await catchAuthError(() =>
+      resolveApiKeyForProvider({ provider: 'openai', store, env: {}, now: clock.now }),
+    )
+    expect(viaProvider.code).toBe('ERR_NO_API_KEY')
+    expect(viaProvider.message).not.toContain('${')
+  })
+
+  it('resolves a ${VAR} template in a config apiKey instead of sending it literally', async () => {
+    const secret = canarySecret()
+    const config: ClawConfig = {
+      models: { providers: { openai: { baseUrl: 'https://x.test', apiKey: '${WORK_KEY}' } } },
+    }
+    const store = buildAuthProfileStore({ profiles: {} })
+    expect(
+      await resolveApiKeyForProvider({
+        provider: 'openai',
+        store,
+        config,
+        env: { WORK_KEY: secret },
+      }),
+    ).toMatchObject({ apiKey: secret })
+    const error = await catchAuthError(() =>
+      resolveApiKeyForProvider({ provider: 'openai', store, config, env: {} }),
+    )
+    expect(error.message).toContain('WORK_KEY')
   })
 })

@@ -1,12 +1,19 @@
-import { findProviderConfig, getProvider, normalizeProviderId } from '@claw/model-catalog'
+import {
+  findProviderConfig,
+  formatConfigPath,
+  getProvider,
+  normalizeProviderId,
+} from '@claw/model-catalog'
 import type { ClawConfig } from './config.js'
 import { resolveAmbientCredentials, resolveEnvApiKey } from './env-keys.js'
 import { AuthProfilesError, ReauthRequiredError } from './errors.js'
 import { describeId } from './ids.js'
-import { listProfilesForProvider, modeAcceptsType, resolveAuthProfileOrder } from './order.js'
+import { listProfilesForProvider, profileEligibility, resolveAuthProfileOrder } from './order.js'
 import { resolveAuthStorePath } from './paths.js'
 import { resolveClock, resolveEnv, resolveFetch, type Clock, type Env } from './runtime.js'
 import { resolveSecretRef } from './secret-refs.js'
+import { resolveStoredSecret } from './stored-secret.js'
+import { isTokenExchangeProvider } from './token-exchange.js'
 import type { AuthStoreBackend } from './store-backend.js'
 import type { AuthProfileStore, OAuthCredential, SecretRef } from './types.js'
 import type { CopilotToken } from './oauth/adapters/github-copilot.js'
@@ -116,11 +123,20 @@ export async function resolveApiKeyForProfile(
   const credential = store.profiles[profileId]
   if (!credential) return null
   const provider = normalizeProviderId(credential.provider)
-  const configured = options.config?.auth?.profiles?.[profileId]
-  if (configured) {
-    if (normalizeProviderId(configured.provider) !== provider) return null
-    if (!modeAcceptsType(configured.mode, credential.type)) return null
+  // The order's own eligibility rule (config entry, blank secrets, token expiry), so a profile the
+  // order would drop never yields a key here either.
+  const eligibility = profileEligibility(store, profileId, provider, options.config, () =>
+    resolveClock(options)(),
+  )
+  if (eligibility.code === 'needs_reauth') {
+    throw new ReauthRequiredError({
+      profileId,
+      provider,
+      reason: 'a previous refresh was rejected',
+    })
   }
+  if (!eligibility.eligible) return null
+  const configured = options.config?.auth?.profiles?.[profileId]
   const email = configured?.email ?? credential.email
   const result = (apiKey: string, mode: ResolvedProfileKey['mode']): ResolvedProfileKey =>
     email === undefined
@@ -131,7 +147,7 @@ export async function resolveApiKeyForProfile(
     secret: string,
     mode: ResolvedProfileKey['mode'],
   ): Promise<ResolvedProfileKey> => {
-    if (provider !== 'github-copilot' || options.deriveCopilotToken === false)
+    if (!isTokenExchangeProvider(provider) || options.deriveCopilotToken === false)
       return result(secret, mode)
     const enterprise = credential.type === 'oauth' ? credential.enterpriseUrl : undefined
     const copilot = await deriveCopilotKey(secret, enterprise, profileId, options)
@@ -141,28 +157,35 @@ export async function resolveApiKeyForProfile(
   switch (credential.type) {
     case 'api_key': {
       const key = credential.keyRef
-        ? await secretFromRef(credential.keyRef, profileId, options)
-        : (credential.key ?? '').trim()
+        ? (await secretFromRef(credential.keyRef, profileId, options)).trim()
+        : storedSecret(credential.key, profileId, 'key', options)
       return key === '' ? null : result(key, 'api-key')
     }
     case 'token': {
-      const expires = credential.expires
-      if (
-        typeof expires === 'number' &&
-        Number.isFinite(expires) &&
-        expires > 0 &&
-        resolveClock(options)() >= expires
-      ) {
-        return null
-      }
       const token = credential.tokenRef
-        ? await secretFromRef(credential.tokenRef, profileId, options)
-        : (credential.token ?? '').trim()
+        ? (await secretFromRef(credential.tokenRef, profileId, options)).trim()
+        : storedSecret(credential.token, profileId, 'token', options)
       return token === '' ? null : derive(token, 'token')
     }
     case 'oauth':
       return derive(await resolveOAuthAccess(store, credential, options), 'oauth')
   }
+}
+
+/** A stored `key`/`token` as it is sent (trimmed, `${VAR}` resolved); `''` when blank. */
+function storedSecret(
+  value: string | undefined,
+  profileId: string,
+  field: 'key' | 'token',
+  options: ResolveApiKeyForProfileOptions,
+): string {
+  // Most keys hold no template: no path string is built for them.
+  if (value === undefined || !value.includes('${')) return (value ?? '').trim()
+  return resolveStoredSecret(value, {
+    env: resolveEnv(options),
+    where: formatConfigPath(['profiles', profileId, field]),
+    profileId,
+  })
 }
 
 let defaultCopilotCache: DerivedTokenCache<CopilotToken> | undefined
@@ -208,9 +231,10 @@ async function deriveCopilotKey(
 }
 
 function oauthApiKey(provider: string, credential: OAuthCredential): string {
+  const access = credential.access.trim()
   return projectScopedOAuthProviders.has(provider)
-    ? JSON.stringify({ token: credential.access, projectId: credential.projectId })
-    : credential.access
+    ? JSON.stringify({ token: access, projectId: credential.projectId })
+    : access
 }
 
 /**
@@ -224,17 +248,11 @@ async function resolveOAuthAccess(
 ): Promise<string> {
   const provider = normalizeProviderId(credential.provider)
   const { profileId } = options
-  if (credential.status === 'needs_reauth') {
-    throw new ReauthRequiredError({
-      profileId,
-      provider,
-      reason: 'a previous refresh was rejected',
-    })
-  }
   const now = resolveClock(options)()
   const skewMs = options.oauth?.skewMs ?? DEFAULT_REFRESH_SKEW_MS
-  if (credential.access !== '' && now < credential.expires - skewMs)
-    return oauthApiKey(provider, credential)
+  // A blank access token is no token: it is refreshed, never sent.
+  const hasAccess = credential.access.trim() !== ''
+  if (hasAccess && now < credential.expires - skewMs) return oauthApiKey(provider, credential)
   const target = isBackend(options.store)
     ? { backend: options.store }
     : options.agentDir !== undefined
@@ -244,8 +262,7 @@ async function resolveOAuthAccess(
         }
       : undefined
   if (!target) {
-    if (credential.access !== '' && now < credential.expires)
-      return oauthApiKey(provider, credential)
+    if (hasAccess && now < credential.expires) return oauthApiKey(provider, credential)
     throw new AuthProfilesError(
       'ERR_REFRESH_UNAVAILABLE',
       `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired; pass the store's agentDir (or a backend) so claw can refresh it and save the new token.`,
@@ -415,7 +432,12 @@ export async function resolveApiKeyForProvider(
     const raw = configured.entry.apiKey
     if (typeof raw === 'string') {
       const trimmed = raw.trim()
-      const value = envName.test(trimmed) ? env[trimmed]?.trim() : trimmed
+      const value = envName.test(trimmed)
+        ? env[trimmed]?.trim()
+        : resolveStoredSecret(trimmed, {
+            env,
+            where: formatConfigPath(['models', 'providers', configured.id, 'apiKey']),
+          })
       if (value)
         return {
           apiKey: value,

@@ -84,13 +84,22 @@ export interface EvaluateProfileEligibilityOptions {
 export function evaluateProfileEligibility(
   options: EvaluateProfileEligibilityOptions,
 ): ProfileEligibility {
-  return eligibility(options.store, options.profileId, options.provider, options.config, () =>
-    resolveClock(options)(),
+  return profileEligibility(
+    options.store,
+    options.profileId,
+    options.provider,
+    options.config,
+    () => resolveClock(options)(),
   )
 }
 
-/** {@link evaluateProfileEligibility} without an options object; `now` is read for tokens only. */
-function eligibility(
+/**
+ * {@link evaluateProfileEligibility} without an options object; `now` is read for tokens only.
+ * Key resolution applies the same rule, so the order and the keys never disagree.
+ *
+ * @internal
+ */
+export function profileEligibility(
   store: AuthProfileStore,
   profileId: string,
   provider: string,
@@ -140,7 +149,8 @@ function eligibility(
       return now() >= expires ? ineligible('expired', 'token expired') : OK
     }
     case 'oauth':
-      return credential.access === '' && credential.refresh === ''
+      // Blank (whitespace-only) tokens count as missing: neither is ever sent.
+      return credential.access.trim() === '' && credential.refresh.trim() === ''
         ? ineligible(
             'missing_credential',
             'OAuth profile has neither an access nor a refresh token',
@@ -255,7 +265,7 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
   for (const profileId of base) {
     if (seen.has(profileId)) continue
     seen.add(profileId)
-    if (!eligibility(store, profileId, providerKey, config, clock).eligible) continue
+    if (!profileEligibility(store, profileId, providerKey, config, clock).eligible) continue
     const stats = store.usageStats?.[profileId]
     const until = resolveProfileUnusableUntil(stats, unusableOptions)
     if (until !== undefined && nowMs < until) {

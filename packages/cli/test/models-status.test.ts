@@ -305,6 +305,33 @@ describe('claw models status (human and plain)', () => {
     expect(sandbox.leaks(secrets)).toEqual([])
   })
 
+  it('shows a GitHub Copilot token as ok (renewed by exchange), not static', async () => {
+    const githubToken = canarySecret('ghu_')
+    sandbox.writeConfig({ agents: { defaults: { model: 'github-copilot/gpt-4o' } } })
+    sandbox.writeStore(
+      buildAuthProfileStore({
+        profiles: { 'github-copilot:gh': tokenCredential('github-copilot', githubToken) },
+      }),
+    )
+    const human = await sandbox.run(['models', 'status'])
+    expect(human.stdout).toContain(
+      '\nOAuth/token status\n- github-copilot\n  - github-copilot:gh ok (refreshed by exchange)\n',
+    )
+    const json = parseJsonOutput(await sandbox.run(['models', 'status', '--json', '--check']))
+    const oauth = (json.auth as { oauth: { profiles: unknown[]; providers: unknown[] } }).oauth
+    expect(oauth.profiles).toEqual([
+      expect.objectContaining({
+        profileId: 'github-copilot:gh',
+        status: 'ok',
+        renewal: 'exchange',
+      }),
+    ])
+    expect(oauth.providers).toEqual([
+      expect.objectContaining({ provider: 'github-copilot', status: 'ok' }),
+    ])
+    expect(sandbox.leaks([githubToken])).toEqual([])
+  })
+
   it('lists providers in use without auth under "Missing auth" with a hint', async () => {
     sandbox.writeConfig({
       agents: {

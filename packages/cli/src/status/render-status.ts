@@ -127,7 +127,9 @@ export function renderStatus(view: StatusView): string[] {
         ? ''
         : profile.expiresAt !== undefined
           ? ` expires in ${formatRemainingShort(profile.remainingMs)}`
-          : ' expires unknown'
+          : profile.renewal === 'exchange'
+            ? ' (refreshed by exchange)'
+            : ' expires unknown'
     const reauth = profile.needsReauth ? ' (needs re-auth)' : ''
     lines.push(
       `  - ${s.cyan(safe(profile.label))} ${statusText(profile.status, s)}${expiry}${reauth}`,
