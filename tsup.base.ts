@@ -2,14 +2,18 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Options } from 'tsup'
 
-/** Shared tsup settings: ESM only, declarations, source maps, dependencies left external. */
+/**
+ * Shared tsup settings: ESM only, declarations, dependencies left external. No source maps: the
+ * published tarballs do not ship the sources they would point at (and readable, unminified
+ * output makes stack traces usable without them).
+ */
 export const baseConfig: Options = {
   entry: ['src/index.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',
   dts: true,
-  sourcemap: true,
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
@@ -145,7 +149,7 @@ export const barrelImportsPlugin: EsbuildPlugin = {
           const rewritten = [...byFile]
             .map(([file, names]) => `import { ${names.join(', ')} } from ${JSON.stringify(file)};`)
             .join(' ')
-          // Same number of lines, so source maps stay line-accurate.
+          // Same number of lines, so the rest of the file keeps its line numbers.
           return rewritten + '\n'.repeat(statement.split('\n').length - 1)
         },
       )

@@ -1,18 +1,21 @@
 // Install check for the CLI as users get it: `pnpm pack` every published package, install the
 // tarballs with `npm install -g` into a clean temporary prefix, then run the installed `claw`:
 // `--version` must print the package version and `models status --json` must answer for a temp
-// state dir holding one API-key profile (masked in the output).
+// state dir holding one API-key profile (masked in the output). Prints the installed size.
+//
+//   node scripts/check-install.mjs [--packs <dir>]   tarballs from <dir> (packed there if missing)
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { packPackages } from './pack-packages.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const work = mkdtempSync(join(tmpdir(), 'claw-install-'))
-const packs = join(work, 'packs')
+const packsFlag = process.argv.indexOf('--packs')
+const packs = packsFlag === -1 ? join(work, 'packs') : resolve(process.argv[packsFlag + 1])
 const prefix = join(work, 'prefix')
 const stateDir = join(work, 'state')
-mkdirSync(packs)
 
 function fail(message) {
   console.log(`FAIL  install: ${message}`)
@@ -20,21 +23,20 @@ function fail(message) {
 }
 
 try {
-  const names = []
-  for (const name of readdirSync(join(root, 'packages')).sort()) {
-    const dir = join(root, 'packages', name)
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    if (manifest.private) continue
-    execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: dir, stdio: 'pipe' })
-    names.push(manifest.name)
-  }
-  const tarballs = readdirSync(packs).map((file) => join(packs, file))
+  const packed = packPackages(packs)
   execFileSync(
     'npm',
-    ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', ...tarballs],
+    ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', ...packed.values()],
     { stdio: 'pipe', env: { ...process.env, npm_config_loglevel: 'error' } },
   )
-  console.log(`ok    npm install -g ${names.join(' ')} (clean prefix)`)
+  console.log(`ok    npm install -g ${[...packed.keys()].join(' ')} (clean prefix)`)
+  // A global install gives each package its own dependency tree, so this is what
+  // `npm install -g @claw/cli` alone puts on disk.
+  const cliDir = join(prefix, 'lib', 'node_modules', '@claw', 'cli')
+  const kib = Number(execFileSync('du', ['-sk', cliDir], { encoding: 'utf8' }).split('\t')[0])
+  console.log(
+    `info  installed size of @claw/cli with its dependencies: ${(kib / 1024).toFixed(1)} MiB`,
+  )
 
   const claw = join(prefix, 'bin', 'claw')
   const env = { PATH: process.env.PATH, HOME: work, CLAW_STATE_DIR: stateDir, NO_COLOR: '1' }

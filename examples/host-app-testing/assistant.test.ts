@@ -7,6 +7,7 @@ import {
   createMemoryAuthStore,
 } from '@claw/auth-profiles/testing'
 import { FailoverSummaryError } from '@claw/failover'
+import { outOfCredit, rateLimited } from '@claw/failover/testing'
 import { describe, expect, it } from 'vitest'
 import { ask, type ModelCall } from './assistant.ts'
 
@@ -16,14 +17,6 @@ const config = {
       model: { primary: 'anthropic/claude-sonnet-4-5', fallbacks: ['openai/gpt-5.2'] },
     },
   },
-}
-
-/** A provider's 429, the way an HTTP client would surface it. */
-function rateLimited(retryAfterSeconds: number): Error {
-  return Object.assign(new Error('429 Too Many Requests'), {
-    status: 429,
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  })
 }
 
 function setup() {
@@ -45,7 +38,9 @@ describe('ask()', () => {
   it('rotates to the next account when the first is rate-limited', async () => {
     const { keys, store, clock } = setup()
     const call: ModelCall = ({ apiKey }) =>
-      apiKey === keys.work ? Promise.reject(rateLimited(30)) : Promise.resolve('hi')
+      apiKey === keys.work
+        ? Promise.reject(rateLimited({ retryAfterMs: 30_000 }))
+        : Promise.resolve('hi')
 
     const answer = await ask({ config, store, call, now: clock.now }, 'hello')
 
@@ -73,7 +68,7 @@ describe('ask()', () => {
     const { store, clock } = setup()
     const call: ModelCall = ({ provider }) =>
       provider === 'anthropic'
-        ? Promise.reject(Object.assign(new Error('402 Payment Required'), { status: 402 }))
+        ? Promise.reject(outOfCredit({ shape: 'anthropic' }))
         : Promise.resolve('from openai')
 
     const answer = await ask({ config, store, call, now: clock.now }, 'hello')
@@ -84,7 +79,7 @@ describe('ask()', () => {
 
   it('reports every attempt, without secrets, when everything fails', async () => {
     const { keys, store, clock } = setup()
-    const call: ModelCall = () => Promise.reject(rateLimited(60))
+    const call: ModelCall = () => Promise.reject(rateLimited({ retryAfterMs: 60_000 }))
 
     const failure = await ask({ config, store, call, now: clock.now }, 'hello').catch(
       (error: unknown) => error,

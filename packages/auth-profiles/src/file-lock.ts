@@ -32,7 +32,7 @@ export interface FileLockOptions {
   readonly retryFactor?: number
 }
 
-/** The resolved lock settings. @internal */
+/** {@link FileLockOptions} with every default filled in (see {@link DEFAULT_FILE_LOCK_OPTIONS}). @public */
 export interface ResolvedFileLockOptions {
   readonly staleMs: number
   readonly updateMs: number

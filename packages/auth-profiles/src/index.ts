@@ -39,7 +39,7 @@ export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './paths.js'
 
 export { writePrivateFileAtomic } from './atomic-write.js'
 export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
-export type { FileLockOptions, HeldFileLock } from './file-lock.js'
+export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'
 export type {
   AuthStoreBackend,
