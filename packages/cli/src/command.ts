@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { Context } from './context.js'
-import { usageError } from './errors.js'
+import { CliError, usageError } from './errors.js'
 import type { ExitCode } from './exit-codes.js'
 import { maskArgvSecret } from './argv-secret.js'
 
@@ -65,6 +65,19 @@ export const OUTPUT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   plain: { type: 'boolean', description: 'Plain text, one item per line.' },
 }
 
+/** An unknown `--flag`; `runCli` adds the nearest known flag as a suggestion. */
+export class UnknownOptionError extends CliError {
+  constructor(
+    message: string,
+    /** The flag as Node reported it (`--provdier`; never a value). */
+    readonly option: string,
+    /** The command's flag names, without dashes. */
+    readonly known: readonly string[],
+  ) {
+    super(message)
+  }
+}
+
 /** Parses `argv` against a command's spec; unknown flags and missing arguments are usage errors. */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const options = { ...COMMON_OPTIONS, ...spec.options }
@@ -86,7 +99,15 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       strict: true,
     })
   } catch (error) {
-    throw usageError(parseErrorMessage(error))
+    const message = parseErrorMessage(error)
+    const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1]
+    if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+      // Node repeats the flag as typed: a key pasted as `--sk-…` must not come back.
+      const dashes = /^-+/.exec(unknown)![0]
+      const shown = `${dashes}${maskArgvSecret(unknown.slice(dashes.length))}`
+      throw new UnknownOptionError(`Unknown option '${shown}'.`, unknown, Object.keys(options))
+    }
+    throw usageError(message)
   }
   const values = parsed.values as OptionValues
   if (values['help']) return { options: values, positionals: parsed.positionals }
@@ -108,32 +129,6 @@ function parseErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   // Node's messages end with a hint about `--` that does not apply here.
   return message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '.')
-}
-
-/** The `--help` text of a command. */
-export function formatCommandHelp(path: readonly string[], spec: CommandSpec): string {
-  const args = (spec.positionals ?? []).map((positional) => {
-    const name = `${positional.name}${positional.variadic ? '…' : ''}`
-    return positional.required ? `<${name}>` : `[${name}]`
-  })
-  const lines = [`Usage: claw ${[...path, ...args].join(' ')} [options]`, '', spec.summary]
-  if (spec.description) lines.push('', spec.description)
-  if (spec.positionals?.length) {
-    lines.push('', 'Arguments:')
-    for (const positional of spec.positionals) {
-      lines.push(`  ${positional.name.padEnd(24)}${positional.description}`)
-    }
-  }
-  const options = { ...spec.options, ...COMMON_OPTIONS }
-  lines.push('', 'Options:')
-  for (const [name, option] of Object.entries(options)) {
-    const flag = `${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` <${option.value}>` : ''}`
-    lines.push(`  ${flag.padEnd(24)}${option.description}${option.multiple ? ' (repeatable)' : ''}`)
-  }
-  if (spec.examples?.length) {
-    lines.push('', 'Examples:', ...spec.examples.map((example) => `  ${example}`))
-  }
-  return lines.join('\n')
 }
 
 /** Reads a string flag (the last one when repeated). */

@@ -1,5 +1,9 @@
-import { formatCommandHelp, parseCommandArgs } from './command.js'
-import { Context } from './context.js'
+import {
+  parseCommandArgs,
+  UnknownOptionError,
+  type CommandSpec,
+  type ParsedArgs,
+} from './command.js'
 import { exitCodeFor, messageFor, usageError } from './errors.js'
 import { EXIT_CODES } from './exit-codes.js'
 import type { CliIo } from './io.js'
@@ -42,24 +46,39 @@ function startsWith(path: readonly string[], prefix: readonly string[]): boolean
   return prefix.every((word, index) => path[index] === word)
 }
 
-/** Help for `claw`, `claw models`, `claw models auth`, … : the commands under that prefix. */
-function groupHelp(prefix: readonly string[]): string {
-  const entries = COMMANDS.filter((entry) => startsWith(entry.path, prefix))
-  const width = Math.max(...entries.map((entry) => entry.path.join(' ').length)) + 2
-  const lines = [
-    `Usage: claw ${[...prefix, '<command>'].join(' ')} [options]`,
-    '',
-    ...(prefix.length === 0 ? ['Credentials, model catalog and failover for LLM agents.', ''] : []),
-    'Commands:',
-    ...entries.map((entry) => `  ${entry.path.join(' ').padEnd(width)}${entry.summary}`),
-    '',
-    'Global options:',
-    '  -h, --help     Help for any command (claw <command> --help)',
-    '  -v, --version  Print the version',
-    '',
-    'Environment: CLAW_STATE_DIR (default ~/.claw), CLAW_CONFIG_PATH, NO_COLOR.',
-  ]
-  return lines.join('\n')
+/** `Unknown command: claw models stauts. Did you mean `claw models status`? See …` */
+async function unknownCommandMessage(path: readonly string[], word: string): Promise<string> {
+  const { closestMatch, didYouMean } = await import('./suggest.js')
+  const under = COMMANDS.filter((entry) => startsWith(entry.path, path))
+  const next = closestMatch(word, [...new Set(under.map((entry) => entry.path[path.length]!))])
+  // Else a word from deeper down: `claw status` → `claw models status`.
+  const suggested =
+    next === undefined
+      ? under.find((entry) =>
+          entry.path
+            .slice(path.length + 1)
+            .some((deeper) => deeper === word || closestMatch(word, [deeper]) !== undefined),
+        )?.path
+      : [...path, next]
+  const shown = [...path, safe(maskArgvSecret(word))].join(' ')
+  return `Unknown command: claw ${shown}.${didYouMean(
+    suggested && `\`claw ${suggested.join(' ')}\``,
+  )} See claw ${[...path, '--help'].join(' ')}.`
+}
+
+/** Parses a command's arguments; an unknown flag gets the nearest known one as a suggestion. */
+async function parseWithSuggestions(
+  spec: CommandSpec,
+  argv: readonly string[],
+): Promise<ParsedArgs> {
+  try {
+    return parseCommandArgs(spec, argv)
+  } catch (error) {
+    if (!(error instanceof UnknownOptionError) || !error.option.startsWith('--')) throw error
+    const { closestMatch, didYouMean } = await import('./suggest.js')
+    const match = closestMatch(error.option.slice(2), error.known)
+    throw usageError(`${error.message}${didYouMean(match && `--${match}`)}`)
+  }
 }
 
 // `claw models` alone is `claw models status`; the reference's `--status-json`/`--status-plain`
@@ -95,6 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!route.entry) {
       const first = route.rest[0]
       if (first === undefined || first === '--help' || first === '-h') {
+        const { groupHelp } = await import('./help.js')
         io.stdout.write(`${groupHelp(route.path)}\n`)
         return EXIT_CODES.ok
       }
@@ -102,15 +122,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       throw usageError(
         unknown.startsWith('-')
           ? `Unknown option for claw${route.path.length ? ` ${route.path.join(' ')}` : ''}: ${safe(maskArgvSecret(unknown))}. See claw ${[...route.path, '--help'].join(' ')}.`
-          : `Unknown command: claw ${[...route.path, safe(maskArgvSecret(unknown))].join(' ')}. See claw ${[...route.path, '--help'].join(' ')}.`,
+          : await unknownCommandMessage(route.path, unknown),
       )
     }
     const spec = await route.entry.load()
-    const args = parseCommandArgs(spec, route.rest)
+    const args = await parseWithSuggestions(spec, route.rest)
     if (args.options['help']) {
+      const { formatCommandHelp } = await import('./help.js')
       io.stdout.write(`${formatCommandHelp(route.path, spec)}\n`)
       return EXIT_CODES.ok
     }
+    // Loaded here, not at the top: `claw --help`, `--version` and `completion` never need it.
+    const { Context } = await import('./context.js')
     const context = new Context(io, args)
     try {
       return (await spec.run(context, args)) ?? EXIT_CODES.ok

@@ -18,6 +18,9 @@ afterEach(() => sandbox.dispose())
 const readConfig = (path = configPath): unknown => JSON5.parse(readFileSync(path, 'utf8'))
 const mode = (path: string): number => statSync(path).mode & 0o777
 const updated = (path = configPath) => `Updated ${path}`
+// zai/glm-4.7 is newer than the built-in catalog: written, with a warning.
+const GLM_47_WARNING =
+  'Warning: zai has no model "glm-4.7" in the catalog (did you mean glm-4.5?); saved anyway (--strict refuses). `claw models scan` lists what a provider serves.\n'
 
 describe('claw models set / set-image', () => {
   it('sets the primary from a string-form model, normalising the provider', async () => {
@@ -26,7 +29,7 @@ describe('claw models set / set-image', () => {
     expect(result).toEqual({
       code: 0,
       stdout: `${updated()}\nDefault model: zai/glm-4.7\n`,
-      stderr: '',
+      stderr: GLM_47_WARNING,
     })
     expect(readConfig()).toEqual({
       agents: { defaults: { model: { primary: 'zai/glm-4.7' }, models: { 'zai/glm-4.7': {} } } },
@@ -82,7 +85,7 @@ describe('claw models set / set-image', () => {
     expect(result).toEqual({
       code: 0,
       stdout: `${updated()}\nImage model: zai/glm-4.7\n`,
-      stderr: '',
+      stderr: GLM_47_WARNING,
     })
     expect(readConfig()).toEqual({
       agents: {
@@ -249,7 +252,7 @@ describe('claw models fallbacks', () => {
     expect(await sandbox.run(['models', 'fallbacks', 'add', 'z-ai/glm-4.7'])).toEqual({
       code: 0,
       stdout: `${updated()}\nFallbacks: zai/glm-4.7\n`,
-      stderr: '',
+      stderr: GLM_47_WARNING,
     })
     const added = await sandbox.run(['models', 'fallbacks', 'add', 'anthropic/opus-4.5'])
     expect(added.stdout).toBe(`${updated()}\nFallbacks: zai/glm-4.7, anthropic/claude-opus-4-5\n`)

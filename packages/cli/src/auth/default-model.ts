@@ -2,6 +2,7 @@
 // default model (`agents.defaults.model.primary`, fallbacks kept).
 import type { Context } from '../context.js'
 import { createModelResolver } from '../model-config/model-target.js'
+import { createCommandRefChecker } from '../model-config/ref-check.js'
 import {
   agentDefaults,
   ensureModelEntry,
@@ -40,11 +41,17 @@ export async function configuredDefaultModel(context: Context): Promise<string |
 
 /**
  * Sets `agents.defaults.model.primary` to the canonical key of `raw` (aliases resolved, fallbacks
- * kept) and ensures an `agents.defaults.models` entry. Throws `Invalid model reference: <raw>`.
+ * kept) and ensures an `agents.defaults.models` entry. The ref is checked like `claw models set`
+ * does; a bare model id resolves against `provider` (the one being set up) when given.
  */
-export async function setDefaultModel(context: Context, raw: string): Promise<string> {
+export async function setDefaultModel(
+  context: Context,
+  raw: string,
+  provider?: string,
+): Promise<string> {
   const resolver = createModelResolver(await context.config())
-  const key = resolver.require(raw)
+  const checker = await createCommandRefChecker(context)
+  const key = checker.resolve(raw, { provider, warn: (message) => context.out.warn(message) })
   await context.updateConfig((document) => {
     const defaults = agentDefaults(document)
     const current = readModelSlot(defaults['model'])

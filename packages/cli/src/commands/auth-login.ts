@@ -61,7 +61,7 @@ async function offerDefaultModel(
   const model = await recommendedModel(provider)
   if (model === undefined) return
   if (apply) {
-    const key = await setDefaultModel(context, model)
+    const key = await setDefaultModel(context, model, provider)
     context.out.line(`Default model: ${safe(key)}`)
     return
   }

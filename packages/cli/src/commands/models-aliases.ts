@@ -1,8 +1,13 @@
 // `claw models aliases list|add|remove`: aliases live in agents.defaults.models.<key>.alias.
-import { OUTPUT_OPTIONS, outputMode, type CommandSpec } from '../command.js'
+import { flag, OUTPUT_OPTIONS, outputMode, type CommandSpec } from '../command.js'
 import { usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
 import { createModelResolver } from '../model-config/model-target.js'
+import {
+  createCommandRefChecker,
+  REF_CHECK_HELP,
+  STRICT_OPTION,
+} from '../model-config/ref-check.js'
 import { agentDefaults, ensureModelEntry, modelEntries } from '../model-config/raw-config.js'
 import { safe } from '../text.js'
 
@@ -53,7 +58,9 @@ const add: CommandSpec = {
   summary: 'Add a model alias.',
   description:
     'Aliases may use letters, numbers, dots, underscores, colons and dashes; they are matched ' +
-    'case-insensitively. The model may itself be given by an alias. A model has at most one alias.',
+    'case-insensitively. The model may itself be given by an alias. A model has at most one alias. ' +
+    REF_CHECK_HELP,
+  options: STRICT_OPTION,
   positionals: [
     { name: 'alias', description: 'The alias, e.g. opus.', required: true },
     { name: 'model', description: 'A model reference (provider/model) or alias.', required: true },
@@ -63,7 +70,11 @@ const add: CommandSpec = {
     const alias = normalizeAlias(args.positionals[0]!)
     const loaded = await context.loadConfig()
     const resolver = createModelResolver(loaded.config)
-    const key = resolver.require(args.positionals[1]!)
+    const checker = await createCommandRefChecker(context)
+    const key = checker.resolve(args.positionals[1]!, {
+      strict: flag(args, 'strict'),
+      warn: (message) => context.out.warn(message),
+    })
     await context.updateConfig((document) => {
       const models = modelEntries(agentDefaults(document))
       for (const [existingKey, entry] of Object.entries(models)) {

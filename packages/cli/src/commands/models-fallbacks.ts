@@ -1,10 +1,15 @@
 // `claw models fallbacks …` and `claw models image-fallbacks …`: the fallback lists of
 // agents.defaults.model and agents.defaults.imageModel.
-import { OUTPUT_OPTIONS, outputMode, type CommandSpec } from '../command.js'
+import { flag, OUTPUT_OPTIONS, outputMode, type CommandSpec } from '../command.js'
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
 import { createModelResolver, type ModelResolver } from '../model-config/model-target.js'
+import {
+  createCommandRefChecker,
+  REF_CHECK_HELP,
+  STRICT_OPTION,
+} from '../model-config/ref-check.js'
 import {
   agentDefaults,
   ensureModelEntry,
@@ -103,17 +108,26 @@ function addCommand(kind: FallbackKind): CommandSpec {
     summary: `Add a model to the end of ${kind.configPath}.`,
     description:
       'The model is resolved (aliases allowed) and stored as its canonical provider/model key; ' +
-      'the primary model is kept. Adding a model that is already in the list changes nothing.',
+      'the primary model is kept. Adding a model that is already in the list changes nothing. ' +
+      REF_CHECK_HELP,
     positionals: [MODEL_ARGUMENT],
+    options: STRICT_OPTION,
     examples: [`${kind.command} add openai/gpt-5.2`],
     async run(context, args) {
       const loaded = await context.loadConfig()
       const resolver = createModelResolver(loaded.config)
-      const key = resolver.require(args.positionals[0]!)
+      const checker = await createCommandRefChecker(context)
+      // Notes and warnings about the ref matter only when it is written.
+      const notes: string[] = []
+      const key = checker.resolve(args.positionals[0]!, {
+        strict: flag(args, 'strict'),
+        warn: (message) => notes.push(message),
+      })
       const existing = currentFallbacks(loaded.raw, kind)
       if (existing.some((entry) => resolvesTo(resolver, entry, key))) {
         return printFallbacks(context, kind, existing)
       }
+      for (const note of notes) context.out.warn(note)
       let fallbacks: string[] = []
       await context.updateConfig((document) => {
         const current = currentFallbacks(document, kind)

@@ -1,8 +1,13 @@
 // `claw models set <model>` and `claw models set-image <model>`: the default (image) model.
-import type { CommandSpec } from '../command.js'
+import { flag, type CommandSpec } from '../command.js'
 import type { Context } from '../context.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
 import { createModelResolver } from '../model-config/model-target.js'
+import {
+  createCommandRefChecker,
+  REF_CHECK_HELP,
+  STRICT_OPTION,
+} from '../model-config/ref-check.js'
 import {
   agentDefaults,
   ensureModelEntry,
@@ -13,10 +18,16 @@ import {
 } from '../model-config/raw-config.js'
 import { safe } from '../text.js'
 
-async function setPrimary(context: Context, slot: ModelSlotName, raw: string): Promise<string> {
+async function setPrimary(
+  context: Context,
+  slot: ModelSlotName,
+  raw: string,
+  strict: boolean,
+): Promise<string> {
   const loaded = await context.loadConfig()
   const resolver = createModelResolver(loaded.config)
-  const key = resolver.require(raw)
+  const checker = await createCommandRefChecker(context)
+  const key = checker.resolve(raw, { strict, warn: (message) => context.out.warn(message) })
   await context.updateConfig((document) => {
     const defaults = agentDefaults(document)
     const current = readModelSlot(defaults[slot])
@@ -41,11 +52,14 @@ export const setCommand: CommandSpec = {
   description:
     'Writes agents.defaults.model.primary (keeping its fallbacks) and makes sure the model has ' +
     'an entry in agents.defaults.models. Aliases are resolved and providers normalised ' +
-    '(z.ai/glm-4.7 → zai/glm-4.7). The previous config is kept as <config>.bak.',
+    '(z.ai/glm-4.7 → zai/glm-4.7). ' +
+    REF_CHECK_HELP +
+    ' The previous config is kept as <config>.bak.',
   positionals: [MODEL_ARGUMENT],
+  options: STRICT_OPTION,
   examples: ['claw models set anthropic/claude-opus-4-5', 'claw models set opus'],
   async run(context, args) {
-    const key = await setPrimary(context, 'model', args.positionals[0]!)
+    const key = await setPrimary(context, 'model', args.positionals[0]!, flag(args, 'strict'))
     context.out.line(`Default model: ${safe(key)}`)
   },
 }
@@ -54,11 +68,14 @@ export const setImageCommand: CommandSpec = {
   summary: 'Set the default image model.',
   description:
     'Writes agents.defaults.imageModel.primary (keeping its fallbacks) and makes sure the model ' +
-    'has an entry in agents.defaults.models. The previous config is kept as <config>.bak.',
+    'has an entry in agents.defaults.models. ' +
+    REF_CHECK_HELP +
+    ' The previous config is kept as <config>.bak.',
   positionals: [MODEL_ARGUMENT],
+  options: STRICT_OPTION,
   examples: ['claw models set-image openai/gpt-5.2'],
   async run(context, args) {
-    const key = await setPrimary(context, 'imageModel', args.positionals[0]!)
+    const key = await setPrimary(context, 'imageModel', args.positionals[0]!, flag(args, 'strict'))
     context.out.line(`Image model: ${safe(key)}`)
   },
 }

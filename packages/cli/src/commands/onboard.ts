@@ -237,7 +237,7 @@ async function chooseDefaultModel(
   }
   if (wanted === undefined) return
   const loaded = await context.loadConfig()
-  const key = await setDefaultModel(context, wanted)
+  const key = await setDefaultModel(context, wanted, providers[0])
   context.out.line(`Default model: ${safe(key)}`, configUpdatedLine(context, loaded.path))
 }
 

@@ -6,6 +6,7 @@ import { configProfilesCheck } from './config-profiles.js'
 import { cooldownsCheck } from './cooldowns.js'
 import { deprecatedCheck } from './deprecated.js'
 import { legacyCheck } from './legacy.js'
+import { modelRefsCheck } from './model-refs.js'
 import { orphansCheck } from './orphans.js'
 import { permissionsCheck } from './permissions.js'
 import { plaintextCheck } from './plaintext.js'
@@ -22,6 +23,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   legacyCheck,
   deprecatedCheck,
   configProfilesCheck,
+  modelRefsCheck,
   tokensCheck,
   cooldownsCheck,
   orphansCheck,
