@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import {
   chmodSync,
   chownSync,
@@ -26,6 +25,7 @@ import {
   validateSecretRef,
   type ResolveSecretRefOptions,
 } from './secret-refs.js'
+import { canarySecret } from './testing/index.js'
 import type { SecretRef } from './types.js'
 
 const isPosix = process.platform !== 'win32'
@@ -35,7 +35,7 @@ let dir: string
 let canaries: string[]
 
 function canary(): string {
-  const value = `sk-claw-canary-${randomBytes(12).toString('hex')}`
+  const value = canarySecret()
   canaries.push(value)
   return value
 }

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { canarySecret } from '@claw/auth-profiles/testing'
 import type { OAuthCredential } from '@claw/auth-profiles'
 import { createRedisCredentialBackend } from '../src/redis/credential-backend.js'
-import { findCanaries, findCanariesInFiles } from '../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '../src/testing/canary-scan.js'
 import { startRedisServer, type RedisServer } from '../../../test-support/redis-server.ts'
 import { forkTokenServer, type TokenServer } from './fixtures/token-server.js'
 import {
@@ -86,7 +86,7 @@ afterEach(async () => {
     ...findCanaries(dumpRedis(redis), secrets, 'redis keys and values'),
     ...findCanaries(combinedOutput(spawned), secrets, 'worker stdout/stderr'),
     ...findCanaries(JSON.stringify(spawned.map((h) => h.messages)), secrets, 'worker IPC'),
-    ...findCanariesInFiles(root, secrets, []),
+    ...findCanariesInFiles(root, secrets, { skipNames: [] }),
   ]
   rmSync(root, { recursive: true, force: true })
   expect(hits, 'secrets outside memory').toEqual([])

@@ -21,7 +21,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { upsertAuthProfile, type AuthProfileStore, type OAuthCredential } from '@claw/auth-profiles'
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { forkTokenServer, type TokenServer } from './fixtures/token-server.js'
-import { findCanaries, findCanariesInFiles } from '../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '../src/testing/canary-scan.js'
 import {
   collectResults,
   combinedOutput,
@@ -114,7 +114,7 @@ afterEach(async () => {
   const hits = [
     ...findCanaries(combinedOutput(spawned), secrets, 'worker stdout/stderr'),
     ...findCanaries(channel, secrets, 'worker IPC messages'),
-    ...findCanariesInFiles(root, secrets, [STORE_FILE]),
+    ...findCanariesInFiles(root, secrets, { skipNames: [STORE_FILE] }),
   ]
   if (process.env['CLAW_KEEP_TEST_TMP'] !== '1') rmSync(root, { recursive: true, force: true })
   expect(hits, 'secrets outside the store').toEqual([])

@@ -15,7 +15,7 @@ import {
   type RedisFleet,
 } from '@claw/auth-profiles/redis'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
-import { findCanaries } from '../../../test-support/canary.ts'
+import { findCanaries } from '@claw/auth-profiles/testing'
 import { startRedisServer, type RedisServer } from '../../../test-support/redis-server.ts'
 import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
 

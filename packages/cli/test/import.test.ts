@@ -9,7 +9,7 @@ import {
   canarySecret,
   oauthCredential,
 } from '@claw/auth-profiles/testing'
-import { findCanaries, findCanariesInFiles } from '../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '@claw/auth-profiles/testing'
 import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
 
 /** A parsed JSON document, indexable in assertions. */
@@ -39,7 +39,9 @@ function leaks(secrets: readonly string[], sources: readonly string[]): readonly
     ...sandbox.outputs.flatMap((output, index) =>
       findCanaries(output, secrets, `output #${index}`),
     ),
-    ...findCanariesInFiles(sandbox.root, secrets, ['auth-profiles.json', ...sources]),
+    ...findCanariesInFiles(sandbox.root, secrets, {
+      skipNames: ['auth-profiles.json', ...sources],
+    }),
   ]
 }
 

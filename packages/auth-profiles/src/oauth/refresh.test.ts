@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { findCanaries, findCanariesInFiles } from '../../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '../testing/canary-scan.js'
 import { catchAuthError } from '../../test/helpers/errors.js'
 import {
   startTokenServer,

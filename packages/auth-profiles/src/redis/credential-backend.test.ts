@@ -2,7 +2,7 @@
 // the fencing check on commit, and what it does while Redis is unavailable.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { findCanaries } from '../../../../test-support/canary.ts'
+import { findCanaries } from '../testing/canary-scan.js'
 import { connectTestFleet, dumpRedis, useTestFleet } from '../../test/helpers/fleet-connection.js'
 import { canarySecret } from '../testing/index.js'
 import type { OAuthCredential } from '../types.js'

@@ -1,5 +1,6 @@
 // Helpers for unit-testing code that uses @claw/auth-profiles: a memory store, a controllable
-// clock, credential builders and canary secrets. Import from `@claw/auth-profiles/testing`.
+// clock, credential builders, canary secrets and the scanner that finds them where they must not
+// be. Import from `@claw/auth-profiles/testing`.
 import { randomBytes } from 'node:crypto'
 import type {
   ApiKeyCredential,
@@ -12,6 +13,8 @@ import type {
 
 export { createMemoryAuthStore } from '../memory-store.js'
 export type { MemoryAuthStore } from '../memory-store.js'
+export { findCanaries, findCanariesInFiles } from './canary-scan.js'
+export type { FindCanariesInFilesOptions } from './canary-scan.js'
 
 /** A clock you move by hand. @public */
 export interface FakeClock {

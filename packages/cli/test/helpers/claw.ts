@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { findCanaries, findCanariesInFiles } from '../../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '@claw/auth-profiles/testing'
 
 /**
  * The `claw` under test: the built dist/bin.js, or `CLAW_CLI_BIN` (a private build, e.g.
