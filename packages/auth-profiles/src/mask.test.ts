@@ -129,6 +129,18 @@ describe('maskSecretsInText', () => {
     expect(maskSecretsInText(`key ${secret}.`, [`  ${secret}\n`])).toBe('key sk-proj-…a1B2.')
   })
 
+  it('ignores case and masks truncated echoes (12+ key characters of a secret)', () => {
+    const plain = 'plain-0123456789abcdef0123456789ABCDEF'
+    expect(maskSecretsInText(`provider "${plain.toLowerCase()}"`, [plain])).toBe('provider "…cdef"')
+    expect(maskSecretsInText(`key ${plain.slice(0, 20)}… rejected`, [plain])).toBe(
+      'key …abcd… rejected',
+    )
+    // Shorter pieces and unrelated words stay.
+    expect(maskSecretsInText(`${plain.slice(0, 11)} and 0123456789ab-other`, [plain])).toBe(
+      `${plain.slice(0, 11)} and 0123456789ab-other`,
+    )
+  })
+
   it('returns the text unchanged without secrets', () => {
     expect(maskSecretsInText('nothing here', [])).toBe('nothing here')
     expect(maskSecretsInText('', [secret])).toBe('')

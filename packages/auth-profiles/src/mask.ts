@@ -81,10 +81,19 @@ function escapeRegExp(value: string): string {
 }
 
 /**
+ * A run of key characters this long that is part of a secret is a truncated echo of it (a
+ * provider that repeats the first 20 characters, a message cut at 300): masked too.
+ */
+const MIN_FRAGMENT_LENGTH = 12
+const KEY_RUN_PATTERN = new RegExp(`[A-Za-z0-9_-]{${MIN_FRAGMENT_LENGTH},}`, 'g')
+
+/**
  * Replaces every occurrence of each given secret in `text` with its {@link maskSecret} form.
  * Secrets are trimmed; those shorter than 6 characters are skipped (they would match ordinary
  * words). The text is scanned once, preferring the longest secret at each position, so a secret
- * that contains another one is masked as a whole and masks are never masked again.
+ * that contains another one is masked as a whole and masks are never masked again. Matching
+ * ignores case (an id normalised to lower case still shows the secret), and a run of 12 or more
+ * of `[A-Za-z0-9_-]` that is part of a secret (a truncated echo) is masked as well.
  *
  * @example
  * ```ts
@@ -103,8 +112,13 @@ export function maskSecretsInText(text: string, secrets: readonly string[]): str
     ),
   ].sort((a, b) => b.length - a.length)
   if (unique.length === 0 || text === '') return text
-  const pattern = new RegExp(unique.map(escapeRegExp).join('|'), 'g')
-  return text.replace(pattern, (match) => maskSecret(match))
+  const pattern = new RegExp(unique.map(escapeRegExp).join('|'), 'gi')
+  const masked = text.replace(pattern, (match) => maskSecret(match))
+  const lowered = unique.map((secret) => secret.toLowerCase())
+  return masked.replace(KEY_RUN_PATTERN, (run) => {
+    const candidate = run.toLowerCase()
+    return lowered.some((secret) => secret.includes(candidate)) ? maskSecret(run) : run
+  })
 }
 
 /** Parameter names that hold secrets: anything ending in key, token, secret or password. */
