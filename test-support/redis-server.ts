@@ -9,8 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { redisServerArgs } from './redis-server-args.mjs'
 
 export interface RedisServer {
-  /** `unix:///…/redis.sock` — the URL clients connect with. */
+  /** `unix:///…/redis.sock` — the URL clients connect with (without the password, if any). */
   readonly url: string
+  /** The password the server requires (`requirepass`), if it was started with one. */
+  readonly password: string | undefined
   readonly socketPath: string
   /** Stops the server (SIGTERM) and waits for it to exit; the socket disappears. */
   stop(): Promise<void>
@@ -42,21 +44,38 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): P
   }
 }
 
+/** Options of {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /** Require this password (`requirepass`): clients without it get NOAUTH. */
+  readonly requirepass?: string
+}
+
 /** Starts a redis-server on a unix socket in a new temp dir. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(
+  options: StartRedisServerOptions = {},
+): Promise<RedisServer> {
   requireRedisServer()
   const dir = mkdtempSync(join(tmpdir(), 'claw-redis-'))
   const socketPath = join(dir, 'redis.sock')
+  const password = options.requirepass
+  // The password reaches redis-cli through its environment, never its command line.
+  const cliEnv = password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password }
   let child: ChildProcess | undefined
 
   const cli = (args: readonly string[]): string => {
-    const result = spawnSync('redis-cli', ['-s', socketPath, ...args], { encoding: 'utf8' })
+    const result = spawnSync('redis-cli', ['-s', socketPath, ...args], {
+      encoding: 'utf8',
+      env: cliEnv,
+    })
     if (result.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${result.stderr}`)
     return result.stdout
   }
   const ping = (): boolean => {
     if (!existsSync(socketPath)) return false
-    const result = spawnSync('redis-cli', ['-s', socketPath, 'PING'], { encoding: 'utf8' })
+    const result = spawnSync('redis-cli', ['-s', socketPath, 'PING'], {
+      encoding: 'utf8',
+      env: cliEnv,
+    })
     return result.status === 0 && result.stdout.trim() === 'PONG'
   }
   const exited = (process: ChildProcess): Promise<void> =>
@@ -66,11 +85,16 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   const server: RedisServer = {
     url: `unix://${socketPath}`,
+    password,
     socketPath,
     async start() {
-      child = spawn('redis-server', redisServerArgs(dir, socketPath), {
-        stdio: ['ignore', 'ignore', 'pipe'],
+      // A password goes in through stdin (redis-server reads a config file named `-`), so it never
+      // shows in `ps`.
+      const args = redisServerArgs(dir, socketPath)
+      child = spawn('redis-server', password === undefined ? args : ['-', ...args], {
+        stdio: [password === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
       })
+      if (password !== undefined) child.stdin?.end(`requirepass "${password}"\n`)
       await waitFor(ping, 'the socket to answer PING')
     },
     async stop() {

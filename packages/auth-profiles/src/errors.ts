@@ -26,6 +26,8 @@ export type AuthProfilesErrorCode =
   | 'ERR_REFRESH_FAILED'
   | 'ERR_OAUTH'
   | 'ERR_ABORTED'
+  | 'ERR_FLEET_UNAVAILABLE'
+  | 'ERR_FLEET_EMPTY'
 
 /**
  * One problem in a stored file or config value: `path` is a JSON/config path such as

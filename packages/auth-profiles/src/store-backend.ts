@@ -30,6 +30,16 @@ export interface AuthStoreUpdateOptions {
    * compare-and-swap protects them).
    */
   readonly fence?: { readonly key: string; readonly value: number }
+  /**
+   * While the shared routing state of a fleet (Redis) is unreachable, apply routing-state changes
+   * (usage stats, cooldowns, order, last-good, re-auth markers) to this host's local state instead
+   * of refusing them. For request-path bookkeeping that must never fail a request (what the
+   * failover engine and OAuth refresh record); they stay local until Redis returns. Without it a
+   * fleet backend refuses such a change with a retryable `ERR_FLEET_UNAVAILABLE` and writes
+   * nothing, so an operator's write is never reported done when it would not reach the fleet.
+   * Backends without shared state (file, memory) ignore it.
+   */
+  readonly localFallback?: boolean
 }
 
 /**

@@ -13,7 +13,11 @@ import { AuthProfilesError } from './errors.js'
 import { updateStoreEntry } from './memory-store.js'
 import { resolveClock, type Clock } from './runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from './store.js'
-import type { AuthStoreBackend, AuthStoreUpdateResult } from './store-backend.js'
+import type {
+  AuthStoreBackend,
+  AuthStoreUpdateOptions,
+  AuthStoreUpdateResult,
+} from './store-backend.js'
 import type {
   AuthProfileFailureReason,
   AuthProfileStore,
@@ -75,13 +79,21 @@ function applyStatsChange(
   return true
 }
 
+/**
+ * How request-path bookkeeping (failures, successes, last-good) is written: a fleet whose Redis is
+ * unreachable records it locally rather than fail the request. Operator changes (a manual cooldown
+ * clear) are written without it, so an unreachable fleet refuses them instead.
+ */
+const BOOKKEEPING: AuthStoreUpdateOptions = Object.freeze({ localFallback: true })
+
 /** A locked update of the whole store applying `change` (backends without entry updates). */
 function updateWholeStore(
   backend: AuthStoreBackend,
   profileId: string,
   change: StatsChange,
+  updateOptions: AuthStoreUpdateOptions | undefined,
 ): Promise<AuthStoreUpdateResult<boolean>> {
-  return backend.update((target) => applyStatsChange(target, profileId, change))
+  return backend.update((target) => applyStatsChange(target, profileId, change), updateOptions)
 }
 
 /**
@@ -91,6 +103,7 @@ function updateWholeStore(
  */
 async function updateStats(
   options: UsageUpdateOptions,
+  updateOptions: AuthStoreUpdateOptions | undefined,
   change: StatsChange,
 ): Promise<UsageUpdateResult> {
   const { store, profileId } = options
@@ -102,7 +115,7 @@ async function updateStats(
   try {
     const backend = resolveAuthStoreBackend(options.persist)
     const updated = await (updateStoreEntry(backend, 'usageStats', profileId, change) ??
-      updateWholeStore(backend, profileId, change))
+      updateWholeStore(backend, profileId, change, updateOptions))
     if (updated.store.usageStats) store.usageStats = updated.store.usageStats
     else delete store.usageStats
     return { changed: updated.result, persisted: updated.written }
@@ -178,7 +191,7 @@ export function markAuthProfileFailure(
     return Promise.reject(error)
   }
   const { reason, model } = options
-  return updateStats(options, (current, store) => {
+  return updateStats(options, BOOKKEEPING, (current, store) => {
     const credential =
       store.profiles[options.profileId] ?? options.store.profiles[options.profileId]
     const provider = credential?.provider ?? ''
@@ -277,7 +290,7 @@ export function markAuthProfileUsed(
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error)
   }
-  return updateStats(options, (current) => {
+  return updateStats(options, BOOKKEEPING, (current) => {
     const { model } = options
     // The model's own cooldown goes too; the cooldowns of other models stay.
     const otherModels =
@@ -298,14 +311,16 @@ export function markAuthProfileUsed(
 
 /**
  * Manually clears a profile's cooldowns (profile-wide and model-scoped) and resets `errorCount`.
- * A billing or re-auth disable stays. No-op for a profile without stats.
+ * A billing or re-auth disable stays. No-op for a profile without stats. An operator's change: in a
+ * fleet whose Redis is unreachable nothing is written and `error` is a retryable
+ * `ERR_FLEET_UNAVAILABLE` (the bookkeeping functions record locally instead).
  *
  * @public
  */
 export async function clearAuthProfileCooldown(
   options: UsageUpdateOptions,
 ): Promise<UsageUpdateResult> {
-  return updateStats(options, (current) => {
+  return updateStats(options, undefined, (current) => {
     if (!current) return current
     const stats: MutableStats = copyRecord(current, [
       'cooldownUntil',
@@ -381,6 +396,6 @@ function updateLastGood(
   return (
     updateStoreEntry(backend, 'lastGood', providerKey, (recorded?: string) =>
       recorded === profileId ? recorded : profileId,
-    ) ?? backend.update((target) => applyLastGood(target, providerKey, profileId))
+    ) ?? backend.update((target) => applyLastGood(target, providerKey, profileId), BOOKKEEPING)
   )
 }

@@ -36,6 +36,7 @@ const INVALID_STATE_CODES = new Set([
   'ERR_STORE_SYMLINK',
   'ERR_STORE_TOO_LARGE',
   'ERR_STORE_READ',
+  'ERR_FLEET_EMPTY',
 ])
 
 /** The exit code for anything thrown by a command. */

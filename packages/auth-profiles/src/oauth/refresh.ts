@@ -11,7 +11,7 @@ import {
   type Clock,
   type Env,
 } from '../runtime.js'
-import type { AuthStoreBackend } from '../store-backend.js'
+import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import { createBoundedFetch, DEFAULT_OAUTH_TIMEOUT_MS, type FetchFunction } from './http.js'
 import { classifyTokenError, findAuthProfilesError } from './openid.js'
@@ -345,6 +345,12 @@ function isFenceRejection(error: unknown): boolean {
 }
 
 /**
+ * A refresh runs on a request's path: a fleet whose Redis is unreachable records its outcome
+ * (the new tokens, a re-auth marker, `refreshFailedAt`) locally instead of failing the request.
+ */
+const REQUEST_PATH: AuthStoreUpdateOptions = Object.freeze({ localFallback: true })
+
+/**
  * Commits under the lock's fencing token. A rejected token means another holder took the lock
  * over while this one stalled: a newer credential it committed is adopted; if it has committed
  * nothing (yet), this holder waits for the lock again and commits its token set under the new
@@ -420,7 +426,7 @@ async function commit(
       }
       return { kind: 'written' as const, credential: next }
     },
-    lock.fence ? { fence: lock.fence } : undefined,
+    lock.fence ? { fence: lock.fence, localFallback: true } : REQUEST_PATH,
   )
   if (result.kind === 'gone') {
     throw new AuthProfilesError(
@@ -488,7 +494,7 @@ async function handleRefreshError(
       if (stored?.type === 'oauth' && (stored.generation ?? 0) === (latest.generation ?? 0)) {
         store.profiles[profileId] = { ...stored, status: 'needs_reauth' }
       }
-    })
+    }, REQUEST_PATH)
     // No `cause`: token endpoint error bodies can echo the refresh token.
     throw new ReauthRequiredError({
       profileId,
@@ -501,7 +507,7 @@ async function handleRefreshError(
       ...store.usageStats,
       [profileId]: { ...store.usageStats?.[profileId], refreshFailedAt: now },
     }
-  })
+  }, REQUEST_PATH)
   if (stillValid(latest, now))
     return { credential: latest, refreshed: false, adopted: false, stale: true }
   throw new AuthProfilesError(

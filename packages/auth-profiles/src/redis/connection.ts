@@ -11,7 +11,10 @@
  *   per outage; a background probe (unref'd, every second) closes the circuit when PING works
  *   again and warns once more on recovery;
  * - rethrows errors Redis itself replied with (a script error, WRONGTYPE) unchanged, without
- *   opening the circuit: those are bugs or data problems, not outages.
+ *   opening the circuit: those are bugs or data problems, not outages. Authentication replies
+ *   (NOAUTH, WRONGPASS, "Protocol error: unauthenticated …", NOPERM) are the exception: a Redis
+ *   that refuses this client is unavailable to it, so they open the circuit like an outage, and
+ *   the warning names the cause (`authentication failed (NOAUTH)`), never the password.
  *
  * `keys` is the single key helper (the prefix applied exactly once), `now` the injected clock and
  * `warn` the embedder's warning sink. `client` is the raw node-redis client once created; use it
@@ -60,6 +63,11 @@ export interface FleetConnection {
   readonly client: FleetClient | undefined
   /** False while the circuit is open or the fleet is closed. */
   available(): boolean
+  /**
+   * Why the fleet is unavailable, for messages: `closed`, or what opened the circuit (`timeout`,
+   * `ECONNREFUSED`, `authentication failed (NOAUTH)`, …); `undefined` while available.
+   */
+  unavailableReason(): string | undefined
   readonly commandTimeoutMs: number
   readonly freshnessMs: number
   readonly now: () => number
@@ -72,7 +80,10 @@ export interface FleetConnection {
  * @public
  */
 export interface RedisFleetOptions {
-  /** `redis://…`, `rediss://…` or `unix:///path/redis.sock`. */
+  /**
+   * `redis://[user:password@]host:port`, `rediss://…` or `unix://[user:password@]/path/redis.sock`
+   * (percent-encode special characters of the password).
+   */
   readonly url?: string
   /** An existing node-redis client instead of `url` (the caller owns it: `close()` leaves it open). */
   readonly client?: unknown
@@ -98,7 +109,11 @@ export interface RedisFleet {
   readonly prefix: string
   /** `'connected'`, `'degraded'` (circuit open: local state in use) or `'closed'`. */
   status(): 'connected' | 'degraded' | 'closed'
-  /** One PING with its latency, for `claw doctor`. Never throws. */
+  /**
+   * One PING with its latency, for `claw doctor`. Never throws. `error` is a short reason without
+   * secrets: `timeout`, an errno code (`ECONNREFUSED`), `authentication failed (NOAUTH)`,
+   * `authentication failed (WRONGPASS)`, `not permitted (NOPERM)`, `closed`.
+   */
   ping(): Promise<{ ok: true; latencyMs: number } | { ok: false; error: string }>
   /**
    * Routing state (usage stats, cooldown and disabled windows, order, last-good, re-auth markers)
@@ -145,21 +160,76 @@ function isErrorReply(error: unknown): boolean {
   return false
 }
 
-/** A short, secret-free reason for a failure: an errno code or the error class. */
+/**
+ * Why Redis refused this client, when it did: `authentication failed (NOAUTH)` (no password
+ * sent, or Redis closed the connection with "Protocol error: unauthenticated …"),
+ * `authentication failed (WRONGPASS)`, `authentication failed (AUTH)` (a password sent to a Redis
+ * that has none) or `not permitted (NOPERM)` (an ACL user without the commands claw runs). Only
+ * the reply's leading code is kept: the rest of a reply is never repeated.
+ */
+function authFailure(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | undefined)?.message
+  if (typeof message !== 'string') return undefined
+  const code = /^(NOAUTH|WRONGPASS|NOPERM)\b/.exec(message)?.[1]
+  if (code === 'NOPERM') return 'not permitted (NOPERM)'
+  if (code !== undefined) return `authentication failed (${code})`
+  if (/^ERR Protocol error: unauthenticated\b/.test(message))
+    return 'authentication failed (NOAUTH)'
+  if (/^ERR AUTH\b.*\bwithout any password configured\b/.test(message))
+    return 'authentication failed (AUTH)'
+  return undefined
+}
+
+/** A short, secret-free reason for a failure: an authentication failure, an errno code or the error class. */
 function describeFailure(error: unknown): string {
   if (error === timedOut) return 'timeout'
+  const auth = authFailure(error)
+  if (auth !== undefined) return auth
   const code = (error as { code?: unknown } | undefined)?.code
   if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code
   const name = (error as { constructor?: { name?: string } } | undefined)?.constructor?.name
   return typeof name === 'string' && /^\w+$/.test(name) ? name : 'error'
 }
 
-/** Client options of a URL: `unix://` paths become a socket path (node-redis wants it so). */
+/**
+ * `unix://[user[:password]@]/path/redis.sock`: the socket path and the credentials (percent-
+ * decoded), which node-redis takes as separate options for a socket.
+ */
+function parseUnixUrl(url: string): { path: string; username?: string; password?: string } {
+  const rest = url.slice('unix://'.length)
+  const slash = rest.indexOf('/')
+  const authority = slash === -1 ? rest : rest.slice(0, slash)
+  const at = authority.lastIndexOf('@')
+  if (at === -1) return { path: rest }
+  const userinfo = authority.slice(0, at)
+  const path = rest.slice(at + 1)
+  const colon = userinfo.indexOf(':')
+  const decode = (value: string): string => {
+    try {
+      return decodeURIComponent(value)
+    } catch {
+      return value
+    }
+  }
+  const username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon))
+  const password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1))
+  return {
+    path,
+    ...(username === '' ? {} : { username }),
+    ...(password === undefined || password === '' ? {} : { password }),
+  }
+}
+
+/**
+ * Client options of a URL: `unix://` paths become a socket path, with the URL's credentials as
+ * `username` / `password` (node-redis reads them from `redis://` URLs itself).
+ */
 function clientOptions(url: string | undefined): Record<string, unknown> {
   const reconnectStrategy = (retries: number): number =>
     Math.min(50 * (retries + 1), MAX_RECONNECT_DELAY_MS)
   if (url?.startsWith('unix://')) {
-    return { socket: { path: url.slice('unix://'.length), reconnectStrategy } }
+    const { path, ...credentials } = parseUnixUrl(url)
+    return { ...credentials, socket: { path, reconnectStrategy } }
   }
   return { ...(url === undefined ? {} : { url }), socket: { reconnectStrategy } }
 }
@@ -190,6 +260,10 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
   let open = false
   let probe: ReturnType<typeof setInterval> | undefined
   let probing = false
+  /** Why Redis last refused this client (auth), for `ping()` while the connection never comes up. */
+  let refusal: string | undefined
+  /** What opened the circuit (for messages). */
+  let openReason = 'unknown'
 
   const onError = (error: unknown): void => {
     // Every 'error' event lands here (no unhandled 'error' crash); a live circuit opens.
@@ -222,9 +296,11 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
   ready.catch(() => undefined)
 
   function tripCircuit(error: unknown): void {
+    refusal = authFailure(error) ?? refusal
     if (closed || open) return
     open = true
-    warn(`Redis unavailable (${describeFailure(error)}); using local state until it returns.`)
+    openReason = describeFailure(error)
+    warn(`Redis unavailable (${openReason}); using local state until it returns.`)
     startProbe()
   }
 
@@ -243,6 +319,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
       const reply = await withTimeout(current.ping(), commandTimeoutMs)
       if (reply === timedOut || closed) return
       open = false
+      refusal = undefined
       clearInterval(probe)
       probe = undefined
       warn('Redis available again; sharing routing state.')
@@ -265,7 +342,9 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
         commandTimeoutMs,
       )
     } catch (error) {
-      if (isErrorReply(error)) throw error
+      // A refused login is a configuration problem, but to the fleet it is an outage like any
+      // other: local state, one warning naming the cause (never the password).
+      if (isErrorReply(error) && authFailure(error) === undefined) throw error
       tripCircuit(error)
       throw new FleetUnavailableError(undefined, { cause: error })
     }
@@ -286,6 +365,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
       return client
     },
     available: () => !closed && !open,
+    unavailableReason: () => (closed ? 'closed' : open ? openReason : undefined),
     commandTimeoutMs,
     freshnessMs,
     now,
@@ -304,10 +384,12 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
           (async () => (await ready).ping())(),
           Math.max(commandTimeoutMs, 1_000),
         )
-        if (reply === timedOut) return { ok: false, error: 'timeout' }
+        if (reply === timedOut) return { ok: false, error: refusal ?? 'timeout' }
+        refusal = undefined
         return { ok: true, latencyMs: performance.now() - started }
       } catch (error) {
-        return { ok: false, error: describeFailure(error) }
+        // After a refused login Redis closes the connection: the client is offline because of it.
+        return { ok: false, error: authFailure(error) ?? refusal ?? describeFailure(error) }
       }
     },
     stateBackend: (backendOptions) => createRedisStateBackend(connection, backendOptions),

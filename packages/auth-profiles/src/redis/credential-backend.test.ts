@@ -225,6 +225,76 @@ describe('Redis credential backend', () => {
     expect((await fresh.load()).profiles['test-oauth:default']).toEqual(credential)
   })
 
+  it('an empty Redis (restart without persistence, FLUSHALL) is ERR_FLEET_EMPTY, never an empty store', async () => {
+    const warnings: string[] = []
+    const connection = { ...fleet.connection, warn: (message: string) => warnings.push(message) }
+    const gateway = createRedisCredentialBackend(connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    const credential = oauth()
+    await gateway.update((store) => {
+      store.profiles['test-oauth:default'] = credential
+    })
+    await gateway.load()
+    expect(fleet.server.cli(['HEXISTS', 'claw:fleet', 'credentials']).trim()).toBe('1')
+
+    fleet.server.cli(['FLUSHALL'])
+    // A process that never read the credentials: a loud error naming what happened.
+    const fresh = createRedisCredentialBackend(connection, { agentId: 'main', encryptionKey: key })
+    const empty = await rejection(fresh.load())
+    expect(empty).toMatchObject({ code: 'ERR_FLEET_EMPTY', retryable: false })
+    expect(empty.message).toMatch(
+      /^Redis holds no credentials for agent main and no fleet marker \(claw:fleet\): it has lost its data/,
+    )
+    // A long-running process keeps routing with what it read, and says so once.
+    for (let i = 0; i < 3; i += 1) {
+      expect((await gateway.load()).profiles['test-oauth:default']).toEqual(credential)
+    }
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/Serving the 1 credential\(s\) read earlier from memory\.$/)
+    expect(
+      findCanaries(
+        `${empty.message}\n${warnings.join('\n')}`,
+        [credential.access, credential.refresh],
+        'messages',
+      ),
+    ).toEqual([])
+  })
+
+  it('a new fleet starts with its first credential; removing every credential later is not "empty"', async () => {
+    const backend = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    expect(await rejection(backend.load())).toMatchObject({ code: 'ERR_FLEET_EMPTY' })
+    await backend.update((store) => {
+      store.profiles['test-oauth:default'] = oauth()
+    })
+    expect(Object.keys((await backend.load()).profiles)).toEqual(['test-oauth:default'])
+    await backend.update((store) => {
+      delete store.profiles['test-oauth:default']
+    })
+    expect((await backend.load()).profiles).toEqual({})
+  })
+
+  it('marks a Redis that holds credentials from before the marker existed', async () => {
+    const backend = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    await backend.update((store) => {
+      store.profiles['test-oauth:default'] = oauth()
+    })
+    fleet.server.cli(['DEL', 'claw:fleet'])
+    const reader = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    expect(Object.keys((await reader.load()).profiles)).toEqual(['test-oauth:default'])
+    expect(fleet.server.cli(['HEXISTS', 'claw:fleet', 'credentials']).trim()).toBe('1')
+  })
+
   it('refuses an encryption key that is not 32 bytes', () => {
     expect(() =>
       createRedisCredentialBackend(fleet.connection, {

@@ -4,6 +4,8 @@
 //   {prefix}{agentId}:cred:{profileId}     base64(v1 | IV | AES-256-GCM ciphertext | tag), AAD = key name
 //   {prefix}{agentId}:credver:{profileId}  compare-and-swap counter, INCR on every write or delete
 //   {prefix}{agentId}:creds                SET of the agent's profile ids (the index a load reads)
+//   {prefix}fleet                          HASH; `credentials` (HSETNX by the first write) marks a
+//                                          Redis that holds credentials, so an empty one is noticed
 //
 // `load()` is one Lua script (index, values and versions in one atomic read); `update()` re-reads,
 // runs the updater, and commits only the credentials that changed in one Lua script that first
@@ -30,10 +32,19 @@ export interface RedisCredentialBackendOptions {
 /** Compare-and-swap attempts of one `update()` before it gives up (each re-reads and retries). */
 const MAX_CAS_ATTEMPTS = 50
 
-/** KEYS[1] index; ARGV[1] credential key prefix, ARGV[2] version key prefix → id, ver, value… */
+/**
+ * KEYS[1] index, KEYS[2] fleet marker; ARGV[1] credential key prefix, ARGV[2] version key prefix,
+ * ARGV[3] now (ms) → 'empty' when Redis has no marker and no credentials of the agent (it lost its
+ * data, or never held any), else 'ok', id, ver, value, … (an unmarked Redis that holds credentials,
+ * from before the marker existed, is marked).
+ */
 const LOAD_SCRIPT = `
 local ids = redis.call('SMEMBERS', KEYS[1])
-local out = {}
+if redis.call('HEXISTS', KEYS[2], 'credentials') == 0 then
+  if #ids == 0 then return {'empty'} end
+  redis.call('HSETNX', KEYS[2], 'credentials', ARGV[3])
+end
+local out = {'ok'}
 for _, id in ipairs(ids) do
   local value = redis.call('GET', ARGV[1] .. id)
   if value then
@@ -46,15 +57,15 @@ return out
 `
 
 /**
- * KEYS[1] index, KEYS[2k], KEYS[2k+1] credential and version key of entry k, KEYS[last] the fence
- * key when ARGV[1] is not ''. ARGV[1] fence value, ARGV[2] entry count, then per entry: profile id,
- * expected version, op ('check' | 'set' | 'del'), value. Returns {'ok'}, {'conflict'} or
- * {'fence', current}.
+ * KEYS[1] index, KEYS[2k], KEYS[2k+1] credential and version key of entry k, KEYS[2n+2] the fleet
+ * marker, KEYS[2n+3] the fence key when ARGV[1] is not ''. ARGV[1] fence value, ARGV[2] entry count
+ * n, then per entry: profile id, expected version, op ('check' | 'set' | 'del'), value; last, now
+ * (ms) for the marker. Returns {'ok'}, {'conflict'} or {'fence', current}.
  */
 const COMMIT_SCRIPT = `
 local count = tonumber(ARGV[2])
 if ARGV[1] ~= '' then
-  local current = redis.call('GET', KEYS[2 * count + 2])
+  local current = redis.call('GET', KEYS[2 * count + 3])
   if current ~= ARGV[1] then return {'fence', current or ''} end
 end
 for k = 1, count do
@@ -67,6 +78,7 @@ for k = 1, count do
     redis.call('SET', KEYS[2 * k], value)
     redis.call('INCR', KEYS[2 * k + 1])
     redis.call('SADD', KEYS[1], id)
+    redis.call('HSETNX', KEYS[2 * count + 2], 'credentials', ARGV[4 * count + 3])
   elseif op == 'del' then
     redis.call('DEL', KEYS[2 * k])
     redis.call('INCR', KEYS[2 * k + 1])
@@ -88,7 +100,16 @@ interface Snapshot {
   readonly entries: ReadonlyMap<string, Entry>
   readonly store: AuthProfileStore
   readonly diagnostics: readonly StoreDiagnostic[]
+  /** Redis holds no credentials of the agent and no fleet marker (see LOAD_SCRIPT). */
+  readonly empty?: boolean
 }
+
+const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
+  entries: new Map<string, Entry>(),
+  store: Object.freeze({ version: 1 as const, profiles: Object.freeze({}) }),
+  diagnostics: [],
+  empty: true,
+})
 
 interface Operation {
   readonly profileId: string
@@ -123,8 +144,15 @@ async function parseProfiles(
  * While Redis is unavailable, `load()` serves the last credentials it read (decrypted in memory
  * only) and `update()` fails with a retryable `AuthProfilesError` (`ERR_STORE_WRITE`).
  *
+ * A Redis without the agent's credentials and without the fleet marker (`{prefix}fleet`, set by
+ * the first credential write) has lost its data or never held any: `load()` then fails with
+ * `ERR_FLEET_EMPTY` — or, when this backend read credentials earlier, keeps serving those with one
+ * warning — rather than report an empty store. `update()` still works (adding the first
+ * credential of a new fleet sets the marker).
+ *
  * @throws {AuthProfilesError} from `load`: `ERR_STORE_INVALID` when a value cannot be decrypted
- *   (wrong key, tampered value: the message names the profile, never the value).
+ *   (wrong key, tampered value: the message names the profile, never the value); `ERR_FLEET_EMPTY`
+ *   (see above).
  * @internal
  */
 export function createRedisCredentialBackend(
@@ -141,6 +169,7 @@ export function createRedisCredentialBackend(
   }
   const { keys } = connection
   const indexKey = connection.keys.credentialIndex(agentId)
+  const markerKey = keys.fleetMarker()
   const credentialPrefix = keys.credential(agentId, '')
   const versionPrefix = keys.credentialVersion(agentId, '')
   const location = `redis:${indexKey}`
@@ -175,15 +204,16 @@ export function createRedisCredentialBackend(
     try {
       reply = await connection.run((client) =>
         client.eval(LOAD_SCRIPT, {
-          keys: [indexKey],
-          arguments: [credentialPrefix, versionPrefix],
+          keys: [indexKey, markerKey],
+          arguments: [credentialPrefix, versionPrefix, String(connection.now())],
         }),
       )
     } catch (error) {
       if (isFleetUnavailable(error)) throw unavailable('read', error)
       throw failed('read', error)
     }
-    const flat = (reply as unknown[]).map(String)
+    const [status, ...flat] = (reply as unknown[]).map(String)
+    if (status === 'empty') return EMPTY_SNAPSHOT
     const previous = last
     const raw = new Map<string, { version: string; value: string }>()
     for (let index = 0; index + 2 < flat.length; index += 3) {
@@ -244,14 +274,35 @@ export function createRedisCredentialBackend(
     }
   }
 
+  let emptyWarned = false
+  const emptyMessage = (): string =>
+    `Redis holds no credentials for agent ${agentId} and no fleet marker (${markerKey}): it has lost its data (restarted without persistence, or flushed) or never held credentials. Restore it from a backup, or add the credentials again (claw models auth paste-api-key, claw models auth login); a new fleet starts with its first credential.`
+
   async function load(): Promise<AuthProfileStore> {
+    let snapshot: Snapshot
     try {
-      last = await read()
+      snapshot = await read()
     } catch (error) {
       const unavailableNow = AuthProfilesError.isInstance(error) && error.retryable
       if (unavailableNow && last) return last.store
       throw error
     }
+    if (snapshot.empty) {
+      // Never route as if no profile existed: keep serving what was read before (warning once),
+      // or fail.
+      if (last && !last.empty) {
+        if (!emptyWarned) {
+          emptyWarned = true
+          connection.warn(
+            `${emptyMessage()} Serving the ${last.entries.size} credential(s) read earlier from memory.`,
+          )
+        }
+        return last.store
+      }
+      throw new AuthProfilesError('ERR_FLEET_EMPTY', emptyMessage())
+    }
+    emptyWarned = false
+    last = snapshot
     return last.store
   }
 
@@ -297,6 +348,8 @@ export function createRedisCredentialBackend(
       )
       args.push(operation.profileId, operation.expected, operation.op, operation.value)
     }
+    commandKeys.push(markerKey)
+    args.push(String(connection.now()))
     if (fence) commandKeys.push(fence.key)
     let reply: unknown
     try {
@@ -335,7 +388,8 @@ export function createRedisCredentialBackend(
           throw unavailable('write', error)
         throw error
       }
-      last = snapshot
+      // An empty Redis does not replace credentials read before (load() keeps serving them).
+      if (!snapshot.empty || !last) last = snapshot
       const draft: AuthProfileStore = structuredClone(snapshot.store)
       const result = await updater(draft)
       const operations = operationsFor(snapshot, draft)

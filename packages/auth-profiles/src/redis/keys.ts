@@ -14,6 +14,8 @@
  * | `{prefix}{agentId}:reauth` | SET | profile ids marked `needs_reauth` |
  * | `{prefix}{agentId}:cred:{profileId}` | STRING | encrypted credential (credential backend) |
  * | `{prefix}{agentId}:credver:{profileId}` | STRING | compare-and-swap counter of the credential |
+ * | `{prefix}{agentId}:creds` | SET | profile ids with a credential (credential backend) |
+ * | `{prefix}fleet` | HASH | `credentials`: epoch ms of the first credential ever written to this Redis (the marker that tells an empty Redis from a new fleet) |
  * | `{prefix}lock:oauth:{provider}:{profileId}` | STRING + PX | refresh lock holder's random token |
  * | `{prefix}fence:oauth:{provider}:{profileId}` | STRING | fencing counter (INCR on acquire) |
  *
@@ -57,6 +59,12 @@ export interface FleetKeys {
   credentialVersion(agentId: string, profileId: string): string
   /** SET of the profile ids that have a credential (credential backend). */
   credentialIndex(agentId: string): string
+  /**
+   * HASH describing the fleet's Redis: `credentials` is set (HSETNX, epoch ms) by the first
+   * credential write and never removed, so a Redis that lost its data (restart without
+   * persistence, FLUSHALL) is told apart from one that never held credentials.
+   */
+  fleetMarker(): string
   /** OAuth refresh lock. */
   refreshLock(provider: string, profileId: string): string
   /** OAuth refresh fencing counter. */
@@ -82,6 +90,7 @@ export function createFleetKeys(prefix: string = DEFAULT_FLEET_PREFIX): FleetKey
     credential: (agentId, profileId) => keyFor(prefix, agentId, 'cred', profileId),
     credentialVersion: (agentId, profileId) => keyFor(prefix, agentId, 'credver', profileId),
     credentialIndex: (agentId) => keyFor(prefix, agentId, 'creds'),
+    fleetMarker: () => keyFor(prefix, 'fleet'),
     refreshLock: (provider, profileId) => keyFor(prefix, 'lock', 'oauth', provider, profileId),
     refreshFence: (provider, profileId) => keyFor(prefix, 'fence', 'oauth', provider, profileId),
   }

@@ -10,6 +10,7 @@ import { startRedisServer, type RedisServer } from '../../../../test-support/red
 import { isProfileInCooldown } from '../cooldowns.js'
 import { createFileAuthStore } from '../file-store.js'
 import { resolveAuthProfileOrder } from '../order.js'
+import { updateAuthProfileStore, upsertAuthProfile } from '../store.js'
 import type { AuthStoreBackend } from '../store-backend.js'
 import { apiKeyCredential, canarySecret } from '../testing/index.js'
 import type { AuthProfileStore } from '../types.js'
@@ -355,6 +356,55 @@ describe('outages', () => {
     // Local state: the file's own usageStats.
     expect((await files.load()).usageStats?.[A]?.errorCount).toBe(5)
     expect(await down.ping()).toMatchObject({ ok: false })
+  })
+
+  it('operator writes are refused while Redis is unavailable; request-path bookkeeping stays local', async () => {
+    const files = await host('h1')
+    const live = fleet()
+    const backend = live.stateBackend({ agentId: 'main', credentials: files })
+    const store = await backend.load()
+    await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist: { backend } })
+    expect(isProfileInCooldown(await backend.load(), A)).toBe(true)
+
+    await server.kill()
+    const before = await files.load()
+    // The order override: refused, nothing written anywhere.
+    const order = await updateAuthProfileStore({ backend }, (fresh) => {
+      fresh.order = { openai: [B, A] }
+    }).then(
+      () => undefined,
+      (error: unknown) => error as Error & Record<string, unknown>,
+    )
+    expect(order).toMatchObject({ code: 'ERR_FLEET_UNAVAILABLE', retryable: true })
+    expect(order?.message).toMatch(
+      /^Redis is unavailable \(\w+\), so the shared routing state \(cooldowns, usage, order, last-good\) of agent main cannot be changed; nothing was written\./,
+    )
+    // A manual cooldown clear: the same (the library returns the error, as for every bookkeeping call).
+    const cleared = await clearAuthProfileCooldown({
+      store: await backend.load(),
+      profileId: A,
+      persist: { backend },
+    })
+    expect(cleared.error).toMatchObject({ code: 'ERR_FLEET_UNAVAILABLE' })
+    expect(await files.load()).toEqual(before)
+    // A credential edit touches no shared state: it lands in the credentials backend.
+    const added = canarySecret()
+    secrets.push(added)
+    await upsertAuthProfile({
+      backend,
+      profileId: 'openai:c',
+      credential: apiKeyCredential('openai', added),
+    })
+    expect((await files.load()).profiles['openai:c']).toMatchObject({ key: added })
+    // The request path keeps working on local state.
+    const outcome = await markAuthProfileFailure({
+      store: await backend.load(),
+      profileId: B,
+      reason: 'rate_limit',
+      persist: { backend },
+    })
+    expect(outcome.error).toBeUndefined()
+    expect(isProfileInCooldown(await files.load(), B)).toBe(true)
   })
 
   it('Redis killed mid-run and restarted: local fallback, one warning, sharing resumes ≤ 5 s', async () => {

@@ -6,6 +6,7 @@ import type {
   AuthStoreUpdateResult,
   AuthStoreUpdater,
 } from '../store-backend.js'
+import { AuthProfilesError } from '../errors.js'
 import { cloneStore } from '../store-backend.js'
 import type { AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
@@ -33,8 +34,12 @@ export interface RedisStateBackendOptions {
  * `freshnessMs`; `update()` reads fresh state (one round
  * trip), runs the updater and writes the difference in one atomic script: counters as HINCRBY
  * deltas, timestamps as maxima, windows as monotonic PX keys, clears as deletes. Credential
- * changes go to the credentials backend (under its lock). While Redis is unavailable both serve
- * and update the credentials backend's own store (local state).
+ * changes go to the credentials backend (under its lock). While Redis is unavailable `load()`
+ * serves the credentials backend's own store (local state); `update()` applies a change there only
+ * when it is a pure credential edit or the caller passed `localFallback` (request-path
+ * bookkeeping), and otherwise refuses with a retryable `ERR_FLEET_UNAVAILABLE` without writing
+ * anything: a change to shared state made locally would be silently overridden when Redis
+ * returns, and whether there is anything to change at all cannot be known without it.
  *
  * @internal
  */
@@ -108,13 +113,56 @@ export function createRedisStateBackend(
     return { before, after, result, ops: diffRouting(keys, agentId, before, after, now()) }
   }
 
+  /**
+   * The credentials an update starts from. An empty fleet (`ERR_FLEET_EMPTY`: Redis lost the
+   * credentials kept in it, or never held any) still takes writes: they add the first credential
+   * of a new fleet, or re-add the lost ones.
+   */
+  async function credentialsForUpdate(): Promise<AuthProfileStore> {
+    try {
+      return await credentials.load()
+    } catch (error) {
+      if (AuthProfilesError.isInstance(error) && error.code === 'ERR_FLEET_EMPTY') {
+        return { version: 1, profiles: {} }
+      }
+      throw error
+    }
+  }
+
+  /** An update while Redis is unavailable (see the function comment). */
+  function localUpdate<T>(
+    updater: AuthStoreUpdater<T>,
+    updateOptions: AuthStoreUpdateOptions | undefined,
+    cause?: unknown,
+  ): Promise<AuthStoreUpdateResult<T>> {
+    if (updateOptions?.localFallback === true) return credentials.update(updater, updateOptions)
+    return credentials.update(async (store) => {
+      const before = cloneStore(store)
+      const result = await updater(store)
+      // Only a pure credential edit can be made locally. A routing change would be overridden by
+      // Redis' state once it returns, and "nothing to change" is unknowable without Redis.
+      const credentialsOnly =
+        profilesChanged(before, store) &&
+        diffRouting(keys, agentId, before, store, now()).length === 0
+      if (!credentialsOnly) {
+        const reason = connection.unavailableReason() ?? 'unknown'
+        throw new AuthProfilesError(
+          'ERR_FLEET_UNAVAILABLE',
+          `Redis is unavailable (${reason}), so the shared routing state (cooldowns, usage, order, last-good) of agent ${agentId} cannot be changed; nothing was written. Try again when Redis answers (\`claw doctor\` checks it).`,
+          { retryable: true, ...(cause === undefined ? {} : { cause }) },
+        )
+      }
+      return result
+    }, updateOptions)
+  }
+
   async function update<T>(
     updater: AuthStoreUpdater<T>,
     updateOptions?: AuthStoreUpdateOptions,
   ): Promise<AuthStoreUpdateResult<T>> {
-    if (!connection.available()) return credentials.update(updater, updateOptions)
+    if (!connection.available()) return localUpdate(updater, updateOptions)
     try {
-      const first = await sharedUpdate(await credentials.load(), updater)
+      const first = await sharedUpdate(await credentialsForUpdate(), updater)
       if (!profilesChanged(first.before, first.after)) {
         await writeRouting(first.ops)
         return { store: first.after, result: first.result, written: first.ops.length > 0 }
@@ -135,7 +183,7 @@ export function createRedisStateBackend(
       }
     } catch (error) {
       if (!isFleetUnavailable(error)) throw error
-      return credentials.update(updater, updateOptions)
+      return localUpdate(updater, updateOptions, error)
     }
   }
 

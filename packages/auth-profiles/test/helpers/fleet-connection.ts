@@ -31,6 +31,7 @@ export async function connectTestFleet(
     down: false,
     client,
     available: () => !connection.down,
+    unavailableReason: () => (connection.down ? 'simulated outage' : undefined),
     commandTimeoutMs: 1_000,
     freshnessMs: 100,
     now: () => Date.now(),

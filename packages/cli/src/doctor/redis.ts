@@ -6,6 +6,10 @@ import type { DoctorCheck, DoctorState, Finding } from './types.js'
 
 const URL_FIX =
   'Start Redis, or point state.url (usually "${REDIS_URL}") at it; until then each host uses its local state.'
+const AUTH_FIX =
+  'Put the password (and the ACL user, if any) in state.url, usually through "${REDIS_URL}": redis://:PASSWORD@host:6379, rediss://USER:PASSWORD@host:6380 or unix://:PASSWORD@/path/redis.sock (percent-encode special characters). An ACL user needs scripting (EVAL) and the string, hash and set commands on the prefix\'s keys.'
+const EMPTY_FIX =
+  'Restore Redis from a backup (and keep its data across restarts: appendonly yes), or add the credentials again with `claw models auth paste-api-key` / `claw models auth login`. A new fleet starts with its first credential.'
 
 function formatLatency(ms: number): string {
   return ms < 10 ? ms.toFixed(1) : String(Math.round(ms))
@@ -41,12 +45,33 @@ async function connection(state: DoctorState, config: ClawConfig): Promise<Findi
       message: `Redis at state.url answered PING in ${formatLatency(ping.latencyMs)} ms (prefix ${prefix}).`,
     }
   }
+  if (/^(?:authentication failed|not permitted)\b/.test(ping.error)) {
+    return {
+      id: 'redis.auth_failed',
+      severity: 'error',
+      message: `Redis at state.url refused claw: ${ping.error}; routing state is not shared (each host uses its local state).`,
+      fix: AUTH_FIX,
+    }
+  }
   return {
     id: 'redis.unreachable',
     severity: 'error',
     message: `Redis at state.url did not answer PING (${ping.error}); routing state is not shared.`,
     fix: URL_FIX,
   }
+}
+
+/** Credentials kept in Redis, and Redis has lost them (or never held any): one error per agent. */
+function emptyFleet(state: DoctorState): Finding[] {
+  return state.agents
+    .filter((agent) => agent.storeError?.code === 'ERR_FLEET_EMPTY')
+    .map((agent) => ({
+      id: 'redis.fleet_empty',
+      severity: 'error' as const,
+      message: agent.storeError?.message ?? '',
+      agentId: agent.agentId,
+      fix: EMPTY_FIX,
+    }))
 }
 
 async function encryptionKey(state: DoctorState, config: ClawConfig): Promise<Finding | undefined> {
@@ -94,6 +119,7 @@ export const redisCheck: DoctorCheck = {
     const findings = [await connection(state, config)]
     const key = await encryptionKey(state, config)
     if (key) findings.push(key)
+    findings.push(...emptyFleet(state))
     return findings
   },
 }

@@ -28,7 +28,7 @@ export interface DoctorReport {
 }
 
 /** Finding ids that mean "a file is unparseable" (exit 78). */
-const INVALID_STATE_IDS = new Set(['config.invalid', 'store.invalid'])
+const INVALID_STATE_IDS = new Set(['config.invalid', 'store.invalid', 'redis.fleet_empty'])
 
 async function runChecks(
   context: Context,

@@ -10,6 +10,8 @@ export const storesCheck: DoctorCheck = {
   run(state) {
     const findings: Finding[] = []
     for (const agent of state.agents) {
+      // An empty fleet is the Redis check's finding (its fix is not a file repair).
+      if (agent.storeError?.code === 'ERR_FLEET_EMPTY') continue
       if (agent.storeError) {
         findings.push({
           id: 'store.invalid',
