@@ -1,4 +1,5 @@
-import type { CooldownSettings } from './config.js'
+import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import type { ClawConfig, CooldownSettings } from './config.js'
 import { resolveClock } from './runtime.js'
 import type {
   AuthProfileFailureReason,
@@ -16,6 +17,26 @@ export const MODEL_SCOPED_REASONS: ReadonlySet<AuthProfileFailureReason> = new S
   'timeout',
   'model_not_found',
 ])
+
+/**
+ * Whether `provider` never cools down: aggregators such as OpenRouter and Kilo Code route each
+ * request to one of many upstreams, so a window recorded on them says nothing about the next
+ * request. The registry's `cooldownBypass` flag decides, unless config
+ * `auth.cooldowns.cooldownBypassProviders` lists the providers itself (then only those bypass).
+ * Failures on them are counted but open no cooldown, and ordering and failover never skip or
+ * demote them for a cooldown or disable window.
+ *
+ * @public
+ */
+export function isCooldownBypassProvider(
+  provider: string,
+  config?: Pick<ClawConfig, 'auth'>,
+): boolean {
+  const configured = config?.auth?.cooldowns?.cooldownBypassProviders
+  const key = normalizeProviderId(provider)
+  if (configured) return configured.some((entry) => normalizeProviderId(entry) === key)
+  return getProvider(key)?.cooldownBypass ?? false
+}
 
 /** Longest cooldown a provider's Retry-After hint may set. @public */
 export const MAX_RETRY_AFTER_COOLDOWN_MS = 24 * HOUR

@@ -81,6 +81,7 @@ export {
   calculateAuthProfileCooldownMs,
   calculateBillingDisableMs,
   clearExpiredCooldowns,
+  isCooldownBypassProvider,
   isProfileInCooldown,
   MAX_RETRY_AFTER_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
@@ -93,12 +94,14 @@ export type { ProfileUnusableCause } from './unusable-reason.js'
 
 export {
   evaluateProfileEligibility,
+  findOrphanOrders,
   listProfilesForProvider,
   resolveAuthProfileOrder,
   resolveExplicitOrder,
 } from './order.js'
 export type {
   EvaluateProfileEligibilityOptions,
+  OrderDiagnostic,
   ProfileEligibility,
   ProfileEligibilityCode,
   ResolveAuthProfileOrderOptions,

@@ -3,8 +3,11 @@ import type { ClawConfig } from './config.js'
 import { isProfileInCooldown, resolveProfileUnusableUntil } from './cooldowns.js'
 import {
   evaluateProfileEligibility,
+  findOrphanOrders,
   listProfilesForProvider,
   resolveAuthProfileOrder,
+  resolveExplicitOrder,
+  type OrderDiagnostic,
 } from './order.js'
 import {
   apiKeyCredential,
@@ -355,5 +358,138 @@ describe('cooldown checks', () => {
     expect(isProfileInCooldown(store, 'p', { now: now + 2 * MIN })).toBe(false)
     expect(isProfileInCooldown(store, 'p', { now: now + 2 * MIN, model: 'm' })).toBe(true)
     expect(isProfileInCooldown(store, 'nobody', { now })).toBe(false)
+  })
+})
+
+describe('an explicit order never strands a provider', () => {
+  const profiles = {
+    'openai:a': apiKeyCredential('openai'),
+    'openai:b': apiKeyCredential('openai'),
+    'anthropic:x': apiKeyCredential('anthropic'),
+  }
+
+  it('falls back to the stored profiles when no id of the store order exists, and says so', () => {
+    const store = buildAuthProfileStore({
+      profiles,
+      order: { openai: ['openai:gone', 'anthropic:x'] },
+      usageStats: { 'openai:a': { lastUsed: now } },
+    })
+    const diagnostics: OrderDiagnostic[] = []
+    expect(
+      resolveAuthProfileOrder({
+        store,
+        provider: 'openai',
+        now: clock.now,
+        onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
+      }),
+    ).toEqual(['openai:b', 'openai:a'])
+    expect(diagnostics).toEqual([
+      {
+        code: 'orphan_order',
+        provider: 'openai',
+        path: 'order.openai',
+        profileIds: ['openai:gone', 'anthropic:x'],
+        message:
+          "order.openai lists no stored openai profile (openai:gone, anthropic:x): it is ignored and the provider's other profiles are used.",
+      },
+    ])
+    expect(resolveExplicitOrder(store, 'openai')).toBeUndefined()
+    expect(findOrphanOrders(store, 'openai')).toEqual(diagnostics)
+  })
+
+  it('skips an orphan store order for the config order, and an orphan config order for the stored profiles', () => {
+    const config: ClawConfig = { auth: { order: { openai: ['openai:b', 'openai:a'] } } }
+    const store = buildAuthProfileStore({ profiles, order: { openai: ['openai:gone'] } })
+    expect(resolveAuthProfileOrder({ store, provider: 'openai', config, now: clock.now })).toEqual([
+      'openai:b',
+      'openai:a',
+    ])
+    const orphanConfig: ClawConfig = { auth: { order: { OpenAI: ['openai:old'] } } }
+    const bare = buildAuthProfileStore({ profiles })
+    const diagnostics: OrderDiagnostic[] = []
+    expect(
+      resolveAuthProfileOrder({
+        store: bare,
+        provider: 'openai',
+        config: orphanConfig,
+        now: clock.now,
+        onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
+      }),
+    ).toEqual(['openai:a', 'openai:b'])
+    expect(diagnostics.map((diagnostic) => diagnostic.path)).toEqual(['auth.order.OpenAI'])
+  })
+
+  it('keeps a list that names at least one stored profile, and an empty list, as they are', () => {
+    const partly = buildAuthProfileStore({
+      profiles,
+      order: { openai: ['openai:gone', 'openai:b'] },
+    })
+    const diagnostics: OrderDiagnostic[] = []
+    const onDiagnostic = (diagnostic: OrderDiagnostic) => diagnostics.push(diagnostic)
+    expect(
+      resolveAuthProfileOrder({ store: partly, provider: 'openai', now: clock.now, onDiagnostic }),
+    ).toEqual(['openai:b'])
+    const empty = buildAuthProfileStore({ profiles, order: { openai: [] } })
+    expect(
+      resolveAuthProfileOrder({ store: empty, provider: 'openai', now: clock.now, onDiagnostic }),
+    ).toEqual([])
+    expect(diagnostics).toEqual([])
+  })
+})
+
+describe('OAuth profiles of equal standing', () => {
+  it('put a still-valid access token before one that must be refreshed first', () => {
+    const store = buildAuthProfileStore({
+      profiles: {
+        'anthropic:stale': oauthCredential('anthropic', now + MIN),
+        'anthropic:expired': oauthCredential('anthropic', now - MIN),
+        'anthropic:fresh': oauthCredential('anthropic', now + 60 * MIN),
+        'anthropic:key': apiKeyCredential('anthropic'),
+      },
+      // Round-robin alone would pick the stale and expired ones first (least recently used).
+      usageStats: {
+        'anthropic:stale': { lastUsed: now - 30 * MIN },
+        'anthropic:expired': { lastUsed: now - 20 * MIN },
+        'anthropic:fresh': { lastUsed: now - MIN },
+      },
+    })
+    expect(resolveAuthProfileOrder({ store, provider: 'anthropic', now: clock.now })).toEqual([
+      'anthropic:fresh',
+      'anthropic:stale',
+      'anthropic:expired',
+      'anthropic:key',
+    ])
+  })
+})
+
+describe('cooldown-bypass providers', () => {
+  it('are never demoted for a cooldown or a disable when ordering', () => {
+    const store = buildAuthProfileStore({
+      profiles: {
+        'openrouter:a': apiKeyCredential('openrouter'),
+        'openrouter:b': apiKeyCredential('openrouter'),
+        'kilocode:a': apiKeyCredential('kilocode'),
+        'kilocode:b': apiKeyCredential('kilocode'),
+      },
+      usageStats: {
+        'openrouter:a': { cooldownUntil: now + 30 * MIN, cooldownReason: 'rate_limit' },
+        'openrouter:b': { lastUsed: now },
+        'kilocode:a': { disabledUntil: now + 60 * MIN, disabledReason: 'billing' },
+        'kilocode:b': { lastUsed: now },
+      },
+    })
+    expect(resolveAuthProfileOrder({ store, provider: 'openrouter', now: clock.now })).toEqual([
+      'openrouter:a',
+      'openrouter:b',
+    ])
+    expect(resolveAuthProfileOrder({ store, provider: 'kilocode', now: clock.now })).toEqual([
+      'kilocode:a',
+      'kilocode:b',
+    ])
+    // Configured: only the listed providers bypass.
+    const config: ClawConfig = { auth: { cooldowns: { cooldownBypassProviders: ['kilocode'] } } }
+    expect(
+      resolveAuthProfileOrder({ store, provider: 'openrouter', config, now: clock.now }),
+    ).toEqual(['openrouter:b', 'openrouter:a'])
   })
 })

@@ -1,6 +1,7 @@
 import { normalizeProviderId } from '@claw/model-catalog'
 import type { ClawConfig } from './config.js'
-import { resolveProfileUnusableUntil } from './cooldowns.js'
+import { isCooldownBypassProvider, resolveProfileUnusableUntil } from './cooldowns.js'
+import { DEFAULT_REFRESH_SKEW_MS } from './oauth/refresh-skew.js'
 import { resolveClock, type Clock } from './runtime.js'
 import type { AuthProfileCredential, AuthProfileStore } from './types.js'
 
@@ -159,30 +160,140 @@ export function profileEligibility(
   }
 }
 
+/** The first entry of `map` whose key normalises to `providerKey`, with that key. */
 function findByProvider<T>(
   map: Readonly<Record<string, T>> | undefined,
   providerKey: string,
-): T | undefined {
+): { readonly key: string; readonly value: T } | undefined {
   if (!map) return undefined
-  for (const [key, value] of Object.entries(map)) {
-    if (normalizeProviderId(key) === providerKey) return value
+  for (const key in map) {
+    if (Object.hasOwn(map, key) && normalizeProviderId(key) === providerKey)
+      return { key, value: map[key] as T }
   }
   return undefined
 }
 
-/** The explicit order for a provider: the store's override, else config `auth.order`. @public */
+/**
+ * Something the order resolution noticed and worked around. `orphan_order`: an explicit order
+ * (`path` `order.<provider>` in the store, or `auth.order.<provider>` in config) names no stored
+ * profile of the provider, so it is ignored rather than leaving the provider without credentials.
+ *
+ * @public
+ */
+export interface OrderDiagnostic {
+  readonly code: 'orphan_order'
+  /** Normalised provider id. */
+  readonly provider: string
+  readonly path: string
+  /** The ids the ignored list names. */
+  readonly profileIds: readonly string[]
+  /** For people (profile ids only, never a secret). */
+  readonly message: string
+}
+
+/** Whether `ids` names at least one stored profile of the provider. */
+function namesStoredProfile(
+  store: AuthProfileStore,
+  ids: readonly string[],
+  providerKey: string,
+): boolean {
+  for (const profileId of ids) {
+    const credential = Object.hasOwn(store.profiles, profileId)
+      ? store.profiles[profileId]
+      : undefined
+    if (credential && normalizeProviderId(credential.provider) === providerKey) return true
+  }
+  return false
+}
+
+function orphanDiagnostic(
+  providerKey: string,
+  path: string,
+  ids: readonly string[],
+): OrderDiagnostic {
+  return {
+    code: 'orphan_order',
+    provider: providerKey,
+    path,
+    profileIds: [...ids],
+    message: `${path} lists no stored ${providerKey} profile (${ids.join(', ')}): it is ignored and the provider's other profiles are used.`,
+  }
+}
+
+/**
+ * The explicit order of a provider, `onOrphan` told about each list skipped on the way. An empty
+ * list is kept (it deliberately allows nothing); a non-empty list that names no stored profile of
+ * the provider is skipped, so a provider whose profiles were renamed or replaced is not stranded.
+ */
+function explicitOrderOf(
+  store: AuthProfileStore,
+  providerKey: string,
+  config: ClawConfig | undefined,
+  onOrphan: ((diagnostic: OrderDiagnostic) => void) | undefined,
+): readonly string[] | undefined {
+  const stored = findByProvider(store.order, providerKey)
+  if (stored && (stored.value.length === 0 || namesStoredProfile(store, stored.value, providerKey)))
+    return stored.value
+  if (stored) onOrphan?.(orphanDiagnostic(providerKey, `order.${stored.key}`, stored.value))
+  const configured = findByProvider(config?.auth?.order, providerKey)
+  if (
+    configured &&
+    (configured.value.length === 0 || namesStoredProfile(store, configured.value, providerKey))
+  )
+    return configured.value
+  if (configured)
+    onOrphan?.(orphanDiagnostic(providerKey, `auth.order.${configured.key}`, configured.value))
+  return undefined
+}
+
+/**
+ * The explicit order for a provider: the store's override, else config `auth.order`. A list that
+ * names no stored profile of the provider is skipped (see {@link findOrphanOrders}).
+ *
+ * @public
+ */
 export function resolveExplicitOrder(
   store: AuthProfileStore,
   provider: string,
   config?: ClawConfig,
 ): readonly string[] | undefined {
-  const providerKey = normalizeProviderId(provider)
-  return (
-    findByProvider(store.order, providerKey) ?? findByProvider(config?.auth?.order, providerKey)
-  )
+  return explicitOrderOf(store, normalizeProviderId(provider), config, undefined)
 }
 
+/**
+ * The explicit orders of a provider that {@link resolveAuthProfileOrder} ignores because none of
+ * their ids is a stored profile of the provider (usually empty).
+ *
+ * @public
+ */
+export function findOrphanOrders(
+  store: AuthProfileStore,
+  provider: string,
+  config?: ClawConfig,
+): OrderDiagnostic[] {
+  const found: OrderDiagnostic[] = []
+  explicitOrderOf(store, normalizeProviderId(provider), config, (diagnostic) =>
+    found.push(diagnostic),
+  )
+  return found
+}
+
+/**
+ * Type rank: OAuth, then tokens, then API keys. Among OAuth profiles one whose access token is
+ * still valid (beyond the refresh skew) ranks before one that must be refreshed first.
+ */
 const typeScore: Record<AuthProfileCredential['type'], number> = { oauth: 0, token: 1, api_key: 2 }
+const OAUTH_NEEDS_REFRESH_SCORE = 0.5
+
+function rankScore(credential: AuthProfileCredential | undefined, now: number): number {
+  if (credential === undefined) return typeScore.api_key
+  if (
+    credential.type === 'oauth' &&
+    (credential.access.trim() === '' || now >= credential.expires - DEFAULT_REFRESH_SKEW_MS)
+  )
+    return OAUTH_NEEDS_REFRESH_SCORE
+  return typeScore[credential.type]
+}
 
 /** @public */
 export interface ResolveAuthProfileOrderOptions {
@@ -194,6 +305,8 @@ export interface ResolveAuthProfileOrderOptions {
   /** The model about to be used: model-scoped cooldowns of other models are ignored. */
   readonly model?: string | undefined
   readonly now?: Clock
+  /** Told when an explicit order is ignored because it names no stored profile (`orphan_order`). */
+  readonly onDiagnostic?: ((diagnostic: OrderDiagnostic) => void) | undefined
 }
 
 /** A profile and its sort keys (read once per profile, not once per comparison). */
@@ -229,11 +342,16 @@ function ranksAfter(a: RankedProfile, b: RankedProfile): boolean {
  * The order in which a provider's profiles should be tried (reference §2.3):
  *
  * 1. Base list: the store's `order` for the provider, else config `auth.order`, else the
- *    config `auth.profiles` ids of the provider, else every stored profile of the provider.
+ *    config `auth.profiles` ids of the provider, else every stored profile of the provider. An
+ *    explicit order none of whose ids is a stored profile of the provider is skipped and reported
+ *    through `onDiagnostic` (`orphan_order`), so the provider is never stranded by stale ids.
  * 2. Ineligible profiles are dropped (see {@link evaluateProfileEligibility}); duplicates removed.
  * 3. With an explicit order its sequence is kept; otherwise profiles go round-robin: OAuth, then
- *    tokens, then API keys, each oldest `lastUsed` first. `lastGood` is deliberately ignored.
- * 4. Profiles unusable now (cooldown or disabled) go to the end, soonest-usable first.
+ *    tokens, then API keys, each oldest `lastUsed` first — except that an OAuth profile whose
+ *    access token is still valid comes before one that must be refreshed first (it saves a token
+ *    round trip on the request path). `lastGood` is deliberately ignored.
+ * 4. Profiles unusable now (cooldown or disabled) go to the end, soonest-usable first; profiles of
+ *    cooldown-bypass providers (see {@link isCooldownBypassProvider}) are never moved.
  * 5. `preferredProfile` moves to the front.
  *
  * @public
@@ -241,7 +359,7 @@ function ranksAfter(a: RankedProfile, b: RankedProfile): boolean {
 export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions): string[] {
   const { store, config } = options
   const providerKey = normalizeProviderId(options.provider)
-  const explicitOrder = resolveExplicitOrder(store, providerKey, config)
+  const explicitOrder = explicitOrderOf(store, providerKey, config, options.onDiagnostic)
   const configuredProfiles: string[] = []
   const configured = config?.auth?.profiles
   if (configured) {
@@ -262,18 +380,19 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
   // With an explicit order its sequence is kept.
   const sortAvailable = !(explicitOrder && explicitOrder.length > 0)
   const unusableOptions = { model: options.model }
+  const bypass = isCooldownBypassProvider(providerKey, config)
   for (const profileId of base) {
     if (seen.has(profileId)) continue
     seen.add(profileId)
     if (!profileEligibility(store, profileId, providerKey, config, clock).eligible) continue
     const stats = store.usageStats?.[profileId]
-    const until = resolveProfileUnusableUntil(stats, unusableOptions)
+    const until = bypass ? undefined : resolveProfileUnusableUntil(stats, unusableOptions)
     if (until !== undefined && nowMs < until) {
       insertSorted(unusable, { profileId, score: 0, time: until })
     } else {
       const entry = {
         profileId,
-        score: typeScore[store.profiles[profileId]?.type ?? 'api_key'],
+        score: rankScore(store.profiles[profileId], nowMs),
         time: stats?.lastUsed ?? 0,
       }
       if (sortAvailable) insertSorted(available, entry)

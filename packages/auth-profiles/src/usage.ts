@@ -1,10 +1,11 @@
-import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import { normalizeProviderId } from '@claw/model-catalog'
 import { resolveCooldownSettings, type ClawConfig } from './config.js'
 import {
   calculateAuthProfileCooldownMs,
   calculateBillingDisableMs,
   clearExpiredFromStats,
   copyRecord,
+  isCooldownBypassProvider,
   MAX_RETRY_AFTER_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
   withEntry,
@@ -146,13 +147,6 @@ export interface MarkAuthProfileFailureOptions extends UsageUpdateOptions {
   readonly config?: ClawConfig | undefined
 }
 
-function isBypassProvider(provider: string, config: ClawConfig | undefined): boolean {
-  const configured = config?.auth?.cooldowns?.cooldownBypassProviders
-  const key = normalizeProviderId(provider)
-  if (configured) return configured.some((entry) => normalizeProviderId(entry) === key)
-  return getProvider(key)?.cooldownBypass ?? false
-}
-
 function retryDeadline(now: number, retryAfterMs: number | undefined): number | undefined {
   if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs < 0)
     return undefined
@@ -227,7 +221,7 @@ export function markAuthProfileFailure(
       }
       return stats
     }
-    if (isBypassProvider(provider, options.config)) return stats
+    if (isCooldownBypassProvider(provider, options.config)) return stats
 
     if (model !== undefined && model !== '' && MODEL_SCOPED_REASONS.has(reason)) {
       const previous = stats.modelCooldowns?.[model]

@@ -589,8 +589,8 @@ describe('claw doctor: orphans', () => {
     expect(result.code).toBe(0)
     expect(json.findings.map((finding) => finding.message)).toEqual([
       'order.anthropic in <state>/agents/main/agent/auth-profiles.json lists anthropic:old, which has no profile.',
-      'order.openai in <state>/agents/main/agent/auth-profiles.json lists openai:none, which has no profile.',
-      'auth.order.openai in <state>/claw.json lists openai:gone, which has no profile.',
+      "order.openai in <state>/agents/main/agent/auth-profiles.json lists openai:none, which has no profile. No profile it lists exists, so claw ignores the list and uses the provider's other profiles.",
+      "auth.order.openai in <state>/claw.json lists openai:gone, which has no profile. No profile it lists exists, so claw ignores the list and uses the provider's other profiles.",
       'auth.order.anthropic in <state>/claw.json lists anthropic:gone, which has no profile.',
     ])
     expect(hashStateDir()).toBe(before)

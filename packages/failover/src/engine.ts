@@ -3,6 +3,8 @@
 import {
   collectProviderApiKeys,
   evaluateProfileEligibility,
+  findOrphanOrders,
+  isCooldownBypassProvider,
   listProfilesForProvider,
   markAuthProfileFailure,
   markAuthProfileGood,
@@ -290,11 +292,8 @@ function soonestRetryAt(run: EngineRun<unknown>): number | undefined {
   let soonest: number | undefined
   for (const candidate of run.candidates) {
     for (const profileId of listProfilesForProvider(run.store, candidate.provider)) {
-      const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
-        model: candidate.model,
-      })
-      if (until !== undefined && until > now && (soonest === undefined || until < soonest))
-        soonest = until
+      const until = profileUnusableUntil(run, candidate, profileId, now)
+      if (until !== undefined && (soonest === undefined || until < soonest)) soonest = until
     }
   }
   for (const until of run.envCooldowns?.values() ?? []) {
@@ -336,14 +335,10 @@ function modelOnlySlots(
     model: candidate.model,
     now: run.clock,
   })
+  const now = run.clock()
   const cooling =
     order.length > 0 &&
-    order.every((profileId) => {
-      const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
-        model: candidate.model,
-      })
-      return until !== undefined && until > run.clock()
-    })
+    order.every((profileId) => profileUnusableUntil(run, candidate, profileId, now) !== undefined)
   if (cooling) {
     return {
       slots: order.map(profileSlot),
@@ -405,12 +400,34 @@ function slotsFor(
   return { slots: [{ label: 'env or config' }], locked: false }
 }
 
+/**
+ * Trace lines for explicit orders that were ignored because they name no stored profile of the
+ * provider (the order fell back to the stored profiles), one per id they list.
+ */
+function explainOrphanOrders(run: EngineRun<unknown>, candidate: FallbackCandidate): void {
+  for (const orphan of findOrphanOrders(run.store, candidate.provider, run.options.config)) {
+    for (const profileId of orphan.profileIds) {
+      run.trace.push({
+        provider: candidate.provider,
+        model: candidate.model,
+        profileId,
+        outcome: 'skipped',
+        reason: 'orphan_order',
+        detail: orphan.message,
+      })
+    }
+  }
+}
+
 /** Trace lines for stored profiles that the order left out, and why. */
 function explainUnordered(
   run: EngineRun<unknown>,
   candidate: FallbackCandidate,
   order: readonly string[],
 ): void {
+  // Only stores or configs with explicit orders can have orphan ones (no lookups otherwise).
+  if (run.store.order !== undefined || run.options.config?.auth?.order !== undefined)
+    explainOrphanOrders(run, candidate)
   const explicit = resolveExplicitOrder(run.store, candidate.provider, run.options.config)
   for (const profileId of listProfilesForProvider(run.store, candidate.provider)) {
     if (order.includes(profileId)) continue
@@ -719,15 +736,27 @@ function coolingUntil(
   slot: CredentialSlot,
 ): number | undefined {
   const now = run.clock()
-  if (slot.profileId) {
-    const until = resolveProfileUnusableUntil(run.store.usageStats?.[slot.profileId], {
-      model: candidate.model,
-    })
-    return until !== undefined && until > now ? until : undefined
-  }
+  if (slot.profileId) return profileUnusableUntil(run, candidate, slot.profileId, now)
   if (!run.envCooldowns) return undefined
   const until = run.envCooldowns.get(`${candidate.provider}\u0000${slot.label}`)
   return until !== undefined && until > now ? until : undefined
+}
+
+/**
+ * Until when a stored profile cannot be used for the candidate, or `undefined` when it can. Windows
+ * recorded on cooldown-bypass providers (aggregators) never hold a profile back.
+ */
+function profileUnusableUntil(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  profileId: string,
+  now: number,
+): number | undefined {
+  const until = resolveProfileUnusableUntil(run.store.usageStats?.[profileId], {
+    model: candidate.model,
+  })
+  if (until === undefined || until <= now) return undefined
+  return isCooldownBypassProvider(candidate.provider, run.options.config) ? undefined : until
 }
 
 async function recordFailure(

@@ -647,3 +647,75 @@ describe('trace: why a credential was skipped', () => {
     ])
   })
 })
+
+describe('an orphan explicit order', () => {
+  it('falls back to the stored profiles, and the trace says why', async () => {
+    const clock = createFakeClock()
+    const store = buildAuthProfileStore({
+      profiles: { 'openai:new': apiKeyCredential('openai', 'key-new') },
+      order: { openai: ['openai:old'] },
+    })
+    const plan = await planFailover({
+      store,
+      provider: 'openai',
+      model: 'gpt-5.2',
+      fallbacksOverride: [],
+      env: {},
+      now: clock.now,
+    })
+    expect(plan.chosen?.profileId).toBe('openai:new')
+    expect(plan.trace).toEqual([
+      {
+        provider: 'openai',
+        model: 'gpt-5.2',
+        profileId: 'openai:old',
+        outcome: 'skipped',
+        reason: 'orphan_order',
+        detail:
+          "order.openai lists no stored openai profile (openai:old): it is ignored and the provider's other profiles are used.",
+      },
+      expect.objectContaining({ profileId: 'openai:new', outcome: 'chosen' }),
+    ])
+  })
+})
+
+describe('cooldown-bypass providers', () => {
+  it('are called despite a recorded cooldown or disable', async () => {
+    const clock = createFakeClock()
+    const backend = createMemoryAuthStore(
+      buildAuthProfileStore({
+        profiles: {
+          'openrouter:a': apiKeyCredential('openrouter', 'key-a'),
+          'openrouter:b': apiKeyCredential('openrouter', 'key-b'),
+        },
+        usageStats: {
+          'openrouter:a': { disabledUntil: clock.now() + 60 * MIN, disabledReason: 'billing' },
+          'openrouter:b': { cooldownUntil: clock.now() + MIN, cooldownReason: 'rate_limit' },
+        },
+      }),
+    )
+    const seen: (string | undefined)[] = []
+    const outcome = await runWithFailover({
+      store: backend,
+      provider: 'openrouter',
+      model: 'openrouter/auto',
+      fallbacksOverride: [],
+      now: clock.now,
+      run: ({ profileId }) => {
+        seen.push(profileId)
+        return Promise.resolve('ok')
+      },
+    })
+    expect(outcome.profileId).toBe('openrouter:a')
+    expect(seen).toEqual(['openrouter:a'])
+    const plan = await planFailover({
+      store: backend,
+      provider: 'openrouter',
+      model: 'openrouter/auto',
+      fallbacksOverride: [],
+      env: {},
+      now: clock.now,
+    })
+    expect(plan.chosen?.profileId).toBe('openrouter:b')
+  })
+})

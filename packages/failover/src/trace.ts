@@ -15,11 +15,13 @@ export interface FailoverTraceEntry {
   readonly credential?: string
   readonly outcome: 'skipped' | 'failed' | 'succeeded' | 'chosen'
   /**
-   * For skips: `cooldown`, `unavailable`, `budget` or an eligibility code
-   * (`excluded_by_auth_order`, `expired`, `missing_credential`, …); for failures: the classified
-   * reason.
+   * For skips: `cooldown`, `unavailable`, `budget`, an eligibility code (`excluded_by_auth_order`,
+   * `expired`, `missing_credential`, …) or `orphan_order` (an id of an explicit order that names no
+   * stored profile: the order was ignored and the provider's stored profiles used); for failures:
+   * the classified reason.
    */
-  readonly reason?: FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget'
+  readonly reason?:
+    FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget' | 'orphan_order'
   /** For a `cooldown` skip of a stored profile: the failure that started the window. */
   readonly cooldownReason?: AuthProfileFailureReason
   /**

@@ -15,6 +15,7 @@ const namedProviders = [
   'openai',
   'openai-codex',
   'openrouter',
+  'kilocode',
   'ollama',
   'deepseek',
   'qwen-portal',
@@ -71,7 +72,13 @@ describe('provider registry', () => {
     expect(getProvider('openrouter')?.cooldownBypass).toBe(true)
     expect(PROVIDER_REGISTRY.filter((info) => info.cooldownBypass).map((info) => info.id)).toEqual([
       'openrouter',
+      'kilocode',
     ])
+    expect(getProvider('kilocode')).toMatchObject({
+      envVars: [{ name: 'KILOCODE_API_KEY', kind: 'api-key' }],
+      api: 'openai-completions',
+      baseUrl: 'https://api.kilo.ai/api/gateway',
+    })
     expect(getProvider('ollama')?.local).toBe(true)
     expect(getProvider('amazon-bedrock')?.authModes).toEqual(['aws-sdk'])
     expect(getProvider('google')?.keyRotation).toEqual({

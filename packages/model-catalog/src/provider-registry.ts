@@ -137,6 +137,15 @@ export const PROVIDER_REGISTRY: readonly ProviderInfo[] = Object.freeze([
     cooldownBypass: true,
   }),
   provider({
+    id: 'kilocode',
+    displayName: 'Kilo Gateway',
+    env: ['KILOCODE_API_KEY'],
+    api: 'openai-completions',
+    baseUrl: 'https://api.kilo.ai/api/gateway',
+    authModes: ['api-key'],
+    cooldownBypass: true,
+  }),
+  provider({
     id: 'ollama',
     displayName: 'Ollama',
     env: ['OLLAMA_API_KEY'],

@@ -112,6 +112,16 @@ function sweep(state: DoctorState, agent: AgentState, names: readonly string[]):
   }
 }
 
+/**
+ * When every id of a list is an orphan, routing ignores the list (the provider is not stranded):
+ * say so, since removing the entries then changes nothing about which profiles are used.
+ */
+function ignoredNote(ids: readonly string[], orphans: readonly string[]): string {
+  return ids.length > 0 && orphans.length === ids.length
+    ? " No profile it lists exists, so claw ignores the list and uses the provider's other profiles."
+    : ''
+}
+
 export const orphansCheck: DoctorCheck = {
   area: 'orphans',
   title: 'Order lists and temp files',
@@ -123,12 +133,13 @@ export const orphansCheck: DoctorCheck = {
       if (store) {
         const known = knownProfiles(state, agent)
         for (const [provider, ids] of Object.entries(store.order ?? {})) {
-          for (const profileId of ids.filter((id) => !known.has(id))) {
+          const orphans = ids.filter((id) => !known.has(id))
+          for (const profileId of orphans) {
             const path = formatConfigPath(['order', provider])
             findings.push({
               id: 'orphans.store_order',
               severity: 'warning',
-              message: `${safe(path)} in ${orderLocation(agent)}${agentSuffix(agent.agentId)} lists ${safe(profileId)}, which has no profile.`,
+              message: `${safe(path)} in ${orderLocation(agent)}${agentSuffix(agent.agentId)} lists ${safe(profileId)}, which has no profile.${ignoredNote(ids, orphans)}`,
               agentId: agent.agentId,
               profileId,
               file: agent.storePath,
@@ -158,12 +169,13 @@ export const orphansCheck: DoctorCheck = {
         if (entry.mode === 'aws-sdk') known.add(id)
       }
       for (const [provider, ids] of Object.entries(state.config.auth?.order ?? {})) {
-        for (const profileId of ids.map((id) => id.trim()).filter((id) => !known.has(id))) {
+        const orphans = ids.map((id) => id.trim()).filter((id) => !known.has(id))
+        for (const profileId of orphans) {
           const path = formatConfigPath(['auth', 'order', provider])
           findings.push({
             id: 'orphans.config_order',
             severity: 'warning',
-            message: `${safe(path)} in ${state.configPath} lists ${safe(profileId)}, which has no profile.`,
+            message: `${safe(path)} in ${state.configPath} lists ${safe(profileId)}, which has no profile.${ignoredNote(ids, orphans)}`,
             profileId,
             file: state.configPath,
             fix: 'claw doctor --fix removes it (a list that empties is removed).',
