@@ -43,6 +43,7 @@ const workspaceEntries: Record<string, string> = {
   '@claw/auth-profiles': 'auth-profiles/src/index.ts',
   '@claw/auth-profiles/schemas': 'auth-profiles/src/schemas.ts',
   '@claw/auth-profiles/redis': 'auth-profiles/src/redis/index.ts',
+  '@claw/auth-profiles/openclaw': 'auth-profiles/src/openclaw/index.ts',
   '@claw/failover': 'failover/src/index.ts',
 }
 

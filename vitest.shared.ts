@@ -15,6 +15,9 @@ export const workspaceAliases: Record<string, string> = {
   '@claw/auth-profiles/redis': fileURLToPath(
     new URL('./packages/auth-profiles/src/redis/index.ts', import.meta.url),
   ),
+  '@claw/auth-profiles/openclaw': fileURLToPath(
+    new URL('./packages/auth-profiles/src/openclaw/index.ts', import.meta.url),
+  ),
   '@claw/auth-profiles/testing': fileURLToPath(
     new URL('./packages/auth-profiles/src/testing/index.ts', import.meta.url),
   ),

@@ -7,6 +7,7 @@ export default defineConfig({
     index: 'src/index.ts',
     schemas: 'src/schemas.ts',
     'redis/index': 'src/redis/index.ts',
+    'openclaw/index': 'src/openclaw/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
 })

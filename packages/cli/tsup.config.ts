@@ -17,6 +17,6 @@ export default defineConfig({
   ...baseConfig,
   entry: ['src/index.ts', 'src/bin.ts'],
   noExternal: [/^@claw\//, 'zod', 'json5'],
-  external: ['jose', 'openid-client', 'proper-lockfile', 'keyv', '@keyv/redis'],
+  external: ['jose', 'openid-client', 'proper-lockfile', 'keyv', '@keyv/redis', 'sql.js'],
   esbuildPlugins: [workspaceSourcesPlugin, barrelImportsPlugin, rawTextPlugin],
 })

@@ -14,6 +14,7 @@ export type AuthProfilesErrorCode =
   | 'ERR_STORE_SYMLINK'
   | 'ERR_STORE_TOO_LARGE'
   | 'ERR_STORE_READ'
+  | 'ERR_STORE_BUSY'
   | 'ERR_STORE_WRITE'
   | 'ERR_LOCK_TIMEOUT'
   | 'ERR_LOCK_COMPROMISED'

@@ -4,9 +4,10 @@
 import { constants, type BigIntStats } from 'node:fs'
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
-import { findUnsafeKeys, formatConfigPath, normalizeProviderId } from '@claw/model-catalog'
+import { findUnsafeKeys, formatConfigPath } from '@claw/model-catalog'
 import { AuthProfilesError, formatIssues, type AuthProfilesIssue } from './errors.js'
 import { assertAgentId, checkAgentId, checkProfileId, DEFAULT_AGENT_ID, describeId } from './ids.js'
+import { decideImport, expiresOf } from './import-rules.js'
 import { resolveClock, resolveEnv, resolveHomeDir, type Clock, type Env } from './runtime.js'
 import {
   clearProfileFailureState,
@@ -977,66 +978,6 @@ export type ImportExternalCredentialsOptions = AuthStoreOptions &
     readonly profileIdPrefix?: string
   }
 
-function expiresOf(credential: AuthProfileCredential): number {
-  if (credential.type === 'api_key') return 0
-  const expires = credential.expires
-  return typeof expires === 'number' && Number.isFinite(expires) && expires > 0 ? expires : 0
-}
-
-/** Stable JSON (sorted keys) of a credential without its bookkeeping fields. */
-function comparable(credential: AuthProfileCredential): string {
-  const { generation: _generation, status: _status, ...rest } = credential
-  const sortKeys = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(sortKeys)
-    if (!isRecord(value)) return value
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys(value[key])]),
-    )
-  }
-  return JSON.stringify(sortKeys(rest))
-}
-
-function decide(
-  profileId: string,
-  existing: AuthProfileCredential | undefined,
-  incoming: AuthProfileCredential,
-): ExternalImportSkip | undefined {
-  if (!existing) return undefined
-  const skip = (reason: ExternalImportSkipReason, message: string): ExternalImportSkip => ({
-    profileId,
-    reason,
-    message: `${profileId}: ${message}`,
-  })
-  if (normalizeProviderId(existing.provider) !== normalizeProviderId(incoming.provider)) {
-    return skip(
-      'other_provider',
-      `a profile with this id exists for provider ${describeId(existing.provider)}, not ${describeId(incoming.provider)}`,
-    )
-  }
-  if (existing.type === 'api_key') {
-    return skip('api_key', 'the stored API key profile is never overwritten by an import')
-  }
-  if (existing.type === 'token' && existing.tokenRef !== undefined) {
-    return skip('secret_ref', 'the stored profile reads its secret through a SecretRef')
-  }
-  if (existing.type === 'oauth' && incoming.type !== 'oauth') {
-    return skip('downgrade', 'the stored OAuth credential is not replaced by a static token')
-  }
-  if (existing.type === incoming.type) {
-    if (comparable(existing) === comparable(incoming)) {
-      return skip('identical', 'the stored credential is already up to date')
-    }
-    const stored = expiresOf(existing)
-    const offered = expiresOf(incoming)
-    if (existing.status !== 'needs_reauth' && stored > 0 && offered > 0 && stored > offered) {
-      return skip('fresher', 'the stored credential expires later than the source copy')
-    }
-  }
-  return undefined
-}
-
 function targetId(profileId: string, prefix: string | undefined): string {
   if (!prefix) return profileId
   const colon = profileId.indexOf(':')
@@ -1066,7 +1007,7 @@ function applyImport(
     const existing = Object.hasOwn(store.profiles, profileId)
       ? store.profiles[profileId]
       : undefined
-    const skip = decide(profileId, existing, credential)
+    const skip = decideImport(profileId, existing, credential)
     if (skip) {
       skipped.push(skip)
       continue

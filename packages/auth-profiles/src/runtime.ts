@@ -101,3 +101,41 @@ export function killProcessGroup(pid: number): void {
 export function emitProcessWarning(message: string, type: string): void {
   process.emitWarning(message, type)
 }
+
+/**
+ * A built-in module if this Node has it (`process.getBuiltinModule`, Node >= 20.16), else
+ * `undefined` (older Node, or a module still behind a flag). The ExperimentalWarning that loading
+ * an experimental module prints once per process (`node:sqlite` on Node 22/23) is dropped: it is
+ * about Node's API, not something a claw user can act on. Loading is synchronous, so no other
+ * code runs while the filter is in place.
+ *
+ * @internal
+ */
+export function loadBuiltinModule(id: string, experimentalFeature: string): unknown {
+  const runtime = process as typeof process & {
+    getBuiltinModule?: (this: void, id: string) => unknown
+  }
+  if (typeof runtime.getBuiltinModule !== 'function') return undefined
+  const emitWarning = runtime.emitWarning.bind(runtime) as (...args: unknown[]) => void
+  // Put back exactly as it was (unbound), so any other patch of it stays intact.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const original = runtime.emitWarning
+  runtime.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: unknown })?.type
+    if (type === 'ExperimentalWarning' && text.includes(experimentalFeature)) return
+    emitWarning(warning, ...rest)
+  }
+  try {
+    return runtime.getBuiltinModule(id)
+  } catch {
+    return undefined
+  } finally {
+    runtime.emitWarning = original
+  }
+}
+
+/** This Node's version (`v22.13.0`), for messages. @internal */
+export function nodeVersion(): string {
+  return process.version
+}

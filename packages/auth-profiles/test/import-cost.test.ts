@@ -3,10 +3,30 @@
 // and temp-file names; node:http for the loopback callback; node:child_process for exec
 // SecretRefs). The benchmark measures the time; this pins the cause, on the built package.
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const DIST = new URL('../dist/index.js', import.meta.url).href
+const OPENCLAW_DIST = new URL('../dist/openclaw/index.js', import.meta.url).href
+
+/** The files a module loads at import: its static relative imports, followed recursively. */
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>()
+  const visit = (url: string) => {
+    if (seen.has(url)) return
+    seen.add(url)
+    const text = readFileSync(new URL(url), 'utf8')
+    for (const match of text.matchAll(/^(?:import|export)\s[^;]*?from\s*["'](\.[^"']+)["']/gm)) {
+      visit(new URL(match[1]!, url).href)
+    }
+    for (const match of text.matchAll(/^import\s*["'](\.[^"']+)["']/gm)) {
+      visit(new URL(match[1]!, url).href)
+    }
+  }
+  visit(entry)
+  return seen
+}
 
 /** Built-in modules a fresh node loads for `code` (an ESM snippet). */
 function builtinsLoadedBy(code: string): string[] {
@@ -35,5 +55,21 @@ describe('import cost', () => {
     )
     expect(loaded).toContain('crypto')
     expect(loaded).toContain('http')
+  })
+
+  it('the root entry loads none of the OpenClaw compat code (@claw/auth-profiles/openclaw)', () => {
+    const root = staticGraph(DIST)
+    const openclaw = staticGraph(OPENCLAW_DIST)
+    const onlyOpenClaw = [...openclaw].filter((file) => !root.has(file))
+    expect(onlyOpenClaw.length).toBeGreaterThan(0)
+    for (const file of root) {
+      expect(readFileSync(new URL(file), 'utf8'), file).not.toContain('openclaw-agent.sqlite')
+    }
+  })
+
+  it('importing the OpenClaw subpath loads no SQLite engine until a state dir is read', () => {
+    const loaded = builtinsLoadedBy(`await import(${JSON.stringify(OPENCLAW_DIST)})`)
+    expect(loaded).not.toContain('sqlite')
+    expect(loaded).not.toContain('crypto')
   })
 })
