@@ -6,7 +6,7 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { findUnsafeKeys, formatConfigPath } from '@claw/model-catalog'
 import { AuthProfilesError, formatIssues, type AuthProfilesIssue } from './errors.js'
-import { assertAgentId, checkAgentId, checkProfileId, DEFAULT_AGENT_ID, describeId } from './ids.js'
+import { assertAgentId, checkAgentId, checkProfileId, compareAgentIds, describeId } from './ids.js'
 import { decideImport, expiresOf } from './import-rules.js'
 import { resolveClock, resolveEnv, resolveHomeDir, type Clock, type Env } from './runtime.js'
 import {
@@ -743,9 +743,7 @@ async function clawdbotStoreFiles(
         cause: error,
       })
     }
-    ids.sort((a, b) =>
-      a === DEFAULT_AGENT_ID ? -1 : b === DEFAULT_AGENT_ID ? 1 : a < b ? -1 : a > b ? 1 : 0,
-    )
+    ids.sort(compareAgentIds)
   }
   const files: { agentId: string; agentDir: string; stats: BigIntStats }[] = []
   for (const id of ids) {

@@ -3,6 +3,22 @@ import { AuthProfilesError } from './errors.js'
 /** The default agent id. @public */
 export const DEFAULT_AGENT_ID = 'main'
 
+/**
+ * Sort order of agent ids: the default agent (`main`) first, then by id.
+ *
+ * @example
+ * ```ts
+ * ;['work', 'main', 'alpha'].sort(compareAgentIds) // ['main', 'alpha', 'work']
+ * ```
+ * @public
+ */
+export function compareAgentIds(a: string, b: string): number {
+  if (a === b) return 0
+  if (a === DEFAULT_AGENT_ID) return -1
+  if (b === DEFAULT_AGENT_ID) return 1
+  return a < b ? -1 : 1
+}
+
 const agentIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const windowsReserved = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i
 

@@ -27,6 +27,7 @@ export {
   assertProfileId,
   checkAgentId,
   checkProfileId,
+  compareAgentIds,
   DEFAULT_AGENT_ID,
 } from './ids.js'
 export {

@@ -127,11 +127,11 @@ describe('claw import --from claude-cli', () => {
     })
     const unknown = await sandbox.run(['import', '--from', 'gemini'])
     expect(unknown.stderr).toBe(
-      'Unknown import source "gemini". Sources: claude-cli, codex-cli, qwen-cli, copilot, clawdbot.\n',
+      'Unknown import source "gemini". Sources: claude-cli, codex-cli, qwen-cli, copilot, clawdbot, openclaw.\n',
     )
     const none = await sandbox.run(['import'])
     expect(none.stderr).toBe(
-      'Missing --from <source>. Sources: claude-cli, codex-cli, qwen-cli, copilot, clawdbot.\n',
+      'Missing --from <source>. Sources: claude-cli, codex-cli, qwen-cli, copilot, clawdbot, openclaw.\n',
     )
   })
 })

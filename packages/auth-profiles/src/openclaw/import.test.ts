@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { findCanaries, findCanariesInFiles } from '../../../../test-support/canary.ts'
+import { findCanaries, findCanariesInFiles } from '../testing/index.js'
 import {
   copyOpenClawFixture,
   hashTree,

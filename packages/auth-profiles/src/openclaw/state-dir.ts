@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { findUnsafeKeys } from '@claw/model-catalog'
 import { AuthProfilesError, formatIssues } from '../errors.js'
-import { checkAgentId, DEFAULT_AGENT_ID } from '../ids.js'
+import { checkAgentId, compareAgentIds, DEFAULT_AGENT_ID } from '../ids.js'
 import { mergeStores } from '../store-backend.js'
 import { parseAuthProfileStoreText, type StoreDiagnostic } from '../store-parse.js'
 import type { AuthProfileStore } from '../types.js'
@@ -327,9 +327,7 @@ async function agentDatabases(stateDir: string): Promise<string[]> {
       // No agent dir: not an agent.
     }
   }
-  return found.sort((a, b) =>
-    a === DEFAULT_AGENT_ID ? -1 : b === DEFAULT_AGENT_ID ? 1 : a < b ? -1 : a > b ? 1 : 0,
-  )
+  return found.sort(compareAgentIds)
 }
 
 /**

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import {
   checkAgentId,
+  compareAgentIds,
   EXTERNAL_CLI_SOURCES,
   importExternalCredentials,
   isAuthProfilesError,
@@ -25,8 +26,14 @@ import type { Context } from '../context.js'
 import { CliError, usageError } from '../errors.js'
 import { safe } from '../text.js'
 import { pathExists } from '../fs-exists.js'
+import { importOpenClaw, printOpenClawImport } from './import-openclaw.js'
 
-const SOURCE_IDS = EXTERNAL_CLI_SOURCES.map((source) => source.id)
+/** `openclaw` (an OpenClaw 2026.4+ SQLite state dir) is handled by `import-openclaw.ts`. */
+const OPENCLAW = 'openclaw' as const
+const SOURCE_IDS: readonly (ExternalCliSourceId | typeof OPENCLAW)[] = [
+  ...EXTERNAL_CLI_SOURCES.map((source) => source.id),
+  OPENCLAW,
+]
 
 /** One agent's import (external CLIs: the selected agent; clawdbot: every old agent). */
 interface AgentImport {
@@ -37,7 +44,7 @@ interface AgentImport {
   readonly written: boolean
 }
 
-function requireSource(raw: string | undefined): ExternalCliSourceId {
+function requireSource(raw: string | undefined): ExternalCliSourceId | typeof OPENCLAW {
   const value = raw?.trim() ?? ''
   if (value === '') throw usageError(`Missing --from <source>. Sources: ${SOURCE_IDS.join(', ')}.`)
   const found = SOURCE_IDS.find((id) => id === value.toLowerCase())
@@ -131,7 +138,7 @@ async function importClawdbot(
     names = (await readdir(agentsDir, { withFileTypes: true }))
       .filter((entry) => entry.isDirectory() && checkAgentId(entry.name) === undefined)
       .map((entry) => entry.name)
-      .sort((a, b) => (a === 'main' ? -1 : b === 'main' ? 1 : a < b ? -1 : 1))
+      .sort(compareAgentIds)
   } catch {
     throw new CliError(`No Clawdbot/OpenClaw credentials found at ${safe(stateDir)}.`)
   }
@@ -210,12 +217,16 @@ function printHuman(
 }
 
 export const importCommand: CommandSpec = {
-  summary: 'Import credentials from Claude Code, Codex, Qwen or an old Clawdbot state dir.',
+  summary:
+    'Import credentials from Claude Code, Codex, Qwen, an OpenClaw or an old Clawdbot state dir.',
   description:
     'Sources: claude-cli (~/.claude/.credentials.json), codex-cli (~/.codex/auth.json), qwen-cli ' +
     '(~/.qwen/oauth_creds.json), copilot (~/.copilot/credentials.json or GH_TOKEN), clawdbot (an old ' +
     'Clawdbot/OpenClaw/Moltbot state dir: each agents/<id>/agent store is imported into agent <id> ' +
-    'here; a legacy auth.json is migrated in place first). [path] replaces the default location. ' +
+    'here; a legacy auth.json is migrated in place first), openclaw (an OpenClaw 2026.4+ state dir, ' +
+    '$OPENCLAW_STATE_DIR or ~/.openclaw: the SQLite stores of every agent with their order and ' +
+    'usage state, and its config as claw.json when claw has none; OpenClaw must be stopped). ' +
+    '[path] replaces the default location. ' +
     'Existing profiles are never silently overwritten: API keys, newer credentials and identical ' +
     'ones are skipped and reported. The source files are never changed (except that legacy ' +
     'migration).',
@@ -227,6 +238,10 @@ export const importCommand: CommandSpec = {
       description: `Where to import from: ${SOURCE_IDS.join(', ')}.`,
     },
     'dry-run': { type: 'boolean', description: 'Report what would be imported; write nothing.' },
+    'allow-newer-schema': {
+      type: 'boolean',
+      description: 'openclaw: read databases of a newer OpenClaw than this claw knows.',
+    },
     ...AGENT_OPTION,
     json: OUTPUT_OPTIONS['json']!,
   },
@@ -234,14 +249,26 @@ export const importCommand: CommandSpec = {
     'claw import --from claude-cli',
     'claw import --from codex-cli ~/backup/codex-auth.json --dry-run',
     'claw import --from clawdbot ~/.clawdbot',
+    'claw import --from openclaw ~/.openclaw --dry-run',
   ],
   async run(context, args) {
     outputMode(args)
     const source = requireSource(stringOption(args, 'from'))
-    const info = EXTERNAL_CLI_SOURCES.find((entry) => entry.id === source)!
     const dryRun = flag(args, 'dry-run')
     const rawPath = args.positionals[0]
     await context.config()
+    if (source === OPENCLAW) {
+      const done = await importOpenClaw(context, {
+        rawDir: rawPath,
+        agentId: stringOption(args, 'agent') === undefined ? undefined : context.agentId,
+        dryRun,
+        allowNewerSchema: flag(args, 'allow-newer-schema'),
+      })
+      if (flag(args, 'json')) context.out.json({ source, ...done.result, config: done.config })
+      else printOpenClawImport(context, done)
+      return
+    }
+    const info = EXTERNAL_CLI_SOURCES.find((entry) => entry.id === source)!
     let path: string
     let agents: AgentImport[]
     let legacy = { migrated: [] as string[], pending: [] as string[] }

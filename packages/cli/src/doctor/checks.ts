@@ -7,6 +7,7 @@ import { cooldownsCheck } from './cooldowns.js'
 import { deprecatedCheck } from './deprecated.js'
 import { legacyCheck } from './legacy.js'
 import { modelRefsCheck } from './model-refs.js'
+import { openClawCheck } from './openclaw.js'
 import { orphansCheck } from './orphans.js'
 import { permissionsCheck } from './permissions.js'
 import { plaintextCheck } from './plaintext.js'
@@ -21,6 +22,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   storesCheck,
   permissionsCheck,
   legacyCheck,
+  openClawCheck,
   deprecatedCheck,
   configProfilesCheck,
   modelRefsCheck,
