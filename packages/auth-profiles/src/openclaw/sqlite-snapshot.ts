@@ -1,5 +1,5 @@
 // Read-only access to another program's SQLite file (OpenClaw's state databases) without a native
-// build step: `node:sqlite` where this Node has it (22.13+, 23.4+, 24), else sql.js (SQLite compiled
+// build step: `node:sqlite` where this Node has it with URI filenames (24), else sql.js (SQLite compiled
 // to WebAssembly, an optional dependency loaded only here). Nothing is ever written next to the
 // source: node:sqlite opens it `immutable` (no `-wal`/`-shm`, no locks), sql.js reads a copy of its
 // bytes in memory. Because neither takes SQLite's locks, the file's stat signature is compared
@@ -65,14 +65,31 @@ interface SqlJsModule {
   Database: new (data: Uint8Array) => SqlJsDatabase
 }
 
-/** `node:sqlite` when this Node has it without a flag. @internal */
+/** `node:sqlite` when this Node has it without a flag and it can open files immutable. @internal */
 export function nodeSqliteAvailable(): boolean {
   return loadNodeSqlite() !== undefined
 }
 
+let nodeSqlite: NodeSqliteModule | null | undefined
+
+/**
+ * node:sqlite when it can open a file `immutable`, which takes URI filenames: early releases
+ * (22.5–22.x) open every name as a plain path, so `file:…?immutable=1` would not work there. The
+ * probe opens a read-only in-memory URI: without URI support that is a missing plain file, which
+ * read-only mode refuses to create.
+ */
 function loadNodeSqlite(): NodeSqliteModule | undefined {
+  if (nodeSqlite !== undefined) return nodeSqlite ?? undefined
   const loaded = loadBuiltinModule('node:sqlite', 'SQLite') as NodeSqliteModule | undefined
-  return typeof loaded?.DatabaseSync === 'function' ? loaded : undefined
+  nodeSqlite = null
+  if (typeof loaded?.DatabaseSync !== 'function') return undefined
+  try {
+    new loaded.DatabaseSync('file:claw-uri-probe?mode=memory', { readOnly: true }).close()
+    nodeSqlite = loaded
+  } catch {
+    // No URI filenames: sql.js reads the file instead.
+  }
+  return nodeSqlite ?? undefined
 }
 
 let sqlJsPromise: Promise<SqlJsModule> | undefined
@@ -86,7 +103,7 @@ function loadSqlJs(file: string): Promise<SqlJsModule> {
     } catch (error) {
       throw new AuthProfilesError(
         'ERR_INVALID_ARGUMENT',
-        `Reading ${file} needs node:sqlite (Node 22.13 or newer) or the sql.js package, and this Node (${nodeVersion()}) has neither. Install sql.js next to claw (npm install sql.js) or use a newer Node.`,
+        `Reading ${file} needs node:sqlite with URI filenames (Node 24) or the sql.js package, and this Node (${nodeVersion()}) has neither. Install sql.js next to claw (npm install sql.js) or use a newer Node.`,
         { path: file, cause: error },
       )
     }
@@ -335,21 +352,21 @@ export async function readSqliteSnapshot<T>(
   options: ReadSqliteOptions,
   read: (snapshot: SqliteSnapshot) => T,
 ): Promise<T> {
-  const nodeSqlite = options.reader === 'sql.js' ? undefined : loadNodeSqlite()
-  if (options.reader === 'node:sqlite' && !nodeSqlite) {
+  const engine = options.reader === 'sql.js' ? undefined : loadNodeSqlite()
+  if (options.reader === 'node:sqlite' && !engine) {
     throw new AuthProfilesError(
       'ERR_INVALID_ARGUMENT',
-      `node:sqlite is not available in this Node (${nodeVersion()}).`,
+      `node:sqlite is not available in this Node (${nodeVersion()}), or cannot open files read-only without side files.`,
     )
   }
-  const sqlJs = nodeSqlite ? undefined : await loadSqlJs(file)
+  const sqlJs = engine ? undefined : await loadSqlJs(file)
   for (let attempt = 1; ; attempt++) {
     await assertSettled(file, options.label)
     const { signature, bytes } = await inspect(file, options, sqlJs !== undefined)
     let result: T
     let opened: { snapshot: SqliteSnapshot; close: () => void } | undefined
     try {
-      opened = nodeSqlite ? openNodeSqlite(nodeSqlite, file) : openSqlJs(sqlJs!, file, bytes!)
+      opened = engine ? openNodeSqlite(engine, file) : openSqlJs(sqlJs!, file, bytes!)
       result = read(opened.snapshot)
     } catch (error) {
       throw sqliteErrorToAuthError(file, options.label, error)

@@ -250,7 +250,7 @@ describe.each(readers)('readOpenClawState with %s', (reader) => {
   })
 })
 
-/** Runs `script` in a child Node 22.13+ process and waits until it prints `ready`. */
+/** Runs `script` in a child process of this Node (one with node:sqlite) until it prints `ready`. */
 function holdDatabase(script: string): Promise<{ stop: () => void }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
