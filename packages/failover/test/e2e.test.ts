@@ -10,7 +10,8 @@ import {
   canarySecret,
   createMemoryAuthStore,
 } from '@claw/auth-profiles/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useProviderServer } from '../../../test-support/provider-server.ts'
 import {
   FailoverSummaryError,
   runWithFailover,
@@ -18,7 +19,7 @@ import {
   type FailoverEvent,
   type RunWithFailoverOptions,
 } from '@claw/failover'
-import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
+import { behave } from '@claw/failover/testing'
 
 const MODEL = 'gpt-5.2'
 const FALLBACK = 'gpt-5-mini'
@@ -47,17 +48,7 @@ interface CallRecord {
   readonly request: number
 }
 
-let server: ProviderServer
-
-beforeAll(async () => {
-  server = await startProviderServer()
-})
-afterAll(async () => {
-  await server.close()
-})
-beforeEach(() => {
-  server.reset()
-})
+const server = useProviderServer()
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -23,6 +23,7 @@ export type {
 export { behave, startProviderServer } from './provider-server.js'
 export type {
   BehaviourOptions,
+  KeyScheme,
   KeyStats,
   ProviderBehaviour,
   ProviderServer,
@@ -31,3 +32,5 @@ export type {
   RetryHint,
   StartProviderServerOptions,
 } from './provider-server.js'
+export { FAKE_USAGE } from './provider-wire.js'
+export type { ProviderReply, ProviderWireApi } from './provider-wire.js'
