@@ -40,6 +40,19 @@ export type { FailoverEvent } from './events.js'
 export type { FailoverTraceEntry } from './trace.js'
 export { runWithFailover } from './run.js'
 export type { FailoverCallContext, RunWithFailoverOptions, RunWithFailoverResult } from './run.js'
+export { createFailoverFetch, getFailoverFetchResult } from './failover-fetch.js'
+export type {
+  CreateFailoverFetchOptions,
+  FailoverFetch,
+  FailoverFetchResult,
+} from './failover-fetch.js'
+export { resolveOAuthSettings } from './oauth-settings.js'
+export { ANTHROPIC_OAUTH_BETA, ANTHROPIC_VERSION, presentCredential } from './request-auth.js'
+export type {
+  CredentialHeader,
+  CredentialPresentation,
+  PresentCredentialOptions,
+} from './request-auth.js'
 export { runWithModelFallback } from './model-fallback.js'
 export type { RunWithModelFallbackOptions, RunWithModelFallbackResult } from './model-fallback.js'
 export { planFailover } from './plan.js'

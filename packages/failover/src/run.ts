@@ -65,6 +65,13 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
+  /**
+   * An array the trace is appended to as the run goes, so it is complete also when the run
+   * throws (createFailoverFetch hands it out with a failed response).
+   *
+   * @internal
+   */
+  readonly trace?: FailoverTraceEntry[] | undefined
 }
 
 /** @public */
@@ -410,6 +417,7 @@ export async function runWithFailover<T>(
       maxWaitMs: options.maxWaitMs,
       now: options.now,
       sleep: options.sleep,
+      trace: options.trace,
     },
     run,
   )

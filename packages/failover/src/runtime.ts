@@ -1,5 +1,6 @@
-// The one place where @claw/failover reads ambient globals: the clock and timers. Every function
-// takes them as options; defaults are resolved here at call time.
+// The one place where @claw/failover reads ambient globals: the clock, timers, env and fetch.
+// Every function takes them as options; defaults are resolved here at call time.
+import type { FetchFunction } from '@claw/auth-profiles'
 
 /** A clock returning epoch milliseconds. @public */
 export type Clock = () => number
@@ -37,6 +38,13 @@ export const defaultSleep: Sleep = (ms, signal) =>
 /** @internal */
 export function resolveSleep(options: { readonly sleep?: Sleep | undefined }): Sleep {
   return options.sleep ?? defaultSleep
+}
+
+/** @internal */
+export function resolveFetch(options: {
+  readonly fetch?: FetchFunction | undefined
+}): FetchFunction {
+  return options.fetch ?? globalThis.fetch
 }
 
 /** @internal */
