@@ -26,4 +26,5 @@ export const workspaceAliases: Record<string, string> = {
     new URL('./packages/failover/src/testing/index.ts', import.meta.url),
   ),
   '@claw/failover': packageSource('failover'),
+  '@claw/ai-sdk': packageSource('ai-sdk'),
 }

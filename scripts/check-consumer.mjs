@@ -14,7 +14,15 @@
 //
 //   node scripts/check-consumer.mjs [--packs <dir>]   tarballs from <dir> (packed there if missing)
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { packPackages, publishedPackages } from './pack-packages.mjs'
@@ -104,7 +112,7 @@ const resolutions = {
 /** tsc output with snippet files mapped back to their Markdown file and line. */
 function mapSnippetErrors(output, snippetFiles) {
   return output.replace(
-    /snippets\/(snippet-\d+)\.ts\((\d+),(\d+)\)/g,
+    /snippets(?:-sdk)?\/(snippet-\d+)\.ts\((\d+),(\d+)\)/g,
     (match, id, line, column) => {
       const snippet = snippetFiles.get(id)
       return snippet ? `${snippet.file}:${snippet.line + Number(line) - 1}:${column}` : match
@@ -122,27 +130,79 @@ function check(label, command, args, cwd, mapOutput = (output) => output) {
   }
 }
 
+/** The package a module specifier names (`@ai-sdk/openai/internal` → `@ai-sdk/openai`). */
+function packageOf(specifier) {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
+}
+
+/** The packages a snippet imports besides claw's own and Node's (the AI SDK, the official SDKs, …). */
+function foreignImports(code) {
+  const names = []
+  for (const [, specifier] of code.matchAll(/\bfrom\s+'([^'.][^']*)'/g)) {
+    if (!specifier.startsWith('@claw/') && !specifier.startsWith('node:'))
+      names.push(packageOf(specifier))
+  }
+  return names
+}
+
+/**
+ * The packages README snippets import besides claw's own, at the version range the repository
+ * uses them with (any package's or example's manifest).
+ */
+function snippetDependencies(snippets) {
+  const ranges = new Map()
+  for (const base of ['packages', 'examples']) {
+    for (const entry of readdirSync(join(root, base))) {
+      let manifest
+      try {
+        manifest = JSON.parse(readFileSync(join(root, base, entry, 'package.json'), 'utf8'))
+      } catch {
+        continue
+      }
+      for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+        for (const [name, range] of Object.entries(manifest[field] ?? {}))
+          if (!range.startsWith('workspace:') && !ranges.has(name)) ranges.set(name, range)
+      }
+    }
+  }
+  const wanted = new Set()
+  for (const { code } of snippets) {
+    for (const name of foreignImports(code))
+      if (ranges.has(name)) wanted.add(`${name}@${ranges.get(name)}`)
+  }
+  return [...wanted].sort()
+}
+
 /** The consumer project: installs, writes the sources, and returns its type-check jobs. */
 async function consumerProject(tarballs) {
   const dir = join(work, 'consumer')
   mkdirSync(join(dir, 'src'), { recursive: true })
   mkdirSync(join(dir, 'snippets'))
+  mkdirSync(join(dir, 'snippets-sdk'))
   writeJson(join(dir, 'package.json'), { name: 'claw-consumer', private: true, type: 'module' })
   const typesNode = rootManifest.devDependencies['@types/node']
+  const snippets = typescriptSnippets(root)
+  // The AI SDK's declarations (under @claw/ai-sdk's) import json-schema's types: a strict
+  // consumer (`skipLibCheck: false`) installs them, as it would for the AI SDK on its own.
+  const extra = [...snippetDependencies(snippets), '@types/json-schema']
   await npmInstall(
     dir,
-    [...tarballs.values(), 'typescript@latest', `@types/node@${typesNode}`],
-    `${[...tarballs.keys()].join(' ')} typescript@latest into a fresh project`,
+    [...tarballs.values(), ...extra, 'typescript@latest', `@types/node@${typesNode}`],
+    `${[...tarballs.keys(), ...extra].join(' ')} typescript@latest into a fresh project`,
   )
 
   const entries = entriesModule()
   writeFileSync(join(dir, 'src/entries.ts'), entries.text)
   cpSync(join(root, 'scripts/consumer-check/host-app.ts'), join(dir, 'src/host-app.ts'))
   const snippetFiles = new Map()
-  for (const [index, snippet] of typescriptSnippets(root).entries()) {
+  for (const [index, snippet] of snippets.entries()) {
     const id = `snippet-${index}`
     snippetFiles.set(id, snippet)
-    writeFileSync(join(dir, 'snippets', `${id}.ts`), `${snippet.code}\nexport {}\n`)
+    // Snippets that use another SDK compile in a project set up for it (DOM types, its own
+    // declarations not re-checked); claw's declarations are checked strictly by the entries.
+    const folder = foreignImports(snippet.code).length > 0 ? 'snippets-sdk' : 'snippets'
+    writeFileSync(join(dir, folder, `${id}.ts`), `${snippet.code}\nexport {}\n`)
   }
   console.log(
     `ok    ${entries.count} public entries, the host app and ${snippetFiles.size} README snippets`,
@@ -153,6 +213,15 @@ async function consumerProject(tarballs) {
       include: ['src', 'snippets'],
     })
   }
+  writeJson(join(dir, 'tsconfig.sdk-snippets.json'), {
+    compilerOptions: {
+      ...compilerOptions,
+      ...resolutions.nodenext,
+      lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+      skipLibCheck: true,
+    },
+    include: ['snippets-sdk'],
+  })
 
   const versionOf = (packageDir) =>
     JSON.parse(readFileSync(join(packageDir, 'typescript/package.json'), 'utf8')).version
@@ -160,17 +229,26 @@ async function consumerProject(tarballs) {
     [`${versionOf(join(root, 'node_modules'))} (repository)`, join(root, 'node_modules')],
     [`${versionOf(join(dir, 'node_modules'))} (latest)`, join(dir, 'node_modules')],
   ]
-  return compilers.flatMap(([version, modules]) =>
-    Object.keys(resolutions).map((name) =>
-      check(
-        `tsc ${version} ${name}`,
-        process.execPath,
-        [join(modules, 'typescript/bin/tsc'), '-p', `tsconfig.${name}.json`],
-        dir,
-        (output) => mapSnippetErrors(output, snippetFiles),
+  return [
+    ...compilers.flatMap(([version, modules]) =>
+      Object.keys(resolutions).map((name) =>
+        check(
+          `tsc ${version} ${name}`,
+          process.execPath,
+          [join(modules, 'typescript/bin/tsc'), '-p', `tsconfig.${name}.json`],
+          dir,
+          (output) => mapSnippetErrors(output, snippetFiles),
+        ),
       ),
     ),
-  )
+    check(
+      `tsc ${compilers[0][0]} nodenext, README snippets that use other SDKs`,
+      process.execPath,
+      [join(compilers[0][1], 'typescript/bin/tsc'), '-p', 'tsconfig.sdk-snippets.json'],
+      dir,
+      (output) => mapSnippetErrors(output, snippetFiles),
+    ),
+  ]
 }
 
 /**

@@ -1,0 +1,5 @@
+export { createClaw } from './create-claw.js'
+export type { ClawModelSettings, ClawProvider, CreateClawOptions } from './create-claw.js'
+export { ClawLanguageModel } from './claw-language-model.js'
+export type { ClawProviderMetadata } from './metadata.js'
+export type { ClawProviderFactory, ClawProviderSettings } from './provider-settings.js'

@@ -1,0 +1,15 @@
+import { defineProject } from 'vitest/config'
+import { workspaceAliases } from '../../vitest.shared.ts'
+
+export default defineProject({
+  resolve: { alias: workspaceAliases },
+  test: {
+    name: 'ai-sdk',
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    restoreMocks: true,
+    unstubEnvs: true,
+    unstubGlobals: true,
+  },
+})
