@@ -274,3 +274,31 @@ export async function timeAsyncIterations(fn, options = {}) {
   }
   return summarizeSamples(perCallNs, { totalNs, batch: 1, overhead })
 }
+
+/**
+ * Times several async functions call by call, interleaved (A B, B A, A B, …), so drift of a busy
+ * machine affects all of them alike; for comparisons such as "claw vs the bare SDK call". Each
+ * function gets `warmup` untimed calls first. Returns one `timeAsyncIterations`-shaped result per
+ * function, in µs.
+ */
+export async function timeAsyncInterleaved(fns, options = {}) {
+  const { iterations = 2_000, warmup = Math.min(iterations, 500) } = options
+  let i = 0
+  for (let w = 0; w < warmup; w++) for (const fn of fns) sink.value = await fn(i++)
+  const overhead = timerOverheadNs()
+  const samples = fns.map(() => new Float64Array(iterations))
+  const totals = fns.map(() => 0)
+  for (let s = 0; s < iterations; s++) {
+    for (let k = 0; k < fns.length; k++) {
+      const index = (k + s) % fns.length
+      const t0 = now()
+      sink.value = await fns[index](i++)
+      const net = Math.max(0, Number(now() - t0) - overhead)
+      totals[index] += net
+      samples[index][s] = net
+    }
+  }
+  return samples.map((perCallNs, index) =>
+    summarizeSamples(perCallNs, { totalNs: totals[index], batch: 1, overhead }),
+  )
+}

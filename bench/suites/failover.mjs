@@ -4,7 +4,9 @@
 
 import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
-import { timeAsyncIterations } from '../lib/measure.mjs'
+import { timeAsyncInterleaved, timeAsyncIterations } from '../lib/measure.mjs'
+import { overheadRows } from '../lib/overhead.mjs'
+import { startBenchProviderServer } from '../lib/provider-server.mjs'
 
 export const name = 'failover'
 export const packages = ['model-catalog', 'auth-profiles', 'failover']
@@ -169,11 +171,103 @@ async function planning(ctx, failover) {
   ]
 }
 
+const FETCH_KEYS = { ok: 'sk-bench-fetch-ok-00000000000', limited: 'sk-bench-fetch-429-0000000000' }
+
+/**
+ * What createFailoverFetch adds to a plain `fetch` of a chat completion from the fake provider on
+ * loopback (a child process), reading the JSON answer. Healthy: one key that answers. First key
+ * 429: the plain side makes the two requests a caller would; the failover fetch makes them itself
+ * and records the cooldown.
+ */
+async function failoverFetchOverhead(ctx, failover, auth) {
+  const server = await startBenchProviderServer(ctx, {
+    [FETCH_KEYS.ok]: 'ok',
+    [FETCH_KEYS.limited]: 'rateLimit',
+  })
+  try {
+    const url = `${server.url}/v1/chat/completions`
+    const body = JSON.stringify({ model: 'gpt-5.2', messages: [{ role: 'user', content: 'Hi' }] })
+    const plain = (key) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      })
+    const viaFetch = (send) =>
+      send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    const profile = (key) => ({ type: 'api_key', provider: 'openai', key })
+    const healthy = failover.createFailoverFetch({
+      provider: 'openai',
+      store: auth.createMemoryAuthStore({
+        version: 1,
+        profiles: { 'openai:a': profile(FETCH_KEYS.ok) },
+      }),
+      env: {},
+    })
+    // The clock jumps an hour per request, so the 429's cooldown has always expired and every
+    // request takes the same path: openai:a fails, openai:b answers.
+    let clock = Date.UTC(2026, 0, 1)
+    const rotating = failover.createFailoverFetch({
+      provider: 'openai',
+      store: auth.createMemoryAuthStore({
+        version: 1,
+        profiles: { 'openai:a': profile(FETCH_KEYS.limited), 'openai:b': profile(FETCH_KEYS.ok) },
+      }),
+      env: {},
+      now: () => clock,
+      minRetryGapMs: 0,
+    })
+    const check = await viaFetch(rotating)
+    const result = failover.getFailoverFetchResult(check)
+    if (check.status !== 200 || result?.profileId !== 'openai:b' || result.calls !== 2) {
+      throw new Error('failover fetch bench: expected a 429 on openai:a, then openai:b')
+    }
+    await check.json()
+    const iterations = ctx.pick(2_000, 200)
+    const [plainHealthy, wrappedHealthy] = await timeAsyncInterleaved(
+      [
+        () => plain(FETCH_KEYS.ok).then((response) => response.json()),
+        () => viaFetch(healthy).then((response) => response.json()),
+      ],
+      { iterations },
+    )
+    const [plain429, wrapped429] = await timeAsyncInterleaved(
+      [
+        () =>
+          plain(FETCH_KEYS.limited)
+            .then((response) => response.text())
+            .then(() => plain(FETCH_KEYS.ok))
+            .then((response) => response.json()),
+        () => {
+          clock += 3_600_000
+          return viaFetch(rotating).then((response) => response.json())
+        },
+      ],
+      { iterations },
+    )
+    const names = { bareName: 'plain fetch', wrappedName: 'createFailoverFetch' }
+    return [
+      ...overheadRows('healthy (chat completion)', plainHealthy, wrappedHealthy, {
+        ...names,
+        ratioLimit: 1.05,
+        addedP99LimitUs: 500,
+      }),
+      ...overheadRows('first key 429 (two requests)', plain429, wrapped429, names),
+    ]
+  } finally {
+    await server.stop()
+  }
+}
+
 export async function run(ctx) {
   const url = ctx.distUrl('failover')
   const rows = [...coldImportRows(ctx, url, 'failover')]
   const failover = await import(url)
   const auth = await import(ctx.distUrl('auth-profiles'))
-  rows.push(...(await decisionOverhead(ctx, failover, auth)), ...(await planning(ctx, failover)))
+  rows.push(
+    ...(await decisionOverhead(ctx, failover, auth)),
+    ...(await planning(ctx, failover)),
+    ...(await failoverFetchOverhead(ctx, failover, auth)),
+  )
   return rows
 }
