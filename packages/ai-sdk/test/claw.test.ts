@@ -179,6 +179,30 @@ describe.skipIf(nodeMajor < 22)('@claw/ai-sdk', () => {
       })
     })
 
+    it('model@profile: that profile and only it, even while it cools down', async () => {
+      const {
+        keys,
+        claw: model,
+        store,
+      } = setup({
+        config: {
+          models: providersConfig(),
+          agents: { defaults: { models: { 'openai/gpt-5.2': { alias: 'gpt' } } } },
+        },
+      })
+      server.setBehaviour(keys['openai:a']!, behave.text('from a'))
+      server.setBehaviour(keys['openai:b']!, behave.text('from b'))
+      await store.update((draft) => {
+        draft.usageStats = { 'openai:b': { cooldownUntil: Date.now() + 60 * MINUTE } }
+      })
+
+      const result = await generateText({ model: model('gpt@openai:b'), prompt: 'Hi' })
+
+      expect(result.text).toBe('from b')
+      expect(server.stats().requests.map((request) => request.key)).toEqual([keys['openai:b']])
+      expect(claw(result.providerMetadata)).toMatchObject({ profileId: 'openai:b', attempts: [] })
+    })
+
     it('a failure claw gives up on is not retried by the AI SDK (no backoff, no second failover run)', async () => {
       const key = canarySecret()
       const store = createMemoryAuthStore(
@@ -399,6 +423,32 @@ describe.skipIf(nodeMajor < 22)('@claw/ai-sdk', () => {
 
     expect(Date.now() - started).toBeLessThan(100)
     expect(error).toMatchObject({ name: 'AbortError' })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(server.stats().requests.map((request) => [request.key, request.aborted])).toEqual([
+      [keys['openai:a'], true],
+    ])
+  })
+
+  it('a caller abort while a stream waits for its first part: no further request', async () => {
+    const { keys, claw: model } = setup()
+    server.setBehaviour(keys['openai:a']!, behave.hang())
+    server.setBehaviour(keys['openai:b']!, behave.ok())
+    const controller = new AbortController()
+
+    const result = streamText({
+      model: model('openai/gpt-5.2'),
+      prompt: 'Hi',
+      abortSignal: controller.signal,
+    })
+    const parts: string[] = []
+    const consumed = (async () => {
+      for await (const part of result.fullStream) parts.push(part.type)
+    })().catch(() => undefined)
+    await expect.poll(() => server.stats().total).toBe(1)
+    controller.abort()
+    await consumed
+
+    expect(parts).not.toContain('text-delta')
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(server.stats().requests.map((request) => [request.key, request.aborted])).toEqual([
       [keys['openai:a'], true],

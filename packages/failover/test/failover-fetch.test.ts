@@ -1,6 +1,9 @@
 // createFailoverFetch over real HTTP: every request goes through `fetch` to the fake provider on
 // loopback, which answers per key in each provider's wire format, so credential presentation,
 // classification of real answers, replay and cooldowns are all exercised end to end.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { ClawConfig } from '@claw/auth-profiles'
 import {
   apiKeyCredential,
@@ -8,6 +11,7 @@ import {
   canarySecret,
   createMemoryAuthStore,
   findCanaries,
+  findCanariesInFiles,
   oauthCredential,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
@@ -114,6 +118,39 @@ describe('createFailoverFetch', () => {
     })
     expect(again.status).toBe(200)
     expect(server.stats().requests.map((request) => request.key)).toEqual([keys.b])
+  })
+
+  it('with agentDir: the cooldown is in auth-profiles.json for the next process, and no key is anywhere else', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'claw-failover-fetch-'))
+    try {
+      const agentDir = join(root, 'agents', 'main', 'agent')
+      mkdirSync(agentDir, { recursive: true, mode: 0o700 })
+      const keys = { a: canarySecret(), b: canarySecret() }
+      const store = buildAuthProfileStore({
+        profiles: {
+          'openai:a': apiKeyCredential('openai', keys.a),
+          'openai:b': apiKeyCredential('openai', keys.b),
+        },
+      })
+      writeFileSync(join(agentDir, 'auth-profiles.json'), JSON.stringify(store), { mode: 0o600 })
+      server.setBehaviour(keys.a, behave.rateLimit({ format: 'seconds', seconds: 30 }))
+      server.setBehaviour(keys.b, behave.ok())
+      const fetch = createFailoverFetch({ provider: 'openai', agentDir, env: {}, minRetryGapMs: 0 })
+
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: chatBody(),
+      })
+
+      expect(response.status).toBe(200)
+      const saved = JSON.parse(readFileSync(join(agentDir, 'auth-profiles.json'), 'utf8')) as {
+        usageStats?: Record<string, { modelCooldowns?: Record<string, { reason?: string }> }>
+      }
+      expect(saved.usageStats?.['openai:a']?.modelCooldowns?.['gpt-5.2']?.reason).toBe('rate_limit')
+      expect(findCanariesInFiles(root, [keys.a, keys.b])).toEqual([])
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 
   it('returns the last failed answer as the provider sent it when every key fails', async () => {
