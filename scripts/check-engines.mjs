@@ -1,14 +1,11 @@
 // Every published package's runtime dependencies (dependencies and peers, transitively) must run
 // on the oldest Node the package supports: the minimum of its `engines.node` has to satisfy each
 // dependency's `engines.node`. pnpm does not enforce engines here (`engine-strict` is off, so the
-// workspace installs on Node 20 although @claw/ai-sdk needs Node 22); this check keeps the
-// promise each package makes in its own `engines`.
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs'
+// workspace installs on Node 20 although @claw/ai-sdk needs Node 22); this check, run by
+// check-packaging.mjs, keeps the promise each package makes in its own `engines`.
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import semver from 'semver'
-
-const root = new URL('..', import.meta.url).pathname
-const packagesDir = join(root, 'packages')
 
 function readManifest(dir) {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
@@ -31,7 +28,7 @@ function runtimeDependencies(manifest) {
   ]
 }
 
-/** `{ name, version, engines, path }` of every package below `dir`'s runtime dependencies. */
+/** `{ manifest, chain }` of every installed package below `dir`'s runtime dependencies. */
 function closure(dir) {
   const seen = new Map()
   const queue = runtimeDependencies(readManifest(dir)).map((name) => ({
@@ -52,31 +49,21 @@ function closure(dir) {
   return [...seen.values()]
 }
 
-let failures = 0
-for (const name of readdirSync(packagesDir).sort()) {
-  const dir = join(packagesDir, name)
+/**
+ * Throws, listing each offending dependency chain, when a runtime dependency of the package in
+ * `dir` needs a newer Node than the oldest its `engines.node` allows.
+ */
+export function checkEngines(dir) {
   const manifest = readManifest(dir)
-  if (manifest.private) continue
   const range = manifest.engines?.node
-  const oldest = range === undefined ? undefined : semver.minVersion(range)
-  if (oldest === null || oldest === undefined) {
-    failures += 1
-    console.log(`FAIL  engines ${manifest.name}: no engines.node range`)
-    continue
-  }
+  const oldest = range === undefined ? null : semver.minVersion(range)
+  if (oldest === null) throw new Error('no engines.node range')
   const problems = closure(dir)
     .filter(({ manifest: dep }) => {
       const wanted = dep.engines?.node
       return wanted !== undefined && !semver.satisfies(oldest, wanted)
     })
     .map(({ manifest: dep, chain }) => `  ${chain.join(' > ')} needs node ${dep.engines.node}`)
-  if (problems.length === 0) {
-    console.log(`ok    engines ${manifest.name} (node ${oldest.version})`)
-  } else {
-    failures += 1
-    console.log(
-      `FAIL  engines ${manifest.name} supports node ${oldest.version}, but:\n${problems.join('\n')}`,
-    )
-  }
+  if (problems.length > 0)
+    throw new Error(`supports node ${oldest.version}, but:\n${problems.join('\n')}`)
 }
-process.exit(failures === 0 ? 0 : 1)

@@ -2,13 +2,14 @@
 // (strict) and Are The Types Wrong (ESM-only profile, since the packages ship ESM only and
 // CommonJS callers use require(esm)). Every tarball ships the repository's LICENSE and a README,
 // names the repository (with its directory), homepage and issue tracker, and holds no source map
-// whose sources do not ship.
+// whose sources do not ship; its runtime dependencies run on its oldest Node (check-engines.mjs).
 //
 //   node scripts/check-packaging.mjs [--packs <dir>]   tarballs from <dir> (packed there if missing)
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { checkEngines } from './check-engines.mjs'
 import { packPackages, publishedPackages } from './pack-packages.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -54,6 +55,7 @@ try {
     report('metadata (repository, homepage, bugs, license) of', name, () =>
       checkMetadata(manifest, dir),
     )
+    report('engines of the runtime dependencies of', name, () => checkEngines(dir))
     report('LICENSE and README in', name, () => {
       const shipped = execFileSync('tar', ['-xzOf', tarball, 'package/LICENSE'], {
         encoding: 'utf8',
