@@ -32,8 +32,11 @@ export interface ClawProviderMetadata {
 /** A copy without `undefined` properties (JSON has none). */
 function defined(entry: object): JSONObject {
   const copy: Record<string, JSONValue> = {}
-  for (const [name, value] of Object.entries(entry))
+  const record = entry as Record<string, unknown>
+  for (const name in record) {
+    const value = record[name]
     if (value !== undefined) copy[name] = value as JSONValue
+  }
   return copy
 }
 
