@@ -193,10 +193,10 @@ function setOwn(record: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /**
- * Removes expired windows from one profile's stats. When something expired and nothing is active
- * any more, the error counters restart (`errorCount` 0, `failureCounts` removed except the billing
- * count, which restarts with the failure window; `lastFailureAt` kept). Returns the new stats, or
- * the same object when nothing changed.
+ * Removes windows that have ended from one profile's stats (profile-wide, disabled and
+ * model-scoped, independently). The counters stay: they restart on a success or once the failure
+ * window passes without a failure, so a key that fails again right after each window keeps backing
+ * off. Returns the new stats, or the same object when nothing ended.
  *
  * @internal
  */
@@ -218,34 +218,27 @@ export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): Pr
   }
   if (!cooldownExpired && !disableExpired && !modelExpired) return stats
 
-  const stillActive =
-    (stats.cooldownUntil !== undefined && !cooldownExpired) ||
-    (stats.disabledUntil !== undefined && !disableExpired) ||
-    activeModels !== undefined
-  // The billing count survives (it restarts with the failure window instead), so a key that
-  // keeps running out of credit backs off 5 → 10 → 20 → 24 h rather than retrying every 5 h.
-  const billing = stillActive ? undefined : stats.failureCounts?.billing
   const dropped: string[] = []
   if (cooldownExpired) dropped.push('cooldownUntil', 'cooldownReason', 'cooldownModel')
   if (disableExpired) dropped.push('disabledUntil', 'disabledReason')
   if (models && activeModels === undefined) dropped.push('modelCooldowns')
-  if (!stillActive && !billing) dropped.push('failureCounts')
-
   const next = copyRecord<{ -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }>(
     stats,
     dropped,
   )
   if (activeModels) next.modelCooldowns = activeModels
-  if (!stillActive) {
-    next.errorCount = 0
-    if (billing) next.failureCounts = { billing }
-  }
   return next
 }
 
 /**
- * Clears expired cooldown and disable windows of every profile in `store` (in memory) and resets
- * the counters of profiles with nothing active left. Returns whether anything changed.
+ * Removes the cooldown and disable windows of every profile in `store` (in memory) that have
+ * ended. Counters are kept (they restart on a success or after the failure window). An ended window
+ * that is still recorded puts its profile on probation: the next run probes it alone before the
+ * others use it again (see the failover engine); clearing it skips that probe. Returns whether
+ * anything changed.
+ *
+ * Unlike the reference, claw never resets `errorCount` when a window ends: see the cooldown ladder
+ * in the package README.
  *
  * @public
  */

@@ -4,6 +4,7 @@ import {
   calculateAuthProfileCooldownMs,
   calculateBillingDisableMs,
   clearExpiredCooldowns,
+  isProfileInCooldown,
 } from './cooldowns.js'
 import { createMemoryAuthStore } from './memory-store.js'
 import { apiKeyCredential, buildAuthProfileStore, createFakeClock } from './testing/index.js'
@@ -154,18 +155,85 @@ describe('markAuthProfileFailure', () => {
     expect(other.store.usageStats?.[profileId]?.cooldownUntil).toBe(other.clock.now() + MIN)
   })
 
-  it('clears expired windows and restarts the counters before counting', async () => {
+  it('keeps escalating across an expired window', async () => {
     const { clock, store, profileId } = setup({
       errorCount: 3,
       failureCounts: { auth: 3 },
+      lastFailureAt: Date.UTC(2026, 0, 1) - 26 * MIN,
       cooldownUntil: Date.UTC(2026, 0, 1) - 1,
     })
     await markAuthProfileFailure({ store, profileId, reason: 'auth', now: clock.now })
     expect(store.usageStats?.[profileId]).toMatchObject({
-      errorCount: 1,
-      failureCounts: { auth: 1 },
-      cooldownUntil: clock.now() + MIN,
+      errorCount: 4,
+      failureCounts: { auth: 4 },
+      cooldownUntil: clock.now() + 60 * MIN,
     })
+  })
+
+  it.each([
+    ['a profile-wide failure', 'unknown', undefined],
+    ['a rate limit of one model', 'rate_limit', 'claude-opus-4-5'],
+  ] as const)(
+    'backs off 1, 5, 25, 60, 60 min for %s that fails again right after every window',
+    async (_name, reason, model) => {
+      const { clock, store, profileId } = setup()
+      const windows: number[] = []
+      for (let index = 0; index < 5; index += 1) {
+        await markAuthProfileFailure({ store, profileId, reason, model, now: clock.now })
+        const stats = store.usageStats?.[profileId]
+        const until = model ? stats?.modelCooldowns?.[model]?.until : stats?.cooldownUntil
+        windows.push(((until ?? 0) - clock.now()) / MIN)
+        clock.set((until ?? 0) + 1)
+      }
+      expect(windows).toEqual([1, 5, 25, 60, 60])
+    },
+  )
+
+  it('restarts the ladder after a success, or once the failure window passes without a failure', async () => {
+    const { clock, store, profileId } = setup()
+    const fail = async () => {
+      const failedAt = clock.now()
+      await markAuthProfileFailure({ store, profileId, reason: 'overloaded', now: clock.now })
+      const until = store.usageStats?.[profileId]?.cooldownUntil ?? 0
+      clock.set(until + 1)
+      return (until - failedAt) / MIN
+    }
+    expect([await fail(), await fail()]).toEqual([1, 5])
+    await markAuthProfileUsed({ store, profileId, now: clock.now })
+    expect([await fail(), await fail()]).toEqual([1, 5])
+    clock.advance(24 * HOUR + 1)
+    expect(await fail()).toBe(1)
+    expect(store.usageStats?.[profileId]?.errorCount).toBe(1)
+  })
+
+  it('keeps an expired window recorded (the profile is on probation) until a success', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      model: 'm',
+      now: clock.now,
+    })
+    await markAuthProfileFailure({ store, profileId, reason: 'overloaded', now: clock.now })
+    const ended = { ...store.usageStats?.[profileId] }
+    clock.advance(10 * MIN)
+    // A failure of another model leaves the ended windows as they were.
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'timeout',
+      model: 'other',
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]).toMatchObject({
+      cooldownUntil: ended.cooldownUntil,
+      modelCooldowns: { m: ended.modelCooldowns?.['m'] },
+    })
+    expect(isProfileInCooldown(store, profileId, { model: 'm', now: clock.now() })).toBe(false)
+    await markAuthProfileUsed({ store, profileId, model: 'm', now: clock.now })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
+    expect(store.usageStats?.[profileId]?.modelCooldowns?.['m']).toBeUndefined()
   })
 
   it('restarts counters older than the failure window', async () => {
@@ -363,7 +431,7 @@ describe('markAuthProfileGood', () => {
 })
 
 describe('clearExpiredCooldowns', () => {
-  it('removes expired windows independently and resets counters when nothing stays active', () => {
+  it('removes expired windows independently and keeps the counters', () => {
     const now = 1_000_000
     const store = buildAuthProfileStore({
       profiles: { a: apiKeyCredential('x'), b: apiKeyCredential('x'), c: apiKeyCredential('x') },
@@ -391,7 +459,11 @@ describe('clearExpiredCooldowns', () => {
       },
     })
     expect(clearExpiredCooldowns(store, { now })).toBe(true)
-    expect(store.usageStats?.['a']).toEqual({ errorCount: 0, lastFailureAt: 5 })
+    expect(store.usageStats?.['a']).toEqual({
+      errorCount: 3,
+      failureCounts: { auth: 3 },
+      lastFailureAt: 5,
+    })
     expect(store.usageStats?.['b']).toEqual({
       disabledUntil: now + 1,
       disabledReason: 'billing',

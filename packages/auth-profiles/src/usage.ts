@@ -156,8 +156,10 @@ function retryDeadline(now: number, retryAfterMs: number | undefined): number | 
 /**
  * Records a failure (reference §2.4, with the upstream improvements):
  *
- * - Expired windows are cleared first and, when nothing stays active, the counters restart; so do
- *   counters older than the failure window (`auth.cooldowns.failureWindowHours`, default 24 h).
+ * - Counters older than the failure window (`auth.cooldowns.failureWindowHours`, default 24 h)
+ *   restart, together with the windows that have ended. A window's end alone restarts nothing: a
+ *   key that fails again right after each window backs off 1, 5, 25, 60, 60 … min (claw's
+ *   deliberate difference from the reference, which restarted the counters when a window ended).
  * - `errorCount` and `failureCounts[reason]` go up; `lastFailureAt` = now.
  * - `billing` disables the profile for 5 h doubling to 24 h (per-provider base configurable);
  *   `auth_permanent` disables it for the billing cap until it is replaced.
@@ -191,9 +193,12 @@ export function markAuthProfileFailure(
     const provider = credential?.provider ?? ''
     const settings = resolveCooldownSettings(options.config, provider)
     // Copies and updates built key by key, never `{ ...x, more }`: see copyRecord.
-    const cleared = current === undefined ? undefined : clearExpiredFromStats(current, now)
+    // The counters (and the ended windows that put a profile on probation) survive a window's end;
+    // they restart on a success, or here, once the failure window passed without a failure.
     const windowOver =
-      cleared?.lastFailureAt !== undefined && now - cleared.lastFailureAt > settings.failureWindowMs
+      current?.lastFailureAt !== undefined && now - current.lastFailureAt > settings.failureWindowMs
+    const cleared =
+      current !== undefined && windowOver ? clearExpiredFromStats(current, now) : current
     // A `cleared` that clearExpiredFromStats built is already a private copy: no second one.
     let stats: MutableStats =
       cleared !== undefined && cleared !== current && !windowOver
@@ -226,7 +231,8 @@ export function markAuthProfileFailure(
     if (model !== undefined && model !== '' && MODEL_SCOPED_REASONS.has(reason)) {
       const previous = stats.modelCooldowns?.[model]
       const active = previous !== undefined && previous.until > now
-      const errorCount = (active ? (previous.errorCount ?? 1) : 0) + 1
+      // An ended window of this model still counts: the model's ladder goes on.
+      const errorCount = (previous === undefined ? 0 : (previous.errorCount ?? 1)) + 1
       const until = active
         ? Math.max(previous.until, hinted ?? 0)
         : (hinted ?? now + calculateAuthProfileCooldownMs(errorCount))

@@ -202,7 +202,7 @@ describe('routing diff semantics', () => {
     expect(server.cli(['EXISTS', 'claw:main:mcooldown:openai:a:m1']).trim()).toBe('0')
     expect(hash('claw:main:usage:openai:a').errorCount).toBe('0')
 
-    // An expired window restarts the counters like the file backend does.
+    // An expired window keeps the counters, like the file backend: the ladder goes on.
     await markAuthProfileFailure({
       store,
       profileId: B,
@@ -214,9 +214,9 @@ describe('routing diff semantics', () => {
     expect(hash('claw:main:usage:openai:b').errorCount).toBe('2')
     await sleep(250)
     await markAuthProfileFailure({ store, profileId: B, reason: 'unknown', persist })
-    expect(hash('claw:main:usage:openai:b').errorCount).toBe('1')
-    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(55_000)
-    expect(pttl('claw:main:cooldown:openai:b')).toBeLessThanOrEqual(60_000)
+    expect(hash('claw:main:usage:openai:b').errorCount).toBe('3')
+    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(25 * 60_000 - 5_000)
+    expect(pttl('claw:main:cooldown:openai:b')).toBeLessThanOrEqual(25 * 60_000)
 
     await markAuthProfileUsed({ store, profileId: B, persist })
     expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:b']).trim()).toBe('0')
