@@ -3,7 +3,7 @@ import { isUserAbortError } from './classify.js'
 import { failedCallOutcome, runEngine, type CallOutcome } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import { openStore } from './run.js'
+import { openStoreForReading } from './run.js'
 import type { Clock, Sleep } from './runtime.js'
 
 /** @public */
@@ -11,8 +11,11 @@ export interface RunWithModelFallbackOptions<T> {
   /** The call for one candidate model; it chooses its own credentials. */
   readonly run: (provider: string, model: string) => Promise<T>
   readonly config?: ClawConfig | undefined
-  /** Used only to skip providers whose profiles are all cooling down. */
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  /**
+   * Used only to skip providers whose profiles are all cooling down (read, never written): the
+   * store handle or loaded store data.
+   */
+  readonly store?: AuthStoreBackend | AuthProfileStore | undefined
   readonly agentDir?: string | undefined
   readonly provider?: string | undefined
   readonly model?: string | undefined
@@ -54,12 +57,13 @@ export interface RunWithModelFallbackResult<T> {
 export async function runWithModelFallback<T>(
   options: RunWithModelFallbackOptions<T>,
 ): Promise<RunWithModelFallbackResult<T>> {
-  const { store } = await openStore(options)
+  const { backend, store } = await openStoreForReading(options, 'runWithModelFallback')
   let total = 0
   const engine = await runEngine<T>(
     {
       credentials: 'none',
       config: options.config,
+      backend,
       store,
       provider: options.provider,
       model: options.model,
