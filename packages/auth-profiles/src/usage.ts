@@ -101,7 +101,8 @@ function refreshCallerStore(
 ): void {
   const { store } = options
   if (isAuthStoreBackend(store) || Object.isFrozen(store)) return
-  if (fresh[section]) store[section] = fresh[section] as never
+  // The caller's own object stays mutable: it gets a copy, never the frozen snapshot's part.
+  if (fresh[section]) store[section] = structuredClone(fresh[section]) as never
   else delete store[section]
 }
 
