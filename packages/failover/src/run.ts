@@ -63,6 +63,10 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   readonly minRetryGapMs?: number | undefined
   /** When every candidate is cooling down, wait up to this long for the soonest one (default 0: fail fast). */
   readonly maxWaitMs?: number | undefined
+  /**
+   * How to wait between attempts. The default is a timer that keeps the process alive, so a script
+   * never exits in the middle of a run; tests pass one that advances a fake clock.
+   */
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
