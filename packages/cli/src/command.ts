@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util'
 import type { Context } from './context.js'
 import { CliError, usageError } from './errors.js'
 import type { ExitCode } from './exit-codes.js'
-import { maskArgvSecret } from './argv-secret.js'
 
 /** One `--flag` of a command. */
 export interface OptionSpec {
@@ -102,10 +101,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     const message = parseErrorMessage(error)
     const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1]
     if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
-      // Node repeats the flag as typed: a key pasted as `--sk-…` must not come back.
-      const dashes = /^-+/.exec(unknown)![0]
-      const shown = `${dashes}${maskArgvSecret(unknown.slice(dashes.length))}`
-      throw new UnknownOptionError(`Unknown option '${shown}'.`, unknown, Object.keys(options))
+      throw new UnknownOptionError(`Unknown option '${unknown}'.`, unknown, Object.keys(options))
     }
     throw usageError(message)
   }
@@ -115,7 +111,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   const specs = spec.positionals ?? []
   const variadic = specs.at(-1)?.variadic === true
   if (!variadic && positionals.length > specs.length) {
-    throw usageError(`Unexpected argument: ${maskArgvSecret(positionals[specs.length]!)}`)
+    throw usageError(`Unexpected argument: ${positionals[specs.length]!}`)
   }
   specs.forEach((positional, index) => {
     if (positional.required && positionals[index] === undefined) {

@@ -8,7 +8,7 @@ import { exitCodeFor, messageFor, usageError } from './errors.js'
 import { EXIT_CODES } from './exit-codes.js'
 import type { CliIo } from './io.js'
 import { COMMANDS, type CommandEntry } from './registry.js'
-import { maskArgvSecret } from './argv-secret.js'
+import { maskArgvSecretsInOutput } from './argv-secret.js'
 import { escapeControl, safe } from './text.js'
 import { cliVersion } from './version.js'
 
@@ -60,7 +60,7 @@ async function unknownCommandMessage(path: readonly string[], word: string): Pro
             .some((deeper) => deeper === word || closestMatch(word, [deeper]) !== undefined),
         )?.path
       : [...path, next]
-  const shown = [...path, safe(maskArgvSecret(word))].join(' ')
+  const shown = [...path, safe(word)].join(' ')
   return `Unknown command: claw ${shown}.${didYouMean(
     suggested && `\`claw ${suggested.join(' ')}\``,
   )} See claw ${[...path, '--help'].join(' ')}.`
@@ -101,9 +101,11 @@ function rewriteBareModels(argv: readonly string[]): readonly string[] {
 
 /**
  * Runs one `claw` invocation and returns its exit code. Never throws: errors become one message
- * on stderr (with the stack under `--debug`) and an exit code.
+ * on stderr (with the stack under `--debug`) and an exit code. Arguments that look like secrets
+ * are masked in everything written, whichever command or message repeats them.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  const io = maskArgvSecretsInOutput(rawIo, argv)
   const debug = argv.includes('--debug')
   try {
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
@@ -121,7 +123,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const unknown = first
       throw usageError(
         unknown.startsWith('-')
-          ? `Unknown option for claw${route.path.length ? ` ${route.path.join(' ')}` : ''}: ${safe(maskArgvSecret(unknown))}. See claw ${[...route.path, '--help'].join(' ')}.`
+          ? `Unknown option for claw${route.path.length ? ` ${route.path.join(' ')}` : ''}: ${safe(unknown)}. See claw ${[...route.path, '--help'].join(' ')}.`
           : await unknownCommandMessage(route.path, unknown),
       )
     }
