@@ -42,7 +42,6 @@ export { writePrivateFileAtomic } from './atomic-write.js'
 export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
 export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'
-export { isAuthStoreBackend } from './store-backend.js'
 export type {
   AuthStoreBackend,
   AuthStoreTarget,
@@ -58,7 +57,6 @@ export { LEGACY_AUTH_FILENAME } from './legacy.js'
 export {
   loadAuthProfileStore,
   migrateLegacyAuthStore,
-  openAuthStore,
   removeAuthProfile,
   resolveAuthStoreBackend,
   updateAuthProfileStore,
@@ -66,7 +64,6 @@ export {
 } from './store.js'
 export type {
   AuthStoreOptions,
-  OpenAuthStoreOptions,
   RemoveAuthProfileOptions,
   UpsertAuthProfileOptions,
 } from './store.js'
@@ -143,7 +140,8 @@ export type {
   EnvKeyOptions,
 } from './env-keys.js'
 
-export { maskSecret, maskSecretsInText, redactSecretsInText } from './mask.js'
+export { createSecretMasker, maskSecret, maskSecretsInText, redactSecretsInText } from './mask.js'
+export type { SecretMasker } from './mask.js'
 export type { MaskSecretOptions } from './mask.js'
 
 export {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { maskSecret, maskSecretsInText, redactSecretsInText } from './mask.js'
+import { createSecretMasker, maskSecret, maskSecretsInText, redactSecretsInText } from './mask.js'
 
 /** `n` characters of filler that never look like a prefix. */
 function filler(n: number): string {
@@ -139,6 +139,18 @@ describe('maskSecretsInText', () => {
     expect(maskSecretsInText(`${plain.slice(0, 11)} and 0123456789ab-other`, [plain])).toBe(
       `${plain.slice(0, 11)} and 0123456789ab-other`,
     )
+  })
+
+  it('compiles once with createSecretMasker: mask as maskSecretsInText, shows when it would change', () => {
+    const plain = 'plain-0123456789abcdef0123456789ABCDEF'
+    const masker = createSecretMasker([plain])
+    for (const text of [`a ${plain} b`, `x ${plain.toUpperCase()}`, `cut ${plain.slice(3, 17)}…`]) {
+      expect(masker.mask(text)).toBe(maskSecretsInText(text, [plain]))
+      expect(masker.shows(text)).toBe(true)
+      expect(masker.shows(masker.mask(text))).toBe(false)
+    }
+    expect(masker.shows('nothing 0123456789ab-else')).toBe(false)
+    expect(createSecretMasker([]).shows(plain)).toBe(false)
   })
 
   it('returns the text unchanged without secrets', () => {

@@ -52,11 +52,14 @@ export type CallOutcome<T> =
       readonly aborted?: boolean
     }
 
+/** A failed call's outcome. @internal */
+export type FailedCallOutcome = Extract<CallOutcome<never>, { ok: false }>
+
 /** The outcome of a call that threw something other than a user abort. @internal */
 export function failedCallOutcome(
   error: unknown,
   context: FailoverErrorContext,
-): Extract<CallOutcome<never>, { ok: false }> {
+): FailedCallOutcome {
   // What coerceToFailoverError would say, without building (and capturing the stack of) an error
   // that nobody sees: the outcome keeps the original.
   const coerced = classifyFailure(error, context.now)
@@ -93,10 +96,12 @@ export interface EngineHooks<T> {
 /** @internal */
 export interface EngineOptions {
   readonly config?: ClawConfig | undefined
-  /** The store handle bookkeeping is recorded through. */
-  readonly backend: AuthStoreBackend
-  /** The store as just loaded from `backend`. */
   readonly store: AuthProfileStore
+  /** Persist bookkeeping here (locked updates); in memory only when omitted. */
+  readonly persist?:
+    | { readonly backend: AuthStoreBackend }
+    | { readonly agentDir: string; readonly mainAgentDir?: string | null | undefined }
+    | undefined
   readonly provider?: string | undefined
   readonly model?: string | undefined
   readonly fallbacksOverride?: readonly string[] | undefined
@@ -776,22 +781,21 @@ async function recordFailure(
     return
   }
   const wasCooling = coolingUntil(run, candidate, slot) !== undefined
-  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model` and
-  // `retryAfterMs` the same either way): no spreads, no temporaries.
-  const { backend } = run.options
+  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model`,
+  // `retryAfterMs` and `persist` the same either way): no spreads, no temporaries.
+  const { persist } = run.options
   const model = FAILOVER_POLICY[reason].scope === 'model' ? candidate.model : undefined
   const failureReason = toProfileFailureReason(reason)
   const result = await markAuthProfileFailure({
-    store: backend,
+    store: run.store,
     profileId: slot.profileId,
     reason: failureReason,
     model,
     retryAfterMs,
     config: run.options.config,
     now: run.clock,
+    persist,
   })
-  // The window just recorded, for the event below and the credentials still to come.
-  run.store = await backend.load()
   const until = coolingUntil(run, candidate, slot)
   if (!wasCooling && until !== undefined) {
     run.options.onEvent?.({
@@ -821,13 +825,20 @@ function wasCoolingDown(
   return resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
 }
 
-/** Success bookkeeping: the options of markAuthProfileUsed (one explicit literal). */
+/**
+ * Success bookkeeping: the options of markAuthProfileUsed. Explicit literals, not
+ * `{ ...fields, ...persist }`: properties added after a spread each grow the object's
+ * out-of-object property storage.
+ */
 function usedOptions(
   run: EngineRun<unknown>,
   candidate: FallbackCandidate,
   profileId: string,
 ): Parameters<typeof markAuthProfileUsed>[0] {
-  return { store: run.options.backend, profileId, model: candidate.model, now: run.clock }
+  const { persist } = run.options
+  return persist
+    ? { store: run.store, profileId, model: candidate.model, now: run.clock, persist }
+    : { store: run.store, profileId, model: candidate.model, now: run.clock }
 }
 
 /**
@@ -839,7 +850,10 @@ function goodOptions(
   candidate: FallbackCandidate,
   profileId: string,
 ): Parameters<typeof markAuthProfileGood>[0] {
-  return { store: run.options.backend, provider: candidate.provider, profileId }
+  const { persist } = run.options
+  return persist
+    ? { store: run.store, provider: candidate.provider, profileId, persist }
+    : { store: run.store, provider: candidate.provider, profileId }
 }
 
 type MutableTraceEntry = { -readonly [K in keyof FailoverTraceEntry]: FailoverTraceEntry[K] }

@@ -1,10 +1,11 @@
 import {
   collectProviderApiKeys,
-  maskSecretsInText,
+  createSecretMasker,
   redactSecretsInText,
   type Env,
 } from '@claw/auth-profiles'
 import { FailoverError } from './errors.js'
+import { redactError } from './redact-error.js'
 import { resolveSleep, type Sleep } from './runtime.js'
 
 /** What `execute` is told about the current attempt (the key itself is its first argument). @public */
@@ -21,8 +22,8 @@ export interface ApiKeyAttemptContext {
  * A failed attempt, as shown to `shouldRetry` and `onRetry`. It never holds an API key: the
  * reference passed the key to its callbacks, this SDK deliberately does not. `message` is the
  * error's message with every key of this execution masked and secret-looking fragments redacted;
- * `error` is exactly what `execute` threw (if a provider echoes keys in its errors, log `message`,
- * not `error`).
+ * `error` is what `execute` threw — or, when it shows one of the keys anywhere (message, stack,
+ * properties, causes), a redacted copy of it with the same prototype and properties.
  *
  * @public
  */
@@ -96,7 +97,7 @@ export interface ExecuteWithApiKeyRotationOptions<T> {
   readonly transientRetry?: boolean | TransientRetryPolicy | undefined
   /** The caller's signal: once aborted, nothing is retried and the failure is thrown as is. */
   readonly signal?: AbortSignal | undefined
-  /** Waits between same-key retries; defaults to a timer that keeps the process alive. */
+  /** Waits between same-key retries; defaults to an unref'd timer. */
   readonly sleep?: Sleep | undefined
 }
 
@@ -269,7 +270,8 @@ function uniqueKeys(keys: readonly string[]): string[] {
  * - no keys → throws a `FailoverError` (reason `auth`):
  *   `No API keys configured for provider "<provider>".`;
  * - a failure that `shouldRetry` accepts (default: {@link isApiKeyRateLimitError}) moves on to
- *   the next key; on the last key, or for any other failure, the error is thrown unchanged;
+ *   the next key; on the last key, or for any other failure, the error is thrown (a redacted
+ *   copy when it shows one of the keys, see {@link ApiKeyRetryInfo});
  * - with `transientRetry`, a transient failure ({@link isTransientApiKeyError}) is retried with
  *   the **same** key after a short wait, at most `attempts` times per key; running out throws the
  *   last error without rotating. A rate limit is never retried with the same key;
@@ -303,7 +305,8 @@ export async function executeWithApiKeyRotation<T>(
   }
   const transient = resolveTransientPolicy(options.transientRetry)
   const sleep = resolveSleep(options)
-  const redact = (text: string): string => redactSecretsInText(maskSecretsInText(text, keys))
+  const masker = createSecretMasker(keys)
+  const redact = (text: string): string => redactSecretsInText(masker.mask(text))
   let attemptNumber = 0
 
   for (let apiKeyIndex = 0; apiKeyIndex < keys.length; apiKeyIndex += 1) {
@@ -314,7 +317,10 @@ export async function executeWithApiKeyRotation<T>(
       attemptNumber += 1
       try {
         return await options.execute(apiKey, { apiKeyIndex, attemptNumber, signal })
-      } catch (error) {
+      } catch (thrown) {
+        // A provider may echo the key in its error: from here on only a redacted copy is handed
+        // on (the original when it shows none of the keys).
+        const error = redactError(thrown, masker)
         if (signal?.aborted === true) throw error
         const info: ApiKeyRetryInfo = {
           provider,

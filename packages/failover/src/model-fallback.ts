@@ -1,9 +1,16 @@
-import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
+import {
+  createSecretMasker,
+  type AuthProfileStore,
+  type AuthStoreBackend,
+  type ClawConfig,
+  type SecretMasker,
+} from '@claw/auth-profiles'
 import { isUserAbortError } from './classify.js'
 import { failedCallOutcome, runEngine, type CallOutcome } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import { openStoreForReading } from './run.js'
+import { redactOutcome, storeSecrets } from './redact-error.js'
+import { openStore } from './run.js'
 import type { Clock, Sleep } from './runtime.js'
 
 /** @public */
@@ -11,11 +18,8 @@ export interface RunWithModelFallbackOptions<T> {
   /** The call for one candidate model; it chooses its own credentials. */
   readonly run: (provider: string, model: string) => Promise<T>
   readonly config?: ClawConfig | undefined
-  /**
-   * Used only to skip providers whose profiles are all cooling down (read, never written): the
-   * store handle or loaded store data.
-   */
-  readonly store?: AuthStoreBackend | AuthProfileStore | undefined
+  /** Used only to skip providers whose profiles are all cooling down. */
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
   readonly agentDir?: string | undefined
   readonly provider?: string | undefined
   readonly model?: string | undefined
@@ -50,20 +54,24 @@ export interface RunWithModelFallbackResult<T> {
  * order, calling `run(provider, model)` once each; the callback picks its own credentials. A
  * provider whose profiles are all cooling down is skipped without a call; an unclassifiable error
  * or a user abort stops the chain; one failed attempt rethrows its error; otherwise
- * `FailoverSummaryError` (`All models failed (N): …`).
+ * `FailoverSummaryError` (`All models failed (N): …`). The credential values of `store` are masked
+ * in everything this reports (attempts, the summary, `onError`, the thrown error: a redacted copy
+ * when the original shows one, see `runWithFailover`); keys the callback finds elsewhere are
+ * only caught by their known prefixes.
  *
  * @public
  */
 export async function runWithModelFallback<T>(
   options: RunWithModelFallbackOptions<T>,
 ): Promise<RunWithModelFallbackResult<T>> {
-  const { backend, store } = await openStoreForReading(options, 'runWithModelFallback')
+  const { store } = await openStore(options)
   let total = 0
+  // The callback picks its own credentials; those of the store are what the run can know.
+  let masker: SecretMasker | undefined
   const engine = await runEngine<T>(
     {
       credentials: 'none',
       config: options.config,
-      backend,
       store,
       provider: options.provider,
       model: options.model,
@@ -83,16 +91,24 @@ export async function runWithModelFallback<T>(
         try {
           return { ok: true, value: await options.run(candidate.provider, candidate.model) }
         } catch (error) {
+          masker ??= createSecretMasker(storeSecrets(store))
           if (options.signal?.aborted || isUserAbortError(error))
-            return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+            return redactOutcome(
+              { ok: false, reason: null, error, message: 'aborted', aborted: true },
+              masker,
+            )
+          const outcome = redactOutcome(
+            failedCallOutcome(error, { provider: candidate.provider, model: candidate.model }),
+            masker,
+          )
           options.onError?.({
             provider: candidate.provider,
             model: candidate.model,
-            error,
+            error: outcome.error,
             attempt,
             total,
           })
-          return failedCallOutcome(error, { provider: candidate.provider, model: candidate.model })
+          return outcome
         }
       },
     },

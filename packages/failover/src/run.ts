@@ -1,9 +1,8 @@
 import {
   AuthProfilesError,
   collectProviderApiKeys,
+  createSecretMasker,
   createFileAuthStore,
-  createMemoryAuthStore,
-  isAuthStoreBackend,
   refreshOAuthCredential,
   resolveApiKeyForProfile,
   resolveApiKeyForProvider,
@@ -12,6 +11,7 @@ import {
   type CredentialMode,
   type FetchFunction,
   type OAuthRefreshSettings,
+  type SecretMasker,
 } from '@claw/auth-profiles'
 import { resolveProviderBaseUrl } from '@claw/model-catalog'
 import { isUserAbortError } from './classify.js'
@@ -22,9 +22,12 @@ import {
   type CallOutcome,
   type CredentialSlot,
   type EngineHooks,
+  type EngineOptions,
+  type FailedCallOutcome,
 } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
+import { redactOutcome } from './redact-error.js'
 import { resolveClock, type Clock, type Sleep } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
@@ -63,10 +66,6 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   readonly minRetryGapMs?: number | undefined
   /** When every candidate is cooling down, wait up to this long for the soonest one (default 0: fail fast). */
   readonly maxWaitMs?: number | undefined
-  /**
-   * How to wait between attempts. The default is a timer that keeps the process alive, so a script
-   * never exits in the middle of a run; tests pass one that advances a fake clock.
-   */
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
@@ -90,68 +89,69 @@ export interface RunWithFailoverResult<T> {
   readonly trace: readonly FailoverTraceEntry[]
 }
 
-/**
- * The store handle a run records through: `store` when it is one, the file store of `agentDir`,
- * or (with neither) an empty store, so only env and config keys are used.
- *
- * @throws {AuthProfilesError} `ERR_INVALID_ARGUMENT` for a loaded store object: bookkeeping on it
- *   would stay in memory and be lost.
- * @internal
- */
-export function runStoreHandle(
-  options: Pick<FailoverTargetOptions, 'store' | 'agentDir' | 'mainAgentDir' | 'env'>,
-  caller: string,
-): AuthStoreBackend {
-  const { store } = options
-  if (isAuthStoreBackend(store)) return store
-  if (store !== undefined) {
-    throw new AuthProfilesError(
-      'ERR_INVALID_ARGUMENT',
-      `${caller} needs the store handle as \`store\`, not a loaded store object: pass openAuthStore({ agentDir }) to record cooldowns in the store file, or createMemoryAuthStore(store) to keep them in memory only.`,
-    )
+function isBackend(
+  value: AuthProfileStore | AuthStoreBackend | undefined,
+): value is AuthStoreBackend {
+  return typeof (value as AuthStoreBackend | undefined)?.load === 'function'
+}
+
+/** The store to work on, where bookkeeping is persisted, and how to re-read it. @internal */
+export async function openStore(options: {
+  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly agentDir?: string | undefined
+  readonly mainAgentDir?: string | null | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}): Promise<{
+  store: AuthProfileStore
+  persist: EngineOptions['persist']
+  reload?: () => Promise<AuthProfileStore>
+}> {
+  if (isBackend(options.store)) {
+    const backend = options.store
+    return { store: await backend.load(), persist: { backend }, reload: () => backend.load() }
   }
+  if (options.store) return { store: options.store, persist: undefined }
   if (options.agentDir) {
-    return createFileAuthStore({
+    const backend = createFileAuthStore({
       agentDir: options.agentDir,
       ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
       ...(options.env ? { env: options.env } : {}),
     })
+    return {
+      store: await backend.load(),
+      persist: {
+        agentDir: options.agentDir,
+        ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
+      },
+      reload: () => backend.load(),
+    }
   }
-  emptyStore ??= createMemoryAuthStore()
-  return emptyStore
+  return { store: { version: 1, profiles: {} }, persist: undefined }
+}
+
+interface BackendAccess {
+  readonly backend: AuthStoreBackend
+  readonly persist: { readonly backend: AuthStoreBackend }
+  readonly reload: () => Promise<AuthProfileStore>
 }
 
 /**
- * For the functions that only read a store (`planFailover`, `runWithModelFallback`), loaded store
- * data is as good as a handle: a private memory store over it, and what it holds now.
- *
- * @internal
+ * The `persist` and `reload` of each backend, built once per backend rather than per run (they
+ * depend on the backend alone and are never modified).
  */
-export async function openStoreForReading(
-  options: Pick<FailoverTargetOptions, 'store' | 'agentDir' | 'mainAgentDir' | 'env'>,
-  caller: string,
-): Promise<{ readonly backend: AuthStoreBackend; readonly store: AuthProfileStore }> {
-  const data =
-    options.store !== undefined && !isAuthStoreBackend(options.store)
-      ? options.store
-      : await runStoreHandle(options, caller).load()
-  const backend = createMemoryAuthStore(data)
-  return { backend, store: await backend.load() }
-}
+const backendAccesses = new WeakMap<AuthStoreBackend, BackendAccess>()
 
-/** The store of runs given neither a store nor an agent dir: it has no profiles to record on. */
-let emptyStore: AuthStoreBackend | undefined
-
-/** `() => backend.load()` for each backend, built once rather than per run. */
-const reloaders = new WeakMap<AuthStoreBackend, () => Promise<AuthProfileStore>>()
-
-function reloaderOf(backend: AuthStoreBackend): () => Promise<AuthProfileStore> {
-  let reload = reloaders.get(backend)
-  if (reload === undefined) {
-    reload = () => backend.load()
-    reloaders.set(backend, reload)
+function backendAccess(backend: AuthStoreBackend): BackendAccess {
+  let access = backendAccesses.get(backend)
+  if (access === undefined) {
+    access = Object.freeze({
+      backend,
+      persist: Object.freeze({ backend }),
+      reload: () => backend.load(),
+    })
+    backendAccesses.set(backend, access)
   }
-  return reload
+  return access
 }
 
 interface ReadyCredential {
@@ -160,6 +160,8 @@ interface ReadyCredential {
   readonly mode: CredentialMode
   readonly source: string
 }
+
+type OpenedStore = Awaited<ReturnType<typeof openStore>>
 
 /** The answer to every successful `resolve`: one shared object, not a new one per call. */
 const READY = Object.freeze({ ready: true } as const)
@@ -180,6 +182,12 @@ class FailoverRun<T> implements EngineHooks<T> {
    * calls (and again after an OAuth refresh), so `call` only ever needs the latest one.
    */
   private ready: ReadyCredential | undefined = undefined
+  /**
+   * The keys handed to `run` whose call failed, compiled: masked in everything the run reports.
+   * Made on the first failure (a successful run allocates nothing for it).
+   */
+  private secrets: string[] | undefined = undefined
+  private masker: SecretMasker | undefined = undefined
   private readyCandidate: FallbackCandidate | undefined = undefined
   private readySlot: CredentialSlot | undefined = undefined
 
@@ -188,8 +196,9 @@ class FailoverRun<T> implements EngineHooks<T> {
     private readonly clock: Clock,
     /** The end of the time budget (clock ms), shared by the engine and each call's signal. */
     private readonly deadlineAt: number | undefined,
-    private readonly backend: AuthStoreBackend,
+    private readonly opened: OpenedStore,
   ) {
+    const { persist } = opened
     // Built once per run, explicit properties first (see the note in `resolve`).
     const profileOptions: Record<string, unknown> = { config: options.config }
     if (options.env) profileOptions.env = options.env
@@ -197,6 +206,10 @@ class FailoverRun<T> implements EngineHooks<T> {
     if (options.signal) profileOptions.signal = options.signal
     if (options.fetch) profileOptions.fetch = options.fetch
     if (options.oauth) profileOptions.oauth = options.oauth
+    if (persist && 'agentDir' in persist) {
+      profileOptions.agentDir = persist.agentDir
+      profileOptions.mainAgentDir = persist.mainAgentDir
+    }
     this.profileOptions = profileOptions
   }
 
@@ -221,20 +234,20 @@ class FailoverRun<T> implements EngineHooks<T> {
   async resolve(
     candidate: FallbackCandidate,
     slot: CredentialSlot,
-    _store: AuthProfileStore,
+    store: AuthProfileStore,
   ): Promise<{ readonly skip: string } | typeof READY> {
-    const { options, backend } = this
+    const { options } = this
+    const { persist } = this.opened
     try {
       if (slot.profileId) {
         // The per-call field comes first: a literal that starts with a spread and then adds
         // properties gets a new hidden class on every call in V8 (Node 20), and those keep
         // the run's young objects alive through GCs (see copyRecord in @claw/auth-profiles).
-        // The handle, not the snapshot: an OAuth refresh is saved through it.
-        const resolved = await resolveApiKeyForProfile({
-          profileId: slot.profileId,
-          ...this.profileOptions,
-          store: backend,
-        })
+        const resolved = await resolveApiKeyForProfile(
+          persist && 'backend' in persist
+            ? { profileId: slot.profileId, ...this.profileOptions, store: persist.backend }
+            : { profileId: slot.profileId, ...this.profileOptions, store },
+        )
         if (!resolved) return { skip: 'no usable credential' }
         return this.setReady(candidate, slot, {
           apiKey: resolved.apiKey,
@@ -261,7 +274,7 @@ class FailoverRun<T> implements EngineHooks<T> {
         provider: candidate.provider,
         model: candidate.model,
         ...this.profileOptions,
-        store: backend,
+        store,
       })
       return this.setReady(candidate, slot, {
         apiKey: resolved.apiKey,
@@ -307,19 +320,36 @@ class FailoverRun<T> implements EngineHooks<T> {
       })
       return { ok: true, value }
     } catch (error) {
-      if (options.signal?.aborted)
-        return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-      // The time budget ran out mid-call: that is a timeout, whatever the call threw.
-      if (budget?.aborted)
-        return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
-      if (isUserAbortError(error))
-        return { ok: false, reason: null, error, message: 'aborted', aborted: true }
-      return failedCallOutcome(error, {
-        provider: candidate.provider,
-        model: candidate.model,
-        profileId: slot.profileId,
-      })
+      // The keys of this run never leave it: a provider that echoes one in its error gets it
+      // masked in every message, and the caller gets a redacted copy of its error back.
+      const apiKey = credential?.apiKey
+      if (apiKey !== undefined && !this.secrets?.includes(apiKey)) {
+        ;(this.secrets ??= []).push(apiKey)
+        this.masker = createSecretMasker(this.secrets)
+      }
+      return redactOutcome(this.failed(error, budget, candidate, slot), this.masker)
     }
+  }
+
+  /** What a call that threw amounts to (before redaction). */
+  private failed(
+    error: unknown,
+    budget: AbortSignal | undefined,
+    candidate: FallbackCandidate,
+    slot: CredentialSlot,
+  ): FailedCallOutcome {
+    if (this.options.signal?.aborted)
+      return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+    // The time budget ran out mid-call: that is a timeout, whatever the call threw.
+    if (budget?.aborted)
+      return { ok: false, reason: 'timeout', error, message: 'call exceeded the time budget' }
+    if (isUserAbortError(error))
+      return { ok: false, reason: null, error, message: 'aborted', aborted: true }
+    return failedCallOutcome(error, {
+      provider: candidate.provider,
+      model: candidate.model,
+      profileId: slot.profileId,
+    })
   }
 
   async refreshAfterAuthFailure(
@@ -327,7 +357,8 @@ class FailoverRun<T> implements EngineHooks<T> {
     slot: CredentialSlot,
     store: AuthProfileStore,
   ): Promise<boolean> {
-    const { options, backend } = this
+    const { options } = this
+    const { persist } = this.opened
     const profileId = slot.profileId
     if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
     const credential = this.readyFor(candidate, slot)
@@ -335,7 +366,11 @@ class FailoverRun<T> implements EngineHooks<T> {
       const refreshed = await refreshOAuthCredential({
         ...(options.oauth ?? {}),
         profileId,
-        backend,
+        ...(persist && 'backend' in persist ? { backend: persist.backend } : {}),
+        ...(persist && 'agentDir' in persist ? { agentDir: persist.agentDir } : {}),
+        ...(persist && 'agentDir' in persist && persist.mainAgentDir !== undefined
+          ? { mainAgentDir: persist.mainAgentDir }
+          : {}),
         ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.now ? { now: options.now } : {}),
@@ -343,6 +378,7 @@ class FailoverRun<T> implements EngineHooks<T> {
         ...(options.signal ? { signal: options.signal } : {}),
       })
       if (refreshed.credential.access === credential?.apiKey) return false
+      store.profiles[profileId] = refreshed.credential
       const again = await this.resolve(candidate, slot, store)
       return 'ready' in again
     } catch {
@@ -366,11 +402,15 @@ class FailoverRun<T> implements EngineHooks<T> {
  *   rotated; an `auth` failure on an OAuth profile gets one forced refresh first;
  * - success marks the profile used and good;
  * - the caller's signal stops everything (no further calls); at most `maxAttempts` calls, at least
- *   `minRetryGapMs` between calls on one credential, optional total `deadlineMs`.
+ *   `minRetryGapMs` between calls on one credential, optional total `deadlineMs`;
+ * - every key handed to `run` whose call failed is masked in everything derived from the failure
+ *   (summary message, attempts, trace); an error that shows one (message, stack, properties,
+ *   causes) is replaced by a redacted copy of the same class before it is thrown or becomes a
+ *   summary's `cause`.
  *
- * @throws the original error when it is not failover-worthy, when it was a user abort, or when only
- *   one call was made; otherwise a `FailoverSummaryError` with every attempt and the soonest
- *   cooldown expiry (`retryAfterMs`).
+ * @throws the original error — or its redacted copy when it shows one of the run's keys — when it
+ *   is not failover-worthy, when it was a user abort, or when only one call was made; otherwise a
+ *   `FailoverSummaryError` with every attempt and the soonest cooldown expiry (`retryAfterMs`).
  * @public
  */
 export async function runWithFailover<T>(
@@ -378,15 +418,20 @@ export async function runWithFailover<T>(
 ): Promise<RunWithFailoverResult<T>> {
   const clock = resolveClock(options)
   const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
-  const backend = runStoreHandle(options, 'runWithFailover')
-  const store = await backend.load()
-  const run = new FailoverRun(options, clock, deadlineAt, backend)
+  // A backend is read here directly rather than through `openStore`: one async frame less per run.
+  const backend = options.store
+  const access = isBackend(backend) ? backendAccess(backend) : undefined
+  const opened: OpenedStore =
+    access === undefined
+      ? await openStore(options)
+      : { store: await access.backend.load(), persist: access.persist, reload: access.reload }
+  const run = new FailoverRun(options, clock, deadlineAt, opened)
   const engine = await runEngine<T>(
     {
       config: options.config,
-      backend,
-      store,
-      reloadStore: reloaderOf(backend),
+      store: opened.store,
+      persist: opened.persist,
+      reloadStore: opened.reload,
       // Just read (nothing awaited since): the first candidate works on it without a re-read.
       storeIsFresh: true,
       provider: options.provider,

@@ -14,7 +14,6 @@
 // backend layered on top owns them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuthProfilesError } from '../errors.js'
-import { freezeDeep } from '../frozen.js'
 import { describeId } from '../ids.js'
 import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
 import { parseAuthProfileStoreText, SchemasRequired, type StoreDiagnostic } from '../store-parse.js'
@@ -270,7 +269,7 @@ export function createRedisCredentialBackend(
     }
     return {
       entries,
-      store: freezeDeep({ version: 1, profiles: parsed.store.profiles }),
+      store: { version: 1, profiles: parsed.store.profiles },
       diagnostics: parsed.diagnostics,
     }
   }
@@ -398,9 +397,7 @@ export function createRedisCredentialBackend(
         return { store: snapshot.store, result, written: false }
       }
       if ((await commit(operations, updateOptions?.fence)) === 'ok') {
-        const store = freezeDeep<AuthProfileStore>(
-          structuredClone({ version: 1, profiles: draft.profiles }),
-        )
+        const store: AuthProfileStore = { version: 1, profiles: { ...draft.profiles } }
         return { store, result, written: true }
       }
       if (attempt >= MAX_CAS_ATTEMPTS) {

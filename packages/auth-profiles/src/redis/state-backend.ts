@@ -7,7 +7,6 @@ import type {
   AuthStoreUpdater,
 } from '../store-backend.js'
 import { AuthProfilesError } from '../errors.js'
-import { freezeDeep } from '../frozen.js'
 import { cloneStore } from '../store-backend.js'
 import type { AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
@@ -82,7 +81,7 @@ export function createRedisStateBackend(
 
   function view(store: AuthProfileStore, routing: RoutingState): AuthProfileStore {
     if (merged?.credentials === store && merged.routing === routing) return merged.store
-    const result = freezeDeep(mergeRouting(store, routing))
+    const result = mergeRouting(store, routing)
     merged = { credentials: store, routing, store: result }
     return result
   }
@@ -166,11 +165,7 @@ export function createRedisStateBackend(
       const first = await sharedUpdate(await credentialsForUpdate(), updater)
       if (!profilesChanged(first.before, first.after)) {
         await writeRouting(first.ops)
-        return {
-          store: freezeDeep(cloneStore(first.after)),
-          result: first.result,
-          written: first.ops.length > 0,
-        }
+        return { store: first.after, result: first.result, written: first.ops.length > 0 }
       }
       // Credentials change too: redo it under the credentials backend's lock, on its fresh copy.
       let outcome: Awaited<ReturnType<typeof sharedUpdate<T>>> | undefined
@@ -182,7 +177,7 @@ export function createRedisStateBackend(
       }, updateOptions)
       const done = outcome as NonNullable<typeof outcome>
       return {
-        store: freezeDeep(cloneStore(done.after)),
+        store: done.after,
         result: updated.result,
         written: updated.written || done.ops.length > 0,
       }

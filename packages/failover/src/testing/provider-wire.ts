@@ -59,14 +59,19 @@ function maskKey(key: string): string {
   return key.length > 8 ? `${key.slice(0, 3)}*****${key.slice(-4)}` : '*****'
 }
 
-function failureMessage(kind: FailureKind, model: string | undefined, key: string): string {
+function failureMessage(
+  kind: FailureKind,
+  model: string | undefined,
+  key: string,
+  echoKey: boolean,
+): string {
   switch (kind) {
     case 'rate_limit':
       return `Rate limit reached for ${model ?? 'the model'} on requests per min (RPM). Please try again later.`
     case 'insufficient_quota':
       return 'You exceeded your current quota, please check your plan and billing details.'
     case 'unauthorized':
-      return `Incorrect API key provided: ${maskKey(key)}.`
+      return `Incorrect API key provided: ${echoKey ? key : maskKey(key)}.`
     case 'payment_required':
       return 'Your credit balance is too low to access the API.'
     case 'model_not_found':
@@ -154,19 +159,23 @@ function googleFailure(kind: FailureKind, message: string): WireAnswer {
   }
 }
 
-/** The error answer of a failure kind in an API's wire format. @internal */
+/**
+ * The error answer of a failure kind in an API's wire format; `echoKey` repeats the key in full in
+ * a 401's message, as some providers and proxies do. @internal
+ */
 export function failureAnswer(
   api: ProviderWireApi,
   kind: FailureKind,
   model: string | undefined,
   key: string,
+  echoKey = false,
 ): WireAnswer {
   const message =
     api === 'google-generative-ai' && kind === 'model_not_found'
       ? `models/${model ?? ''} is not found for API version v1beta.`
-      : api === 'google-generative-ai' && kind === 'unauthorized'
+      : api === 'google-generative-ai' && kind === 'unauthorized' && !echoKey
         ? 'API key not valid. Please pass a valid API key.'
-        : failureMessage(kind, model, key)
+        : failureMessage(kind, model, key, echoKey)
   switch (api) {
     case 'openai-chat':
     case 'openai-responses':
