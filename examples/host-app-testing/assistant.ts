@@ -1,7 +1,7 @@
 // A host app's model layer: `ask()` sends one prompt through runWithFailover. Everything that
 // touches the outside world (the store, the model call, the clock) is a parameter, so tests can
 // run it with a memory store and a fake model — see assistant.test.ts.
-import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
+import type { AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
 import { runWithFailover, type FailoverCallContext } from '@claw/failover'
 
 /** The app's model call: any client works (fetch, a vendor SDK, …). */
@@ -9,8 +9,8 @@ export type ModelCall = (context: FailoverCallContext, prompt: string) => Promis
 
 export interface AssistantDeps {
   readonly config: ClawConfig
-  /** Production: `{ agentDir }` is used instead; tests pass a memory store. */
-  readonly store: AuthProfileStore | AuthStoreBackend
+  /** Production: `openAuthStore({ agentDir })`; tests pass `createMemoryAuthStore(…)`. */
+  readonly store: AuthStoreBackend
   readonly call: ModelCall
   readonly now?: () => number
 }

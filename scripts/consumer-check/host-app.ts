@@ -6,6 +6,7 @@ import {
   createFileAuthStore,
   isAuthProfilesError,
   markAuthProfileFailure,
+  openAuthStore,
   resolveAgentDir,
   resolveApiKeyForProvider,
   type AuthStoreBackend,
@@ -47,7 +48,7 @@ export async function callModel(
   prompt: string,
   signal?: AbortSignal,
 ): Promise<{ text: string; trace: readonly FailoverTraceEntry[] }> {
-  const store: AuthStoreBackend = createFileAuthStore({ agentDir: resolveAgentDir('main') })
+  const store: AuthStoreBackend = openAuthStore({ agentDir: resolveAgentDir('main') })
   const { source } = await resolveApiKeyForProvider({ provider: 'anthropic', store, config })
   if (source === '') throw new Error('unreachable')
   const { result, trace } = await runWithFailover({
@@ -78,14 +79,12 @@ export async function callModel(
 
 export async function recordFailure(store: AuthStoreBackend): Promise<boolean> {
   try {
-    const loaded = await store.load()
     const outcome = await markAuthProfileFailure({
-      store: loaded,
+      store,
       profileId: 'anthropic:work',
       reason: 'rate_limit',
       model: 'claude-sonnet-4-5',
       retryAfterMs: 30_000,
-      persist: { backend: store },
     })
     return outcome.changed
   } catch (error) {

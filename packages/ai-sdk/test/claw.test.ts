@@ -22,7 +22,12 @@ import { generateObject, generateText, NoSuchModelError, streamText, tool } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useProviderServer } from '../../../test-support/provider-server.ts'
 import { z } from 'zod'
-import { createClaw, type ClawProviderMetadata, type CreateClawOptions } from '@claw/ai-sdk'
+import {
+  createClaw,
+  type ClawProviderFactory,
+  type ClawProviderMetadata,
+  type CreateClawOptions,
+} from '@claw/ai-sdk'
 import {
   startTokenServer,
   type TokenServer,
@@ -240,6 +245,70 @@ describe.skipIf(nodeMajor < 22)('@claw/ai-sdk', () => {
       expect(model('openai/gpt-5.2').modelId).toBe('openai/gpt-5.2')
       expect(() => setup().claw('mistral/mistral-large')).toThrow(/No AI SDK provider for mistral/)
     })
+  })
+
+  it('subscription providers: Copilot gets its exchanged token at the host it names, Codex its ChatGPT account', async () => {
+    const github = canarySecret('ghu_')
+    const copilot = `tid=${canarySecret('')};exp=4102444800;proxy-ep=proxy.business.githubcopilot.com;8a1:sig`
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const codex = `${part({ alg: 'none' })}.${part({
+      'https://api.openai.com/auth': { chatgpt_account_id: 'acct-123' },
+    })}.${canarySecret('')}`
+    const store = createMemoryAuthStore(
+      buildAuthProfileStore({
+        profiles: {
+          'github-copilot:me': { type: 'token', provider: 'github-copilot', token: github },
+          'openai-codex:me': oauthCredential('openai-codex', Date.now() + 60 * MINUTE, {
+            access: codex,
+          }),
+        },
+      }),
+    )
+    server.setBehaviour(copilot, behave.text('Hello from Copilot'))
+    server.setBehaviour(codex, behave.text('Hello from Codex'))
+    // GitHub's token exchange answers here; the providers' hosts are served by the fake provider.
+    const hosts: string[] = []
+    const routed = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : input)
+      hosts.push(`${url.host}${url.pathname}`)
+      if (url.pathname === '/copilot_internal/v2/token')
+        return Response.json({ token: copilot, expires_at: 4_102_444_800 })
+      return globalThis.fetch(new URL(`${url.pathname}${url.search}`, server.url), init)
+    }
+    const chat: ClawProviderFactory = (settings) => {
+      const provider = createOpenAI(settings)
+      return (modelId) => provider.chat(modelId)
+    }
+    const model = createClaw({
+      store,
+      providers: { 'github-copilot': chat, 'openai-codex': createOpenAI },
+      env: {},
+      fetch: routed,
+    })
+
+    const viaCopilot = await generateText({
+      model: model('github-copilot/gpt-4o', { fallbacks: [] }),
+      prompt: 'Hi',
+    })
+    const viaCodex = await generateText({
+      model: model('openai-codex/gpt-5.2', { fallbacks: [] }),
+      prompt: 'Hi',
+    })
+
+    expect([viaCopilot.text, viaCodex.text]).toEqual(['Hello from Copilot', 'Hello from Codex'])
+    expect(hosts).toEqual([
+      'api.github.com/copilot_internal/v2/token',
+      'api.business.githubcopilot.com/chat/completions',
+      'chatgpt.com/backend-api/codex/responses',
+    ])
+    const [toCopilot, toCodex] = server.stats().requests
+    expect(toCopilot?.key).toBe(copilot)
+    expect(toCopilot?.headers['editor-version']).toMatch(/^vscode\//)
+    expect(toCodex?.key).toBe(codex)
+    expect(toCodex?.headers['chatgpt-account-id']).toBe('acct-123')
+    expect(
+      leaks([viaCopilot.providerMetadata, viaCodex.providerMetadata], [github, copilot, codex]),
+    ).toEqual([])
   })
 
   describe('model fallback across providers, with an OAuth refresh on the way', () => {

@@ -13,6 +13,7 @@ import {
 import { join } from 'node:path'
 import { sweepTempFiles, writeFileAtomic } from './atomic-write.js'
 import { AuthProfilesError } from './errors.js'
+import { freezeDeep } from './frozen.js'
 import { resolveFileLockOptions, withFileLock, type FileLockOptions } from './file-lock.js'
 import { importLegacyStores, LEGACY_AUTH_FILENAME, type LegacySources } from './legacy.js'
 import { inferMainAgentDir, resolveAuthStorePath } from './paths.js'
@@ -63,6 +64,20 @@ interface CacheEntry {
   readonly store: AuthProfileStore
   readonly readOnly: boolean
   readonly diagnostics: readonly StoreDiagnostic[]
+}
+
+/** The options each file store handle was created with (see {@link fileStoreOptionsOf}). */
+const handleOptions = new WeakMap<AuthStoreBackend, FileAuthStoreOptions>()
+
+/**
+ * The options a file store handle was created with, `undefined` for other backends: an OAuth
+ * refresh through a sub-agent's handle writes to the store that owns the profile (the main
+ * agent's), never a copy into the sub-agent's file.
+ *
+ * @internal
+ */
+export function fileStoreOptionsOf(backend: AuthStoreBackend): FileAuthStoreOptions | undefined {
+  return handleOptions.get(backend)
 }
 
 /** Parsed files by absolute path, reused while their stat signature is unchanged. */
@@ -248,6 +263,8 @@ function permissionDiagnostic(path: string, stats: BigIntStats): StoreDiagnostic
   }
 }
 
+const EMPTY_STORE: AuthProfileStore = freezeDeep({ version: 1, profiles: {} })
+
 interface OwnState {
   readonly store: AuthProfileStore
   readonly readOnly: boolean
@@ -266,10 +283,10 @@ async function readOwn(
   const stats = statStore(path, options)
   if (!stats) {
     const imported = importLegacyStores(legacySources(agentDir, options, env))
-    if (!imported) return { store: { version: 1, profiles: {} }, readOnly: false }
+    if (!imported) return { store: EMPTY_STORE, readOnly: false }
     emit(options, imported.diagnostics)
     return {
-      store: imported.store,
+      store: freezeDeep(imported.store),
       readOnly: false,
       legacy: { consumedAuthJson: imported.consumedAuthJson },
     }
@@ -279,6 +296,7 @@ async function readOwn(
     return { store: cached.store, readOnly: cached.readOnly }
   const { text, stats: readStats } = readStoreText(path, options)
   const parsed = await parseWithSchemasOnDemand(text, path)
+  freezeDeep(parsed.store)
   const permission = permissionDiagnostic(path, readStats)
   const diagnostics = permission ? [...parsed.diagnostics, permission] : parsed.diagnostics
   emit(options, diagnostics)
@@ -324,13 +342,18 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
     },
   }
 
+  // A sub-agent's merged view, kept while neither store changes: loads share one frozen object.
+  let merged: { main: AuthProfileStore; own: AuthProfileStore; view: AuthProfileStore } | undefined
   const view = async (own: AuthProfileStore): Promise<AuthProfileStore> => {
     if (!main) return own
     const mainState = await readOwn(main, { ...collect, mainAgentDir: null }, env, true)
-    return mergeStores(mainState.store, own)
+    if (merged?.main !== mainState.store || merged.own !== own) {
+      merged = { main: mainState.store, own, view: freezeDeep(mergeStores(mainState.store, own)) }
+    }
+    return merged.view
   }
 
-  return {
+  const handle: AuthStoreBackend = {
     kind: 'file',
     location: path,
     diagnostics: () => lastDiagnostics,
@@ -357,13 +380,16 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
           const result = await updater(store)
           const after = serializeAuthProfileStore(store)
           const written = after !== before
+          // A frozen copy: the updater may have put the caller's own objects into `store`.
+          let saved = state.store
           if (written) {
             await writeFileAtomic(path, after, { env, beforeCommit: () => lock.assertHeld() })
+            saved = freezeDeep(structuredClone(store))
             const stats = statStore(path, options)
             if (stats) {
               fileCache.set(path, {
                 key: statKey(stats),
-                store: structuredClone(store),
+                store: saved,
                 readOnly: false,
                 diagnostics: [],
               })
@@ -376,10 +402,12 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
               }
             }
           }
-          return { store: await view(store), result, written }
+          return { store: await view(saved), result, written }
         },
         { lock: lockOptions },
       )
     },
   }
+  handleOptions.set(handle, options)
+  return handle
 }

@@ -42,6 +42,7 @@ export { writePrivateFileAtomic } from './atomic-write.js'
 export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
 export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'
+export { isAuthStoreBackend } from './store-backend.js'
 export type {
   AuthStoreBackend,
   AuthStoreTarget,
@@ -57,6 +58,7 @@ export { LEGACY_AUTH_FILENAME } from './legacy.js'
 export {
   loadAuthProfileStore,
   migrateLegacyAuthStore,
+  openAuthStore,
   removeAuthProfile,
   resolveAuthStoreBackend,
   updateAuthProfileStore,
@@ -64,6 +66,7 @@ export {
 } from './store.js'
 export type {
   AuthStoreOptions,
+  OpenAuthStoreOptions,
   RemoveAuthProfileOptions,
   UpsertAuthProfileOptions,
 } from './store.js'

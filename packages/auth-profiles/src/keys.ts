@@ -14,7 +14,7 @@ import { resolveClock, resolveEnv, resolveFetch, type Clock, type Env } from './
 import { resolveSecretRef } from './secret-refs.js'
 import { resolveStoredSecret } from './stored-secret.js'
 import { isTokenExchangeProvider } from './token-exchange.js'
-import type { AuthStoreBackend } from './store-backend.js'
+import { isAuthStoreBackend as isBackend, type AuthStoreBackend } from './store-backend.js'
 import type { AuthProfileStore, OAuthCredential, SecretRef } from './types.js'
 import type { CopilotToken } from './oauth/adapters/github-copilot.js'
 import { createBoundedFetch, type FetchFunction } from './oauth/http.js'
@@ -39,7 +39,10 @@ export interface ResolvedProfileKey {
 
 /** @public */
 export interface ResolveApiKeyForProfileOptions {
-  /** The store, or a backend to load it from (one `stat` per call when warm). */
+  /**
+   * The store handle (`openAuthStore(…)`; one `stat` per warm call), which is also where a
+   * refreshed OAuth token is saved; or loaded store data (then pass `agentDir` for refreshes).
+   */
   readonly store: AuthProfileStore | AuthStoreBackend
   readonly profileId: string
   readonly config?: ClawConfig | undefined
@@ -67,10 +70,6 @@ export interface ResolveApiKeyForProfileOptions {
 
 /** Providers whose "API key" is a JSON string of the access token and the Cloud project. */
 const projectScopedOAuthProviders = new Set(['google-gemini-cli', 'google-antigravity'])
-
-function isBackend(store: AuthProfileStore | AuthStoreBackend): store is AuthStoreBackend {
-  return typeof (store as AuthStoreBackend).load === 'function'
-}
 
 async function secretFromRef(
   ref: SecretRef,
@@ -107,7 +106,7 @@ async function secretFromRef(
  *
  * An OAuth profile within the refresh skew (5 min) of expiry is refreshed first (see
  * {@link refreshOAuthCredential}); the refreshed credential is persisted to the store that owns the
- * profile (`agentDir` or the backend) and copied into `store`.
+ * profile (the handle, or `agentDir`); loaded store data passed as `store` is not changed.
  *
  * @throws {ReauthRequiredError} when the provider rejected the refresh token (a login is needed).
  * @throws {AuthProfilesError} `ERR_REFRESH_FAILED` (retryable) when the refresh failed and the
@@ -168,7 +167,7 @@ export async function resolveApiKeyForProfile(
       return token === '' ? null : derive(token, 'token')
     }
     case 'oauth':
-      return derive(await resolveOAuthAccess(store, credential, options), 'oauth')
+      return derive(await resolveOAuthAccess(credential, options), 'oauth')
   }
 }
 
@@ -239,10 +238,10 @@ function oauthApiKey(provider: string, credential: OAuthCredential): string {
 
 /**
  * A usable access token for an OAuth profile: the stored one while more than the refresh skew
- * remains, else a refreshed one (persisted to the store's owner and copied into `store`).
+ * remains, else a refreshed one (persisted to the store that owns the profile; the next load of
+ * the handle returns it).
  */
 async function resolveOAuthAccess(
-  store: AuthProfileStore,
   credential: OAuthCredential,
   options: ResolveApiKeyForProfileOptions,
 ): Promise<string> {
@@ -265,7 +264,7 @@ async function resolveOAuthAccess(
     if (hasAccess && now < credential.expires) return oauthApiKey(provider, credential)
     throw new AuthProfilesError(
       'ERR_REFRESH_UNAVAILABLE',
-      `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired; pass the store's agentDir (or a backend) so claw can refresh it and save the new token.`,
+      `The OAuth access token of profile ${describeId(profileId)} (${provider}) has expired; pass the store handle (openAuthStore({ agentDir })) as \`store\`, or the store's agentDir, so claw can refresh it and save the new token.`,
       { profileId, provider },
     )
   }
@@ -280,7 +279,6 @@ async function resolveOAuthAccess(
     ...(options.env ? { env: options.env } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   })
-  store.profiles[profileId] = refreshed.credential
   return oauthApiKey(provider, refreshed.credential)
 }
 
@@ -305,7 +303,7 @@ export interface ResolvedProviderKey {
 /** @public */
 export interface ResolveApiKeyForProviderOptions {
   readonly provider: string
-  /** The store, or a backend to load it from. */
+  /** The store handle, or loaded store data (see {@link ResolveApiKeyForProfileOptions.store}). */
   readonly store: AuthProfileStore | AuthStoreBackend
   readonly config?: ClawConfig | undefined
   readonly env?: Env
@@ -354,7 +352,8 @@ export async function resolveApiKeyForProvider(
   const store = isBackend(options.store) ? await options.store.load() : options.store
   const provider = normalizeProviderId(options.provider)
   const env = resolveEnv(options)
-  const profileOptions = { ...options, store }
+  // A handle stays the profile lookups' store: an OAuth refresh persists through it.
+  const profileOptions = isBackend(options.store) ? options : { ...options, store }
 
   if (options.profileId !== undefined) {
     const resolved = await resolveApiKeyForProfile({

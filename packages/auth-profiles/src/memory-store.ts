@@ -1,4 +1,5 @@
 import { copyRecord, withEntry } from './cooldowns.js'
+import { freezeDeep } from './frozen.js'
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
 import { storeFileShape } from './store-parse.js'
 import type { AuthProfileStore } from './types.js'
@@ -23,7 +24,10 @@ export interface MemoryAuthStore extends AuthStoreBackend {
  * @public
  */
 export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
-  let current: AuthProfileStore = initial ? structuredClone(initial) : { version: 1, profiles: {} }
+  // What `load()` hands out: deep-frozen, so callers share it by reference and cannot change it.
+  let current: AuthProfileStore = freezeDeep(
+    initial ? structuredClone(initial) : { version: 1, profiles: {} },
+  )
   // `current` as written, i.e. `JSON.parse(serialize(current))`, private and never mutated:
   // updates start from a copy of it and compare against it. Its unchanged parts are shared
   // between versions, so an update costs one copy and one walk, not a parse and a stringify.
@@ -48,7 +52,8 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
     }
     const changed = next !== written
     if (changed) {
-      current = store
+      // A frozen copy: the updater may have put the caller's own objects into `store`.
+      current = freezeDeep(structuredClone(store))
       written = next as JsonObject
     }
     return { store: current, result, written: changed }
@@ -92,7 +97,7 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
       }
       if (merged === before) return { store: current, result: true, written: false }
       written = writtenWithEntry(written, section, key, merged)
-      current = withSectionEntry(current, section, key, next)
+      current = freezeDeep(withSectionEntry(current, section, key, next))
       return { store: current, result: true, written: true }
     })
   }

@@ -43,8 +43,12 @@ export interface AuthStoreUpdateOptions {
 }
 
 /**
- * Where a credential store lives. The file backend (`auth-profiles.json` in an agent dir) is the
- * default; `createMemoryAuthStore()` gives the same interface in memory for embedders and tests.
+ * The store handle: what every function that reads a store or records bookkeeping takes as
+ * `store`. It loads (cached), persists (locked, atomic) and is shared by all callers in a process.
+ *
+ * - `openAuthStore({ agentDir })`: `auth-profiles.json` in an agent dir (the default backend);
+ * - `createMemoryAuthStore(initial?)`: the same in memory (tests; embedders with their own store);
+ * - `fleet.stateBackend(…)` (`@claw/auth-profiles/redis`): routing state shared through Redis.
  *
  * @public
  */
@@ -53,8 +57,9 @@ export interface AuthStoreBackend {
   /** Absolute path of the store file, or `memory:` for a memory store. */
   readonly location: string
   /**
-   * The current store. Warm calls are cheap: the file backend re-reads only when a `stat` shows
-   * the file changed. Treat the result as read-only; change it through `update`.
+   * The current store, as a deep-frozen snapshot shared with the cache (changing it throws a
+   * `TypeError`; `structuredClone` it for a private copy). Warm calls are cheap: the file backend
+   * re-reads only when a `stat` shows the file changed. Change the store through `update`.
    */
   load(): Promise<AuthProfileStore>
   /**
@@ -71,14 +76,30 @@ export interface AuthStoreBackend {
 }
 
 /**
- * How functions find a store: an agent dir (the file backend, with read-through to the main
- * agent's store for sub-agents) or an explicit backend.
+ * How functions find a store: the store handle (`openAuthStore(…)`, `createMemoryAuthStore(…)`, a
+ * fleet backend), or an agent dir (its file store, with read-through to the main agent's store
+ * for sub-agents). `backend` is the older name of `store`.
  *
  * @public
  */
 export type AuthStoreTarget =
+  | { readonly store: AuthStoreBackend }
   | { readonly backend: AuthStoreBackend }
   | { readonly agentDir: string; readonly mainAgentDir?: string | null | undefined }
+
+/**
+ * Whether `value` is a store handle (an {@link AuthStoreBackend}) rather than loaded store data.
+ *
+ * @public
+ */
+export function isAuthStoreBackend(value: unknown): value is AuthStoreBackend {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { load?: unknown }).load === 'function' &&
+    typeof (value as { update?: unknown }).update === 'function'
+  )
+}
 
 /** Deep copy of a store (JSON data only). @internal */
 export function cloneStore(store: AuthProfileStore): AuthProfileStore {

@@ -1,6 +1,8 @@
 import { copyRecord } from './cooldowns.js'
 import { AuthProfilesError } from './errors.js'
+import type { ClawConfig } from './config.js'
 import { createFileAuthStore, type FileAuthStoreOptions } from './file-store.js'
+import { resolveAgentDir, type ResolveAgentDirOptions } from './paths.js'
 import { assertProfileId } from './ids.js'
 import type {
   AuthStoreBackend,
@@ -14,12 +16,54 @@ import type { AuthProfileCredential, AuthProfileStore } from './types.js'
 export type AuthStoreOptions = AuthStoreTarget &
   Omit<FileAuthStoreOptions, 'agentDir' | 'mainAgentDir'>
 
+/** @public */
+export interface OpenAuthStoreOptions
+  extends Omit<FileAuthStoreOptions, 'agentDir'>, Omit<ResolveAgentDirOptions, 'config'> {
+  /** The agent dir holding `auth-profiles.json`; default: the dir of `agentId`. */
+  readonly agentDir?: string
+  /** The agent whose dir to use when `agentDir` is not given (default `main`). */
+  readonly agentId?: string
+  /** `agents.list[].agentDir` overrides where an agent's dir is. */
+  readonly config?: ClawConfig | undefined
+}
+
 /**
- * The backend a target names: the given backend, or the file backend of `agentDir`.
+ * Opens an agent's credential store: the handle to pass as `store` to every function. It loads
+ * (one `stat` per warm call; a deep-frozen snapshot) and persists (locked, atomic writes):
+ * failures, cooldowns and disables are on disk before the recording call returns.
+ *
+ * Without `agentDir`, the store of `agentId` (default `main`) under the state dir:
+ * `CLAW_STATE_DIR`, else `~/.claw`.
+ *
+ * @example
+ * ```ts
+ * const store = openAuthStore({ agentDir: resolveAgentDir('main') })
+ * const { apiKey, profileId } = await resolveApiKeyForProvider({ provider: 'openai', store })
+ * ```
+ * @throws {AuthProfilesError} `ERR_INVALID_ID` for an invalid `agentId`.
+ * @public
+ */
+export function openAuthStore(options: OpenAuthStoreOptions = {}): AuthStoreBackend {
+  const { agentDir, agentId, config, stateDir, homeDir, ...rest } = options
+  const dir =
+    agentDir ??
+    resolveAgentDir(agentId, {
+      ...(rest.env ? { env: rest.env } : {}),
+      ...(homeDir === undefined ? {} : { homeDir }),
+      ...(stateDir === undefined ? {} : { stateDir }),
+      ...(config ? { config } : {}),
+    })
+  return createFileAuthStore({ ...rest, agentDir: dir })
+}
+
+/**
+ * The store a target names: the given handle (`store`, or its older name `backend`), or the file
+ * store of `agentDir`.
  *
  * @public
  */
 export function resolveAuthStoreBackend(options: AuthStoreOptions): AuthStoreBackend {
+  if ('store' in options) return options.store
   if ('backend' in options) return options.backend
   const { agentDir, mainAgentDir, ...rest } = options
   return createFileAuthStore({
@@ -30,7 +74,10 @@ export function resolveAuthStoreBackend(options: AuthStoreOptions): AuthStoreBac
 }
 
 /**
- * Loads the credential store of an agent dir (or a backend). Warm calls cost one `stat`.
+ * Loads the credential store of an agent dir (or a store handle) as a deep-frozen snapshot: it is
+ * shared with the cache, so changing it throws a `TypeError` (`structuredClone` it for a private
+ * copy). Warm calls cost one `stat`. To record bookkeeping, pass the handle (`openAuthStore`) to
+ * the functions, not what this returns.
  *
  * @throws {AuthProfilesError} `ERR_STORE_INVALID` (corrupt, empty, wrong-typed: names the absolute
  *   path and JSON path, never a value), `ERR_STORE_SYMLINK`, `ERR_STORE_NOT_REGULAR_FILE`,

@@ -66,13 +66,15 @@ describe('calculateBillingDisableMs', () => {
 
 function setup(extraStats = {}) {
   const clock = createFakeClock()
-  const store = buildAuthProfileStore({
-    profiles: {
-      'anthropic:a': apiKeyCredential('anthropic'),
-      'openrouter:a': apiKeyCredential('openrouter'),
-    },
-    usageStats: { 'anthropic:a': { lastUsed: clock.now() - HOUR, ...extraStats } },
-  })
+  const store = createMemoryAuthStore(
+    buildAuthProfileStore({
+      profiles: {
+        'anthropic:a': apiKeyCredential('anthropic'),
+        'openrouter:a': apiKeyCredential('openrouter'),
+      },
+      usageStats: { 'anthropic:a': { lastUsed: clock.now() - HOUR, ...extraStats } },
+    }),
+  )
   return { clock, store, profileId: 'anthropic:a' }
 }
 
@@ -85,8 +87,8 @@ describe('markAuthProfileFailure', () => {
       reason: 'auth',
       now: clock.now,
     })
-    expect(result).toEqual({ changed: true, persisted: false })
-    expect(store.usageStats?.[profileId]).toEqual({
+    expect(result).toEqual({ changed: true, persisted: true })
+    expect(store.snapshot().usageStats?.[profileId]).toEqual({
       lastUsed: clock.now() - HOUR,
       errorCount: 1,
       failureCounts: { auth: 1 },
@@ -99,11 +101,11 @@ describe('markAuthProfileFailure', () => {
   it('never extends an active window, but counts', async () => {
     const { clock, store, profileId } = setup()
     await markAuthProfileFailure({ store, profileId, reason: 'unknown', now: clock.now })
-    const until = store.usageStats?.[profileId]?.cooldownUntil
+    const until = store.snapshot().usageStats?.[profileId]?.cooldownUntil
     clock.advance(30_000)
     await markAuthProfileFailure({ store, profileId, reason: 'unknown', now: clock.now })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(until)
-    expect(store.usageStats?.[profileId]?.errorCount).toBe(2)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(until)
+    expect(store.snapshot().usageStats?.[profileId]?.errorCount).toBe(2)
   })
 
   it('lets a provider deadline (Retry-After) extend an active window, and set a new one precisely', async () => {
@@ -115,7 +117,7 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: 30_000,
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 30_000)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 30_000)
     await markAuthProfileFailure({
       store,
       profileId,
@@ -123,7 +125,7 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: 10 * MIN,
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
     await markAuthProfileFailure({
       store,
       profileId,
@@ -131,7 +133,7 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: 1_000,
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 10 * MIN)
   })
 
   it('caps absurd retry hints at 24 h and ignores invalid ones', async () => {
@@ -143,7 +145,7 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: 1e12,
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 24 * HOUR)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 24 * HOUR)
     const other = setup()
     await markAuthProfileFailure({
       store: other.store,
@@ -152,7 +154,9 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: -5,
       now: other.clock.now,
     })
-    expect(other.store.usageStats?.[profileId]?.cooldownUntil).toBe(other.clock.now() + MIN)
+    expect(other.store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(
+      other.clock.now() + MIN,
+    )
   })
 
   it('keeps escalating across an expired window', async () => {
@@ -163,7 +167,7 @@ describe('markAuthProfileFailure', () => {
       cooldownUntil: Date.UTC(2026, 0, 1) - 1,
     })
     await markAuthProfileFailure({ store, profileId, reason: 'auth', now: clock.now })
-    expect(store.usageStats?.[profileId]).toMatchObject({
+    expect(store.snapshot().usageStats?.[profileId]).toMatchObject({
       errorCount: 4,
       failureCounts: { auth: 4 },
       cooldownUntil: clock.now() + 60 * MIN,
@@ -180,7 +184,7 @@ describe('markAuthProfileFailure', () => {
       const windows: number[] = []
       for (let index = 0; index < 5; index += 1) {
         await markAuthProfileFailure({ store, profileId, reason, model, now: clock.now })
-        const stats = store.usageStats?.[profileId]
+        const stats = store.snapshot().usageStats?.[profileId]
         const until = model ? stats?.modelCooldowns?.[model]?.until : stats?.cooldownUntil
         windows.push(((until ?? 0) - clock.now()) / MIN)
         clock.set((until ?? 0) + 1)
@@ -194,7 +198,7 @@ describe('markAuthProfileFailure', () => {
     const fail = async () => {
       const failedAt = clock.now()
       await markAuthProfileFailure({ store, profileId, reason: 'overloaded', now: clock.now })
-      const until = store.usageStats?.[profileId]?.cooldownUntil ?? 0
+      const until = store.snapshot().usageStats?.[profileId]?.cooldownUntil ?? 0
       clock.set(until + 1)
       return (until - failedAt) / MIN
     }
@@ -203,7 +207,7 @@ describe('markAuthProfileFailure', () => {
     expect([await fail(), await fail()]).toEqual([1, 5])
     clock.advance(24 * HOUR + 1)
     expect(await fail()).toBe(1)
-    expect(store.usageStats?.[profileId]?.errorCount).toBe(1)
+    expect(store.snapshot().usageStats?.[profileId]?.errorCount).toBe(1)
   })
 
   it('keeps an expired window recorded (the profile is on probation) until a success', async () => {
@@ -216,7 +220,7 @@ describe('markAuthProfileFailure', () => {
       now: clock.now,
     })
     await markAuthProfileFailure({ store, profileId, reason: 'overloaded', now: clock.now })
-    const ended = { ...store.usageStats?.[profileId] }
+    const ended = { ...store.snapshot().usageStats?.[profileId] }
     clock.advance(10 * MIN)
     // A failure of another model leaves the ended windows as they were.
     await markAuthProfileFailure({
@@ -226,14 +230,16 @@ describe('markAuthProfileFailure', () => {
       model: 'other',
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]).toMatchObject({
+    expect(store.snapshot().usageStats?.[profileId]).toMatchObject({
       cooldownUntil: ended.cooldownUntil,
       modelCooldowns: { m: ended.modelCooldowns?.['m'] },
     })
-    expect(isProfileInCooldown(store, profileId, { model: 'm', now: clock.now() })).toBe(false)
+    expect(isProfileInCooldown(store.snapshot(), profileId, { model: 'm', now: clock.now() })).toBe(
+      false,
+    )
     await markAuthProfileUsed({ store, profileId, model: 'm', now: clock.now })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
-    expect(store.usageStats?.[profileId]?.modelCooldowns?.['m']).toBeUndefined()
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
+    expect(store.snapshot().usageStats?.[profileId]?.modelCooldowns?.['m']).toBeUndefined()
   })
 
   it('restarts counters older than the failure window', async () => {
@@ -243,7 +249,7 @@ describe('markAuthProfileFailure', () => {
       lastFailureAt: Date.UTC(2026, 0, 1) - 25 * HOUR,
     })
     await markAuthProfileFailure({ store, profileId, reason: 'auth', now: clock.now })
-    expect(store.usageStats?.[profileId]).toMatchObject({
+    expect(store.snapshot().usageStats?.[profileId]).toMatchObject({
       errorCount: 1,
       failureCounts: { auth: 1 },
     })
@@ -258,7 +264,7 @@ describe('markAuthProfileFailure', () => {
       reason: 'auth',
       now: within.clock.now,
     })
-    expect(within.store.usageStats?.[profileId]).toMatchObject({
+    expect(within.store.snapshot().usageStats?.[profileId]).toMatchObject({
       errorCount: 3,
       cooldownUntil: within.clock.now() + 25 * MIN,
     })
@@ -269,7 +275,7 @@ describe('markAuthProfileFailure', () => {
     const hours: number[] = []
     for (let index = 0; index < 5; index += 1) {
       await markAuthProfileFailure({ store, profileId, reason: 'billing', now: clock.now })
-      const stats = store.usageStats?.[profileId]
+      const stats = store.snapshot().usageStats?.[profileId]
       hours.push(((stats?.disabledUntil ?? 0) - clock.now()) / HOUR)
       expect(stats?.disabledReason).toBe('billing')
       expect(stats?.cooldownUntil).toBeUndefined()
@@ -295,7 +301,7 @@ describe('markAuthProfileFailure', () => {
       retryAfterMs: 5_000,
       now: clock.now,
     })
-    const stats = store.usageStats?.[profileId]
+    const stats = store.snapshot().usageStats?.[profileId]
     expect(stats?.cooldownUntil).toBeUndefined()
     expect(stats?.modelCooldowns).toEqual({
       'claude-opus-4-5': { until: clock.now() + MIN, reason: 'rate_limit', errorCount: 1 },
@@ -309,8 +315,8 @@ describe('markAuthProfileFailure', () => {
       now: clock.now,
     })
     // Scoped failures still count towards the profile's consecutive errors: 3rd failure → 25 min.
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 25 * MIN)
-    expect(store.usageStats?.[profileId]?.cooldownReason).toBe('auth')
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 25 * MIN)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownReason).toBe('auth')
   })
 
   it('only counts for providers that never cool down, unless configured otherwise', async () => {
@@ -321,7 +327,7 @@ describe('markAuthProfileFailure', () => {
       reason: 'rate_limit',
       now: clock.now,
     })
-    expect(store.usageStats?.['openrouter:a']).toEqual({
+    expect(store.snapshot().usageStats?.['openrouter:a']).toEqual({
       errorCount: 1,
       failureCounts: { rate_limit: 1 },
       lastFailureAt: clock.now(),
@@ -333,7 +339,7 @@ describe('markAuthProfileFailure', () => {
       now: clock.now,
       config: { auth: { cooldowns: { cooldownBypassProviders: [] } } },
     })
-    expect(store.usageStats?.['openrouter:a']?.cooldownUntil).toBeDefined()
+    expect(store.snapshot().usageStats?.['openrouter:a']?.cooldownUntil).toBeDefined()
   })
 
   it('leaves unknown profiles alone', async () => {
@@ -345,12 +351,24 @@ describe('markAuthProfileFailure', () => {
       now: clock.now,
     })
     expect(result.changed).toBe(false)
-    expect(store.usageStats?.['nobody']).toBeUndefined()
+    expect(store.snapshot().usageStats?.['nobody']).toBeUndefined()
   })
 
-  it('persists through a backend and copies the fresh stats back', async () => {
+  it('records through the store handle', async () => {
     const { clock, store, profileId } = setup()
-    const backend = createMemoryAuthStore(store)
+    const result = await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'auth',
+      now: clock.now,
+    })
+    expect(result).toEqual({ changed: true, persisted: true })
+    expect((await store.load()).usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + MIN)
+  })
+
+  it('still records through the deprecated `persist` target, refreshing the caller’s object', async () => {
+    const { clock, store: backend, profileId } = setup()
+    const store = backend.snapshot()
     const result = await markAuthProfileFailure({
       store,
       profileId,
@@ -380,7 +398,7 @@ describe('markAuthProfileUsed', () => {
       },
     })
     await markAuthProfileUsed({ store, profileId, model: 'a', now: clock.now })
-    expect(store.usageStats?.[profileId]).toEqual({
+    expect(store.snapshot().usageStats?.[profileId]).toEqual({
       lastUsed: clock.now(),
       errorCount: 0,
       lastFailureAt: 123,
@@ -407,23 +425,27 @@ describe('clearAuthProfileCooldown', () => {
       modelCooldowns: { m: { until: 7, reason: 'rate_limit' } },
     })
     await clearAuthProfileCooldown({ store, profileId })
-    expect(store.usageStats?.[profileId]).toMatchObject({
+    expect(store.snapshot().usageStats?.[profileId]).toMatchObject({
       errorCount: 0,
       disabledUntil: 9,
       disabledReason: 'billing',
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
-    expect(store.usageStats?.[profileId]?.modelCooldowns).toBeUndefined()
-    const bare = buildAuthProfileStore({ profiles: { p: apiKeyCredential('x') } })
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBeUndefined()
+    expect(store.snapshot().usageStats?.[profileId]?.modelCooldowns).toBeUndefined()
+    const bare = createMemoryAuthStore(
+      buildAuthProfileStore({ profiles: { p: apiKeyCredential('x') } }),
+    )
     expect((await clearAuthProfileCooldown({ store: bare, profileId: 'p' })).changed).toBe(false)
   })
 })
 
 describe('markAuthProfileGood', () => {
   it('records lastGood under the normalised provider when the profile belongs to it', async () => {
-    const store = buildAuthProfileStore({ profiles: { 'zai:a': apiKeyCredential('Z.AI') } })
+    const store = createMemoryAuthStore(
+      buildAuthProfileStore({ profiles: { 'zai:a': apiKeyCredential('Z.AI') } }),
+    )
     await markAuthProfileGood({ store, provider: 'zai', profileId: 'zai:a' })
-    expect(store.lastGood).toEqual({ zai: 'zai:a' })
+    expect(store.snapshot().lastGood).toEqual({ zai: 'zai:a' })
     expect(
       (await markAuthProfileGood({ store, provider: 'openai', profileId: 'zai:a' })).changed,
     ).toBe(false)

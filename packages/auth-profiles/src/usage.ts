@@ -14,10 +14,11 @@ import { AuthProfilesError } from './errors.js'
 import { updateStoreEntry } from './memory-store.js'
 import { resolveClock, type Clock } from './runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from './store.js'
-import type {
-  AuthStoreBackend,
-  AuthStoreUpdateOptions,
-  AuthStoreUpdateResult,
+import {
+  isAuthStoreBackend,
+  type AuthStoreBackend,
+  type AuthStoreUpdateOptions,
+  type AuthStoreUpdateResult,
 } from './store-backend.js'
 import type {
   AuthProfileFailureReason,
@@ -29,8 +30,8 @@ import type {
 type MutableStats = { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }
 
 /**
- * Where a bookkeeping change is persisted: an agent dir or backend (a locked update), or nowhere
- * (only the in-memory `store` changes).
+ * Where a bookkeeping change is persisted, for the deprecated form that passes a loaded store
+ * object as `store`: an agent dir or a store handle.
  *
  * @public
  */
@@ -38,17 +39,26 @@ export type UsagePersistence = Partial<AuthStoreOptions>
 
 /** @public */
 export interface UsageUpdateOptions {
-  /** The caller's store; updated in memory with the fresh stats. */
-  readonly store: AuthProfileStore
+  /**
+   * The store handle the change is recorded through: `openAuthStore({ agentDir })` (persisted),
+   * `createMemoryAuthStore(…)` (in memory only), or a fleet backend. A loaded store object (what
+   * `loadAuthProfileStore` returns) is refused with `ERR_INVALID_ARGUMENT` unless the deprecated
+   * `persist` says where to record the change.
+   */
+  readonly store: AuthStoreBackend | AuthProfileStore
   readonly profileId: string
   readonly now?: Clock
-  /** Persist to this agent dir / backend (locked update). Omit to change only `store`. */
+  /**
+   * @deprecated Pass the store handle as `store` instead. Where to persist the change when `store`
+   * is a loaded store object (whose `usageStats` is then replaced by the fresh ones, unless it is a
+   * frozen snapshot). Ignored when `store` is a handle.
+   */
   readonly persist?: UsagePersistence | undefined
 }
 
 /**
- * What happened to a bookkeeping change. Persistence failures never throw: the in-memory store is
- * updated either way, so this process honours the change, and the error is returned for logging.
+ * What happened to a bookkeeping change. Persistence failures never throw: the error is returned
+ * for logging (and nothing was recorded).
  *
  * @public
  */
@@ -58,8 +68,48 @@ export interface UsageUpdateResult {
   readonly error?: AuthProfilesError
 }
 
+const UNCHANGED: UsageUpdateResult = Object.freeze({ changed: false, persisted: false })
+
 function hasPersistence(persist: UsagePersistence | undefined): persist is AuthStoreOptions {
-  return persist !== undefined && ('backend' in persist || 'agentDir' in persist)
+  return (
+    persist !== undefined && ('store' in persist || 'backend' in persist || 'agentDir' in persist)
+  )
+}
+
+/**
+ * The handle a bookkeeping call records through: `store` when it is one, else the deprecated
+ * `persist` target; a loaded store object alone is a mistake that used to lose every change.
+ */
+function recordingStore(
+  options: { readonly store: AuthStoreBackend | AuthProfileStore; readonly persist?: unknown },
+  caller: string,
+): AuthStoreBackend {
+  if (isAuthStoreBackend(options.store)) return options.store
+  const persist = options.persist as UsagePersistence | undefined
+  if (hasPersistence(persist)) return resolveAuthStoreBackend(persist)
+  throw new AuthProfilesError(
+    'ERR_INVALID_ARGUMENT',
+    `${caller} needs the store handle as \`store\`, not a loaded store object: pass openAuthStore({ agentDir }) to record the change in the store file, or createMemoryAuthStore(store) to keep it in memory only.`,
+  )
+}
+
+/** The deprecated form: the caller's own (unfrozen) store object follows the recorded state. */
+function refreshCallerStore(
+  options: { readonly store: AuthStoreBackend | AuthProfileStore },
+  fresh: AuthProfileStore,
+  section: 'usageStats' | 'lastGood',
+): void {
+  const { store } = options
+  if (isAuthStoreBackend(store) || Object.isFrozen(store)) return
+  // The caller's own object stays mutable: it gets a copy, never the frozen snapshot's part.
+  if (fresh[section]) store[section] = structuredClone(fresh[section]) as never
+  else delete store[section]
+}
+
+function persistError(error: unknown, message: string, profileId: string): AuthProfilesError {
+  return AuthProfilesError.isInstance(error)
+    ? error
+    : new AuthProfilesError('ERR_STORE_WRITE', message, { cause: error, profileId })
 }
 
 type StatsChange = (
@@ -98,38 +148,34 @@ function updateWholeStore(
 }
 
 /**
- * Applies `change` to one profile's stats: on the caller's store, and under the store lock on disk
- * when `persist` is given (re-reading the file first, so concurrent processes lose no update).
- * Afterwards the caller's `usageStats` is replaced by the fresh view from disk.
+ * Applies a change to one profile's stats through the store handle (under the store's lock, on
+ * a fresh read, so concurrent processes lose no update). `makeChange` gets the store as loaded
+ * (whose profiles include a sub-agent's read-through ones); a profile that is not in it is left
+ * alone.
  */
 async function updateStats(
   options: UsageUpdateOptions,
   updateOptions: AuthStoreUpdateOptions | undefined,
-  change: StatsChange,
+  caller: string,
+  makeChange: (view: AuthProfileStore) => StatsChange,
 ): Promise<UsageUpdateResult> {
-  const { store, profileId } = options
-  if (!(profileId in store.profiles)) return { changed: false, persisted: false }
-  // No closure here (its context would be allocated on every call): see applyStatsChange.
-  if (!hasPersistence(options.persist)) {
-    return { changed: applyStatsChange(store, profileId, change), persisted: false }
-  }
+  const backend = recordingStore(options, caller)
+  const { profileId } = options
   try {
-    const backend = resolveAuthStoreBackend(options.persist)
+    const view = await backend.load()
+    if (!(profileId in view.profiles)) return UNCHANGED
+    const change = makeChange(view)
     const updated = await (updateStoreEntry(backend, 'usageStats', profileId, change) ??
       updateWholeStore(backend, profileId, change, updateOptions))
-    if (updated.store.usageStats) store.usageStats = updated.store.usageStats
-    else delete store.usageStats
+    refreshCallerStore(options, updated.store, 'usageStats')
     return { changed: updated.result, persisted: updated.written }
   } catch (error) {
-    const changed = applyStatsChange(store, profileId, change)
-    const wrapped = AuthProfilesError.isInstance(error)
-      ? error
-      : new AuthProfilesError(
-          'ERR_STORE_WRITE',
-          `Could not persist usage stats for ${profileId}.`,
-          { cause: error, profileId },
-        )
-    return { changed, persisted: false, error: wrapped }
+    const wrapped = persistError(
+      error,
+      `Could not persist usage stats for ${profileId}.`,
+      profileId,
+    )
+    return { changed: false, persisted: false, error: wrapped }
   }
 }
 
@@ -187,9 +233,8 @@ export function markAuthProfileFailure(
     return Promise.reject(error)
   }
   const { reason, model } = options
-  return updateStats(options, BOOKKEEPING, (current, store) => {
-    const credential =
-      store.profiles[options.profileId] ?? options.store.profiles[options.profileId]
+  return updateStats(options, BOOKKEEPING, 'markAuthProfileFailure', (view) => (current, store) => {
+    const credential = store.profiles[options.profileId] ?? view.profiles[options.profileId]
     const provider = credential?.provider ?? ''
     const settings = resolveCooldownSettings(options.config, provider)
     // Copies and updates built key by key, never `{ ...x, more }`: see copyRecord.
@@ -290,7 +335,7 @@ export function markAuthProfileUsed(
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error)
   }
-  return updateStats(options, BOOKKEEPING, (current) => {
+  return updateStats(options, BOOKKEEPING, 'markAuthProfileUsed', () => (current) => {
     const { model } = options
     // The model's own cooldown goes too; the cooldowns of other models stay.
     const otherModels =
@@ -320,7 +365,7 @@ export function markAuthProfileUsed(
 export async function clearAuthProfileCooldown(
   options: UsageUpdateOptions,
 ): Promise<UsageUpdateResult> {
-  return updateStats(options, undefined, (current) => {
+  return updateStats(options, undefined, 'clearAuthProfileCooldown', () => (current) => {
     if (!current) return current
     const stats: MutableStats = copyRecord(current, [
       'cooldownUntil',
@@ -335,9 +380,11 @@ export async function clearAuthProfileCooldown(
 
 /** @public */
 export interface MarkAuthProfileGoodOptions {
-  readonly store: AuthProfileStore
+  /** The store handle (see {@link UsageUpdateOptions.store}). */
+  readonly store: AuthStoreBackend | AuthProfileStore
   readonly provider: string
   readonly profileId: string
+  /** @deprecated See {@link UsageUpdateOptions.persist}. */
   readonly persist?: UsagePersistence | undefined
 }
 
@@ -350,33 +397,21 @@ export interface MarkAuthProfileGoodOptions {
 export async function markAuthProfileGood(
   options: MarkAuthProfileGoodOptions,
 ): Promise<UsageUpdateResult> {
+  const backend = recordingStore(options, 'markAuthProfileGood')
   const providerKey = normalizeProviderId(options.provider)
-  const credential = options.store.profiles[options.profileId]
-  if (!credential || normalizeProviderId(credential.provider) !== providerKey) {
-    return { changed: false, persisted: false }
-  }
-  // Already recorded (the common case on a healthy profile): no locked write.
-  if (options.store.lastGood?.[providerKey] === options.profileId)
-    return { changed: false, persisted: false }
-  // No closures here (their context would be allocated on every call): see applyLastGood.
   const { profileId } = options
-  if (!hasPersistence(options.persist))
-    return { changed: applyLastGood(options.store, providerKey, profileId), persisted: false }
   try {
-    const backend = resolveAuthStoreBackend(options.persist)
+    const view = await backend.load()
+    const credential = view.profiles[profileId]
+    if (!credential || normalizeProviderId(credential.provider) !== providerKey) return UNCHANGED
+    // Already recorded (the common case on a healthy profile): no locked write.
+    if (view.lastGood?.[providerKey] === profileId) return UNCHANGED
     const updated = await updateLastGood(backend, providerKey, profileId)
-    if (updated.store.lastGood) options.store.lastGood = updated.store.lastGood
+    refreshCallerStore(options, updated.store, 'lastGood')
     return { changed: updated.result, persisted: updated.written }
   } catch (error) {
-    const changed = applyLastGood(options.store, providerKey, profileId)
-    const wrapped = AuthProfilesError.isInstance(error)
-      ? error
-      : new AuthProfilesError(
-          'ERR_STORE_WRITE',
-          `Could not persist lastGood for ${options.profileId}.`,
-          { cause: error },
-        )
-    return { changed, persisted: false, error: wrapped }
+    const wrapped = persistError(error, `Could not persist lastGood for ${profileId}.`, profileId)
+    return { changed: false, persisted: false, error: wrapped }
   }
 }
 

@@ -3,6 +3,7 @@ import {
   DEFAULT_AGENT_ID,
   loadAuthProfileStore,
   resolveAgentDir,
+  resolveAuthStoreBackend,
   resolveAuthStorePath,
   resolveStateDir,
   type AuthProfileStore,
@@ -142,6 +143,14 @@ export class Context {
       this.backends.set(agentId, backend)
     }
     return { backend: await backend }
+  }
+
+  /**
+   * The store handle of an agent (its file store, or in fleet mode the Redis state backend): what
+   * library functions take as `store` to read and record bookkeeping.
+   */
+  async storeHandle(agentId: string = this.agentId): Promise<AuthStoreBackend> {
+    return resolveAuthStoreBackend({ ...(await this.storeTarget(agentId)), env: this.env })
   }
 
   /**

@@ -96,12 +96,10 @@ export interface EngineHooks<T> {
 /** @internal */
 export interface EngineOptions {
   readonly config?: ClawConfig | undefined
+  /** The store handle bookkeeping is recorded through. */
+  readonly backend: AuthStoreBackend
+  /** The store as just loaded from `backend`. */
   readonly store: AuthProfileStore
-  /** Persist bookkeeping here (locked updates); in memory only when omitted. */
-  readonly persist?:
-    | { readonly backend: AuthStoreBackend }
-    | { readonly agentDir: string; readonly mainAgentDir?: string | null | undefined }
-    | undefined
   readonly provider?: string | undefined
   readonly model?: string | undefined
   readonly fallbacksOverride?: readonly string[] | undefined
@@ -781,21 +779,22 @@ async function recordFailure(
     return
   }
   const wasCooling = coolingUntil(run, candidate, slot) !== undefined
-  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model`,
-  // `retryAfterMs` and `persist` the same either way): no spreads, no temporaries.
-  const { persist } = run.options
+  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model` and
+  // `retryAfterMs` the same either way): no spreads, no temporaries.
+  const { backend } = run.options
   const model = FAILOVER_POLICY[reason].scope === 'model' ? candidate.model : undefined
   const failureReason = toProfileFailureReason(reason)
   const result = await markAuthProfileFailure({
-    store: run.store,
+    store: backend,
     profileId: slot.profileId,
     reason: failureReason,
     model,
     retryAfterMs,
     config: run.options.config,
     now: run.clock,
-    persist,
   })
+  // The window just recorded, for the event below and the credentials still to come.
+  run.store = await backend.load()
   const until = coolingUntil(run, candidate, slot)
   if (!wasCooling && until !== undefined) {
     run.options.onEvent?.({
@@ -825,20 +824,13 @@ function wasCoolingDown(
   return resolveProfileUnusableUntil(stats, { model: candidate.model }) !== undefined
 }
 
-/**
- * Success bookkeeping: the options of markAuthProfileUsed. Explicit literals, not
- * `{ ...fields, ...persist }`: properties added after a spread each grow the object's
- * out-of-object property storage.
- */
+/** Success bookkeeping: the options of markAuthProfileUsed (one explicit literal). */
 function usedOptions(
   run: EngineRun<unknown>,
   candidate: FallbackCandidate,
   profileId: string,
 ): Parameters<typeof markAuthProfileUsed>[0] {
-  const { persist } = run.options
-  return persist
-    ? { store: run.store, profileId, model: candidate.model, now: run.clock, persist }
-    : { store: run.store, profileId, model: candidate.model, now: run.clock }
+  return { store: run.options.backend, profileId, model: candidate.model, now: run.clock }
 }
 
 /**
@@ -850,10 +842,7 @@ function goodOptions(
   candidate: FallbackCandidate,
   profileId: string,
 ): Parameters<typeof markAuthProfileGood>[0] {
-  const { persist } = run.options
-  return persist
-    ? { store: run.store, provider: candidate.provider, profileId, persist }
-    : { store: run.store, provider: candidate.provider, profileId }
+  return { store: run.options.backend, provider: candidate.provider, profileId }
 }
 
 type MutableTraceEntry = { -readonly [K in keyof FailoverTraceEntry]: FailoverTraceEntry[K] }

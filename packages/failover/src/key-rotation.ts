@@ -97,7 +97,7 @@ export interface ExecuteWithApiKeyRotationOptions<T> {
   readonly transientRetry?: boolean | TransientRetryPolicy | undefined
   /** The caller's signal: once aborted, nothing is retried and the failure is thrown as is. */
   readonly signal?: AbortSignal | undefined
-  /** Waits between same-key retries; defaults to an unref'd timer. */
+  /** Waits between same-key retries; defaults to a timer that keeps the process alive. */
   readonly sleep?: Sleep | undefined
 }
 

@@ -10,7 +10,7 @@ import { failedCallOutcome, runEngine, type CallOutcome } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { redactOutcome, storeSecrets } from './redact-error.js'
-import { openStore } from './run.js'
+import { openStoreForReading } from './run.js'
 import type { Clock, Sleep } from './runtime.js'
 
 /** @public */
@@ -18,8 +18,11 @@ export interface RunWithModelFallbackOptions<T> {
   /** The call for one candidate model; it chooses its own credentials. */
   readonly run: (provider: string, model: string) => Promise<T>
   readonly config?: ClawConfig | undefined
-  /** Used only to skip providers whose profiles are all cooling down. */
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  /**
+   * Used only to skip providers whose profiles are all cooling down (read, never written): the
+   * store handle or loaded store data.
+   */
+  readonly store?: AuthStoreBackend | AuthProfileStore | undefined
   readonly agentDir?: string | undefined
   readonly provider?: string | undefined
   readonly model?: string | undefined
@@ -64,7 +67,7 @@ export interface RunWithModelFallbackResult<T> {
 export async function runWithModelFallback<T>(
   options: RunWithModelFallbackOptions<T>,
 ): Promise<RunWithModelFallbackResult<T>> {
-  const { store } = await openStore(options)
+  const { backend, store } = await openStoreForReading(options, 'runWithModelFallback')
   let total = 0
   // The callback picks its own credentials; those of the store are what the run can know.
   let masker: SecretMasker | undefined
@@ -72,6 +75,7 @@ export async function runWithModelFallback<T>(
     {
       credentials: 'none',
       config: options.config,
+      backend,
       store,
       provider: options.provider,
       model: options.model,

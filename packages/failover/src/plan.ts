@@ -7,7 +7,7 @@ import { normalizeProviderId } from '@claw/model-catalog'
 import { runEngine } from './engine.js'
 import { FailoverError, FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverReason } from './reasons.js'
-import { openStore } from './run.js'
+import { openStoreForReading } from './run.js'
 import { resolveEnv } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
@@ -54,8 +54,8 @@ export interface FailoverPlan {
  * @public
  */
 export async function planFailover(options: PlanFailoverOptions = {}): Promise<FailoverPlan> {
-  const { store: live } = await openStore(options)
-  const store = structuredClone(live)
+  // Simulated failures are recorded in a private memory copy: nothing is persisted.
+  const { backend, store } = await openStoreForReading(options, 'planFailover')
   const env = resolveEnv(options)
   const collected: FailoverTraceEntry[] = []
   try {
@@ -63,6 +63,7 @@ export async function planFailover(options: PlanFailoverOptions = {}): Promise<F
       {
         trace: collected,
         config: options.config,
+        backend,
         store,
         provider: options.provider,
         model: options.model,

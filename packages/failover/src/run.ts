@@ -3,6 +3,8 @@ import {
   collectProviderApiKeys,
   createSecretMasker,
   createFileAuthStore,
+  createMemoryAuthStore,
+  isAuthStoreBackend,
   refreshOAuthCredential,
   resolveApiKeyForProfile,
   resolveApiKeyForProvider,
@@ -22,7 +24,6 @@ import {
   type CallOutcome,
   type CredentialSlot,
   type EngineHooks,
-  type EngineOptions,
   type FailedCallOutcome,
 } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
@@ -66,6 +67,10 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   readonly minRetryGapMs?: number | undefined
   /** When every candidate is cooling down, wait up to this long for the soonest one (default 0: fail fast). */
   readonly maxWaitMs?: number | undefined
+  /**
+   * How to wait between attempts. The default is a timer that keeps the process alive, so a script
+   * never exits in the middle of a run; tests pass one that advances a fake clock.
+   */
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
@@ -89,69 +94,68 @@ export interface RunWithFailoverResult<T> {
   readonly trace: readonly FailoverTraceEntry[]
 }
 
-function isBackend(
-  value: AuthProfileStore | AuthStoreBackend | undefined,
-): value is AuthStoreBackend {
-  return typeof (value as AuthStoreBackend | undefined)?.load === 'function'
-}
-
-/** The store to work on, where bookkeeping is persisted, and how to re-read it. @internal */
-export async function openStore(options: {
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
-  readonly agentDir?: string | undefined
-  readonly mainAgentDir?: string | null | undefined
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined
-}): Promise<{
-  store: AuthProfileStore
-  persist: EngineOptions['persist']
-  reload?: () => Promise<AuthProfileStore>
-}> {
-  if (isBackend(options.store)) {
-    const backend = options.store
-    return { store: await backend.load(), persist: { backend }, reload: () => backend.load() }
+/**
+ * The store handle a run records through: `store` when it is one, the file store of `agentDir`,
+ * or (with neither) an empty store, so only env and config keys are used.
+ *
+ * @throws {AuthProfilesError} `ERR_INVALID_ARGUMENT` for a loaded store object: bookkeeping on it
+ *   would stay in memory and be lost.
+ * @internal
+ */
+export function runStoreHandle(
+  options: Pick<FailoverTargetOptions, 'store' | 'agentDir' | 'mainAgentDir' | 'env'>,
+  caller: string,
+): AuthStoreBackend {
+  const { store } = options
+  if (isAuthStoreBackend(store)) return store
+  if (store !== undefined) {
+    throw new AuthProfilesError(
+      'ERR_INVALID_ARGUMENT',
+      `${caller} needs the store handle as \`store\`, not a loaded store object: pass openAuthStore({ agentDir }) to record cooldowns in the store file, or createMemoryAuthStore(store) to keep them in memory only.`,
+    )
   }
-  if (options.store) return { store: options.store, persist: undefined }
   if (options.agentDir) {
-    const backend = createFileAuthStore({
+    return createFileAuthStore({
       agentDir: options.agentDir,
       ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
       ...(options.env ? { env: options.env } : {}),
     })
-    return {
-      store: await backend.load(),
-      persist: {
-        agentDir: options.agentDir,
-        ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
-      },
-      reload: () => backend.load(),
-    }
   }
-  return { store: { version: 1, profiles: {} }, persist: undefined }
-}
-
-interface BackendAccess {
-  readonly backend: AuthStoreBackend
-  readonly persist: { readonly backend: AuthStoreBackend }
-  readonly reload: () => Promise<AuthProfileStore>
+  emptyStore ??= createMemoryAuthStore()
+  return emptyStore
 }
 
 /**
- * The `persist` and `reload` of each backend, built once per backend rather than per run (they
- * depend on the backend alone and are never modified).
+ * For the functions that only read a store (`planFailover`, `runWithModelFallback`), loaded store
+ * data is as good as a handle: a private memory store over it, and what it holds now.
+ *
+ * @internal
  */
-const backendAccesses = new WeakMap<AuthStoreBackend, BackendAccess>()
+export async function openStoreForReading(
+  options: Pick<FailoverTargetOptions, 'store' | 'agentDir' | 'mainAgentDir' | 'env'>,
+  caller: string,
+): Promise<{ readonly backend: AuthStoreBackend; readonly store: AuthProfileStore }> {
+  const data =
+    options.store !== undefined && !isAuthStoreBackend(options.store)
+      ? options.store
+      : await runStoreHandle(options, caller).load()
+  const backend = createMemoryAuthStore(data)
+  return { backend, store: await backend.load() }
+}
 
-function backendAccess(backend: AuthStoreBackend): BackendAccess {
-  let access = backendAccesses.get(backend)
-  if (access === undefined) {
-    access = Object.freeze({
-      backend,
-      persist: Object.freeze({ backend }),
-      reload: () => backend.load(),
-    })
-    backendAccesses.set(backend, access)
+/** The store of runs given neither a store nor an agent dir: it has no profiles to record on. */
+let emptyStore: AuthStoreBackend | undefined
+
+/** `() => backend.load()` for each backend, built once rather than per run. */
+const reloaders = new WeakMap<AuthStoreBackend, () => Promise<AuthProfileStore>>()
+
+function reloaderOf(backend: AuthStoreBackend): () => Promise<AuthProfileStore> {
+  let reload = reloaders.get(backend)
+  if (reload === undefined) {
+    reload = () => backend.load()
+    reloaders.set(backend, reload)
   }
-  return access
+  return reload
 }
 
 interface ReadyCredential {
@@ -160,8 +164,6 @@ interface ReadyCredential {
   readonly mode: CredentialMode
   readonly source: string
 }
-
-type OpenedStore = Awaited<ReturnType<typeof openStore>>
 
 /** The answer to every successful `resolve`: one shared object, not a new one per call. */
 const READY = Object.freeze({ ready: true } as const)
@@ -196,9 +198,8 @@ class FailoverRun<T> implements EngineHooks<T> {
     private readonly clock: Clock,
     /** The end of the time budget (clock ms), shared by the engine and each call's signal. */
     private readonly deadlineAt: number | undefined,
-    private readonly opened: OpenedStore,
+    private readonly backend: AuthStoreBackend,
   ) {
-    const { persist } = opened
     // Built once per run, explicit properties first (see the note in `resolve`).
     const profileOptions: Record<string, unknown> = { config: options.config }
     if (options.env) profileOptions.env = options.env
@@ -206,10 +207,6 @@ class FailoverRun<T> implements EngineHooks<T> {
     if (options.signal) profileOptions.signal = options.signal
     if (options.fetch) profileOptions.fetch = options.fetch
     if (options.oauth) profileOptions.oauth = options.oauth
-    if (persist && 'agentDir' in persist) {
-      profileOptions.agentDir = persist.agentDir
-      profileOptions.mainAgentDir = persist.mainAgentDir
-    }
     this.profileOptions = profileOptions
   }
 
@@ -234,20 +231,20 @@ class FailoverRun<T> implements EngineHooks<T> {
   async resolve(
     candidate: FallbackCandidate,
     slot: CredentialSlot,
-    store: AuthProfileStore,
+    _store: AuthProfileStore,
   ): Promise<{ readonly skip: string } | typeof READY> {
-    const { options } = this
-    const { persist } = this.opened
+    const { options, backend } = this
     try {
       if (slot.profileId) {
         // The per-call field comes first: a literal that starts with a spread and then adds
         // properties gets a new hidden class on every call in V8 (Node 20), and those keep
         // the run's young objects alive through GCs (see copyRecord in @claw/auth-profiles).
-        const resolved = await resolveApiKeyForProfile(
-          persist && 'backend' in persist
-            ? { profileId: slot.profileId, ...this.profileOptions, store: persist.backend }
-            : { profileId: slot.profileId, ...this.profileOptions, store },
-        )
+        // The handle, not the snapshot: an OAuth refresh is saved through it.
+        const resolved = await resolveApiKeyForProfile({
+          profileId: slot.profileId,
+          ...this.profileOptions,
+          store: backend,
+        })
         if (!resolved) return { skip: 'no usable credential' }
         return this.setReady(candidate, slot, {
           apiKey: resolved.apiKey,
@@ -274,7 +271,7 @@ class FailoverRun<T> implements EngineHooks<T> {
         provider: candidate.provider,
         model: candidate.model,
         ...this.profileOptions,
-        store,
+        store: backend,
       })
       return this.setReady(candidate, slot, {
         apiKey: resolved.apiKey,
@@ -357,8 +354,7 @@ class FailoverRun<T> implements EngineHooks<T> {
     slot: CredentialSlot,
     store: AuthProfileStore,
   ): Promise<boolean> {
-    const { options } = this
-    const { persist } = this.opened
+    const { options, backend } = this
     const profileId = slot.profileId
     if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
     const credential = this.readyFor(candidate, slot)
@@ -366,11 +362,7 @@ class FailoverRun<T> implements EngineHooks<T> {
       const refreshed = await refreshOAuthCredential({
         ...(options.oauth ?? {}),
         profileId,
-        ...(persist && 'backend' in persist ? { backend: persist.backend } : {}),
-        ...(persist && 'agentDir' in persist ? { agentDir: persist.agentDir } : {}),
-        ...(persist && 'agentDir' in persist && persist.mainAgentDir !== undefined
-          ? { mainAgentDir: persist.mainAgentDir }
-          : {}),
+        backend,
         ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.now ? { now: options.now } : {}),
@@ -378,7 +370,6 @@ class FailoverRun<T> implements EngineHooks<T> {
         ...(options.signal ? { signal: options.signal } : {}),
       })
       if (refreshed.credential.access === credential?.apiKey) return false
-      store.profiles[profileId] = refreshed.credential
       const again = await this.resolve(candidate, slot, store)
       return 'ready' in again
     } catch {
@@ -418,20 +409,15 @@ export async function runWithFailover<T>(
 ): Promise<RunWithFailoverResult<T>> {
   const clock = resolveClock(options)
   const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
-  // A backend is read here directly rather than through `openStore`: one async frame less per run.
-  const backend = options.store
-  const access = isBackend(backend) ? backendAccess(backend) : undefined
-  const opened: OpenedStore =
-    access === undefined
-      ? await openStore(options)
-      : { store: await access.backend.load(), persist: access.persist, reload: access.reload }
-  const run = new FailoverRun(options, clock, deadlineAt, opened)
+  const backend = runStoreHandle(options, 'runWithFailover')
+  const store = await backend.load()
+  const run = new FailoverRun(options, clock, deadlineAt, backend)
   const engine = await runEngine<T>(
     {
       config: options.config,
-      store: opened.store,
-      persist: opened.persist,
-      reloadStore: opened.reload,
+      backend,
+      store,
+      reloadStore: reloaderOf(backend),
       // Just read (nothing awaited since): the first candidate works on it without a re-read.
       storeIsFresh: true,
       provider: options.provider,

@@ -13,7 +13,14 @@ export function resolveClock(options: { readonly now?: Clock | undefined }): Clo
   return options.now ?? Date.now
 }
 
-/** An abortable `setTimeout` wait; the timer is unref'd so it never keeps a process alive. @internal */
+/**
+ * An abortable `setTimeout` wait. The timer keeps the process alive: between two attempts nothing
+ * else may hold the event loop (the failed call's socket is closed), and an unref'd timer would
+ * let a script exit in the middle of a failover, its work silently lost. A caller who wants
+ * otherwise passes its own `sleep`.
+ *
+ * @internal
+ */
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
@@ -27,7 +34,6 @@ export const defaultSleep: Sleep = (ms, signal) =>
       },
       Math.max(0, ms),
     )
-    timer.unref?.()
     function onAbort() {
       clearTimeout(timer)
       reject(signal?.reason as Error)

@@ -10,10 +10,12 @@ import type { Clock } from './runtime.js'
 export interface FailoverTargetOptions {
   readonly config?: ClawConfig | undefined
   /**
-   * The credential store: a loaded store (bookkeeping stays in memory), a backend (persisted), or
-   * omitted with `agentDir` (the file store, persisted with locked updates).
+   * The store handle (`openAuthStore({ agentDir })`, `createMemoryAuthStore(…)`, a fleet backend):
+   * cooldowns and usage are recorded through it. Or omit it and pass `agentDir` (its file store).
+   * `runWithFailover` refuses loaded store data (`ERR_INVALID_ARGUMENT`): what it recorded there
+   * would be lost; `planFailover` accepts it (a plan records nothing).
    */
-  readonly store?: AuthProfileStore | AuthStoreBackend | undefined
+  readonly store?: AuthStoreBackend | AuthProfileStore | undefined
   readonly agentDir?: string | undefined
   readonly mainAgentDir?: string | null | undefined
   /** The requested model's provider and id (default: the configured primary). */

@@ -342,6 +342,41 @@ describe('createFailoverFetch', () => {
     ).toMatchObject({ reason: 'rate_limit' })
   })
 
+  it('GitHub Copilot: the stored GitHub token is exchanged, the Copilot token goes to the host it names, with the editor headers', async () => {
+    const github = canarySecret('ghu_')
+    const copilot = `tid=${canarySecret('')};exp=4102444800;proxy-ep=proxy.business.githubcopilot.com;8a1:sig`
+    const store = createMemoryAuthStore(
+      buildAuthProfileStore({
+        profiles: { 'github-copilot:me': tokenCredential('github-copilot', github) },
+      }),
+    )
+    server.setBehaviour(copilot, behave.text('Hello from Copilot'))
+    // GitHub's token exchange answers here; Copilot hosts are served by the fake provider.
+    const hosts: string[] = []
+    const routed = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : input)
+      hosts.push(url.host)
+      if (url.pathname === '/copilot_internal/v2/token')
+        return Response.json({ token: copilot, expires_at: 4_102_444_800 })
+      return globalThis.fetch(new URL(`${url.pathname}${url.search}`, server.url), init)
+    }
+    const fetch = createFailoverFetch({ provider: 'github-copilot', store, env: {}, fetch: routed })
+
+    const response = await fetch('https://api.individual.githubcopilot.com/chat/completions', {
+      method: 'POST',
+      headers: { authorization: 'Bearer unused' },
+      body: chatBody('gpt-4o'),
+    })
+
+    expect(response.status).toBe(200)
+    expect(hosts).toEqual(['api.github.com', 'api.business.githubcopilot.com'])
+    const [request] = server.stats().requests
+    expect(request?.key).toBe(copilot)
+    expect(request?.headers['editor-version']).toMatch(/^vscode\//)
+    expect(request?.headers['copilot-integration-id']).toBe('vscode-chat')
+    expect(leaks(getFailoverFetchResult(response), [github, copilot])).toEqual([])
+  })
+
   describe('OAuth refresh on the way', () => {
     let tokens: TokenServer
 

@@ -66,6 +66,7 @@ function buildRuntime(options: OAuthRequestOptions): OAuthRuntime {
 
 /** Only the store-locating options (the file backend must not see callbacks or tokens). */
 function storeOptions(options: AuthStoreOptions): AuthStoreOptions {
+  if ('store' in options) return { store: options.store }
   if ('backend' in options) return { backend: options.backend }
   const picked: Record<string, unknown> = {}
   for (const key of [

@@ -20,7 +20,12 @@ import {
 } from '../../test/fixtures/token-server.js'
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
 import { resolveApiKeyForProfile } from '../keys.js'
-import { loadAuthProfileStore, updateAuthProfileStore, upsertAuthProfile } from '../store.js'
+import {
+  loadAuthProfileStore,
+  openAuthStore,
+  updateAuthProfileStore,
+  upsertAuthProfile,
+} from '../store.js'
 import { createFakeClock, type FakeClock } from '../testing/index.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import type { FetchFunction } from './http.js'
@@ -642,9 +647,9 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect(await calls()).toBe(1)
   })
 
-  it('resolveApiKeyForProfile refreshes, returns the new token and updates the store object', async () => {
+  it('resolveApiKeyForProfile refreshes through the store handle and returns the new token', async () => {
     const seeded = await seedProfile(-MINUTE)
-    const store = structuredClone(await loadAuthProfileStore({ agentDir }))
+    const store = openAuthStore({ agentDir })
     let fetched = 0
     const countingFetch: FetchFunction = (input, init) => {
       fetched += 1
@@ -653,7 +658,6 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     const resolved = await resolveApiKeyForProfile({
       store,
       profileId: PROFILE,
-      agentDir,
       oauth: {
         providers,
         allowInsecureRequests: true,
@@ -670,7 +674,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
       mode: 'oauth',
     })
     expect(stored.access).not.toBe(seeded.access)
-    expect(store.profiles[PROFILE]).toEqual(stored)
+    expect((await store.load()).profiles[PROFILE]).toEqual(stored)
     expect(fetched).toBe(1)
     expect(await calls()).toBe(1)
     expect(updates).toHaveLength(1)

@@ -1,5 +1,9 @@
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
-import { createFileAuthStore, type FileAuthStoreOptions } from '../file-store.js'
+import {
+  createFileAuthStore,
+  fileStoreOptionsOf,
+  type FileAuthStoreOptions,
+} from '../file-store.js'
 import type { FileLockOptions } from '../file-lock.js'
 import { describeId } from '../ids.js'
 import { inferMainAgentDir, resolveStateDir } from '../paths.js'
@@ -151,6 +155,27 @@ async function owningBackend(options: RefreshOAuthCredentialOptions): Promise<Au
   return own
 }
 
+/**
+ * A file store handle passed as `backend` stands for its agent dir: the profile's owner (the main
+ * agent's store, for a sub-agent's read-through profile) is where the refresh is written, and the
+ * agent dir locates the refresh locks.
+ */
+function withFileHandleResolved(
+  options: RefreshOAuthCredentialOptions,
+): RefreshOAuthCredentialOptions {
+  const file = options.backend ? fileStoreOptionsOf(options.backend) : undefined
+  if (!file) return options
+  const { backend: _backend, ...rest } = options
+  const { agentDir, mainAgentDir, env, ...storeOptions } = file
+  return {
+    ...rest,
+    agentDir,
+    ...(mainAgentDir === undefined ? {} : { mainAgentDir }),
+    ...(rest.env === undefined && env !== undefined ? { env } : {}),
+    store: { ...storeOptions, ...rest.store },
+  }
+}
+
 function oauthCredentialOf(store: AuthProfileStore, profileId: string): OAuthCredential {
   const credential = store.profiles[profileId]
   if (!credential) {
@@ -207,8 +232,9 @@ function reauthReason(reason: string): string {
  * @public
  */
 export async function refreshOAuthCredential(
-  options: RefreshOAuthCredentialOptions,
+  given: RefreshOAuthCredentialOptions,
 ): Promise<RefreshOAuthCredentialResult> {
+  const options = withFileHandleResolved(given)
   const now = resolveClock(options)
   const skewMs = options.skewMs ?? DEFAULT_REFRESH_SKEW_MS
   const backend = await owningBackend(options)

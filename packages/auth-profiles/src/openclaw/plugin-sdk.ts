@@ -18,7 +18,9 @@ import { resolveApiKeyForProfile as resolveClawApiKeyForProfile } from '../keys.
 import { resolveAuthProfileOrder as resolveClawAuthProfileOrder } from '../order.js'
 import { resolveAgentDir } from '../paths.js'
 import type { Env } from '../runtime.js'
-import { loadAuthProfileStore } from '../store.js'
+import { createMemoryAuthStore } from '../memory-store.js'
+import type { AuthStoreBackend } from '../store-backend.js'
+import { loadAuthProfileStore, openAuthStore } from '../store.js'
 import type { AuthProfileFailureReason, AuthProfileStore } from '../types.js'
 import {
   markAuthProfileFailure as markClawFailure,
@@ -165,14 +167,15 @@ export interface OpenClawFailureParams {
  * @public
  */
 export async function markAuthProfileFailure(params: OpenClawFailureParams): Promise<void> {
-  await markClawFailure({
-    store: params.store,
-    profileId: params.profileId,
-    reason: mapOpenClawReason(params.reason) as AuthProfileFailureReason,
-    config: params.cfg,
-    model: params.modelId,
-    persist: params.agentDir === undefined ? undefined : { agentDir: params.agentDir },
-  })
+  await recordOpenClawStyle(params, 'usageStats', (store) =>
+    markClawFailure({
+      store,
+      profileId: params.profileId,
+      reason: mapOpenClawReason(params.reason) as AuthProfileFailureReason,
+      config: params.cfg,
+      model: params.modelId,
+    }),
+  )
 }
 
 /** @public */
@@ -186,11 +189,9 @@ export interface OpenClawUsedParams {
  * Records a successful use (round-robin key; counters and windows cleared). @public
  */
 export async function markAuthProfileUsed(params: OpenClawUsedParams): Promise<void> {
-  await markClawUsed({
-    store: params.store,
-    profileId: params.profileId,
-    persist: params.agentDir === undefined ? undefined : { agentDir: params.agentDir },
-  })
+  await recordOpenClawStyle(params, 'usageStats', (store) =>
+    markClawUsed({ store, profileId: params.profileId }),
+  )
 }
 
 /** @public */
@@ -200,12 +201,30 @@ export interface OpenClawGoodParams extends OpenClawUsedParams {
 
 /** Records the profile as the provider's last good one. @public */
 export async function markAuthProfileGood(params: OpenClawGoodParams): Promise<void> {
-  await markClawGood({
-    store: params.store,
-    provider: params.provider,
-    profileId: params.profileId,
-    persist: params.agentDir === undefined ? undefined : { agentDir: params.agentDir },
-  })
+  await recordOpenClawStyle(params, 'lastGood', (store) =>
+    markClawGood({ store, provider: params.provider, profileId: params.profileId }),
+  )
+}
+
+/**
+ * Records a change the way OpenClaw's helpers do: through the agent dir's store when one is given
+ * (a locked update), else on a memory store over the caller's copy only (OpenClaw's helpers
+ * without an agent dir change just the object they are given). The caller's copy then takes the
+ * recorded `section`, as its own mutable copy.
+ */
+async function recordOpenClawStyle(
+  params: { readonly store: AuthProfileStore; readonly agentDir?: string | undefined },
+  section: 'usageStats' | 'lastGood',
+  record: (store: AuthStoreBackend) => Promise<unknown>,
+): Promise<void> {
+  const handle =
+    params.agentDir === undefined
+      ? createMemoryAuthStore(params.store)
+      : openAuthStore({ agentDir: params.agentDir })
+  await record(handle)
+  const fresh = (await handle.load())[section]
+  if (fresh === undefined) delete params.store[section]
+  else params.store[section] = structuredClone(fresh) as never
 }
 
 /** @public */

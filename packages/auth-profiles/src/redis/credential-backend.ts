@@ -14,6 +14,7 @@
 // backend layered on top owns them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuthProfilesError } from '../errors.js'
+import { freezeDeep } from '../frozen.js'
 import { describeId } from '../ids.js'
 import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
 import { parseAuthProfileStoreText, SchemasRequired, type StoreDiagnostic } from '../store-parse.js'
@@ -269,7 +270,7 @@ export function createRedisCredentialBackend(
     }
     return {
       entries,
-      store: { version: 1, profiles: parsed.store.profiles },
+      store: freezeDeep({ version: 1, profiles: parsed.store.profiles }),
       diagnostics: parsed.diagnostics,
     }
   }
@@ -397,7 +398,9 @@ export function createRedisCredentialBackend(
         return { store: snapshot.store, result, written: false }
       }
       if ((await commit(operations, updateOptions?.fence)) === 'ok') {
-        const store: AuthProfileStore = { version: 1, profiles: { ...draft.profiles } }
+        const store = freezeDeep<AuthProfileStore>(
+          structuredClone({ version: 1, profiles: draft.profiles }),
+        )
         return { store, result, written: true }
       }
       if (attempt >= MAX_CAS_ATTEMPTS) {

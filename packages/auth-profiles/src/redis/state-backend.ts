@@ -7,6 +7,7 @@ import type {
   AuthStoreUpdater,
 } from '../store-backend.js'
 import { AuthProfilesError } from '../errors.js'
+import { freezeDeep } from '../frozen.js'
 import { cloneStore } from '../store-backend.js'
 import type { AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
@@ -81,7 +82,7 @@ export function createRedisStateBackend(
 
   function view(store: AuthProfileStore, routing: RoutingState): AuthProfileStore {
     if (merged?.credentials === store && merged.routing === routing) return merged.store
-    const result = mergeRouting(store, routing)
+    const result = freezeDeep(mergeRouting(store, routing))
     merged = { credentials: store, routing, store: result }
     return result
   }
@@ -165,7 +166,11 @@ export function createRedisStateBackend(
       const first = await sharedUpdate(await credentialsForUpdate(), updater)
       if (!profilesChanged(first.before, first.after)) {
         await writeRouting(first.ops)
-        return { store: first.after, result: first.result, written: first.ops.length > 0 }
+        return {
+          store: freezeDeep(cloneStore(first.after)),
+          result: first.result,
+          written: first.ops.length > 0,
+        }
       }
       // Credentials change too: redo it under the credentials backend's lock, on its fresh copy.
       let outcome: Awaited<ReturnType<typeof sharedUpdate<T>>> | undefined
@@ -177,7 +182,7 @@ export function createRedisStateBackend(
       }, updateOptions)
       const done = outcome as NonNullable<typeof outcome>
       return {
-        store: done.after,
+        store: freezeDeep(cloneStore(done.after)),
         result: updated.result,
         written: updated.written || done.ops.length > 0,
       }

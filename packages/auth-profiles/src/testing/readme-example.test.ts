@@ -10,18 +10,16 @@ import {
 
 it('rotates to the next key after a rate limit, with no disk and no network', async () => {
   const clock = createFakeClock()
-  const backend = createMemoryAuthStore(
+  const store = createMemoryAuthStore(
     buildAuthProfileStore({
       profiles: { 'openai:a': apiKeyCredential('openai'), 'openai:b': apiKeyCredential('openai') },
     }),
   )
-  const store = await backend.load()
   const result = await markAuthProfileFailure({
     store,
     profileId: 'openai:a',
     reason: 'rate_limit',
     now: clock.now,
-    persist: { backend },
   })
   expect(result).toEqual({ changed: true, persisted: true })
   const next = await resolveApiKeyForProvider({

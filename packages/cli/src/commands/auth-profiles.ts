@@ -213,13 +213,13 @@ export const clearCooldownCommand: CommandSpec = {
   ],
   async run(context, args) {
     const profileId = requireProfileId(args.positionals[0]!)
-    const { store } = await storeWithProfile(context, profileId)
-    const persist = { ...(await context.storeTarget()), env: context.env }
-    const result = await clearAuthProfileCooldown({ store, profileId, now: context.now, persist })
+    await storeWithProfile(context, profileId)
+    const store = await context.storeHandle()
+    const result = await clearAuthProfileCooldown({ store, profileId, now: context.now })
     if (result.error) throw result.error
     let clearedDisable = false
     if (flag(args, 'all')) {
-      const update = await updateAuthProfileStore(persist, (fresh) => {
+      const update = await updateAuthProfileStore({ store }, (fresh) => {
         const stats = fresh.usageStats?.[profileId]
         if (!fresh.usageStats || !stats || stats.disabledUntil === undefined) return false
         const {

@@ -121,11 +121,11 @@ export interface PlanRouteOptions {
 /** Applies the simulated failures to a memory copy of the store and plans the route. */
 export async function planRoute(options: PlanRouteOptions): Promise<RoutePlan> {
   const { model, config } = options
-  const backend = createMemoryAuthStore(options.store)
-  const working = backend.snapshot()
+  // A private memory store: the simulated failures never reach the store file.
+  const working = createMemoryAuthStore(options.store)
   const simulated: SimulatedFailure[] = []
   for (const { profileId, reason } of options.simulate) {
-    const provider = normalizeProviderId(working.profiles[profileId]?.provider ?? '')
+    const provider = normalizeProviderId(options.store.profiles[profileId]?.provider ?? '')
     await markAuthProfileFailure({
       store: working,
       profileId,
@@ -133,10 +133,9 @@ export async function planRoute(options: PlanRouteOptions): Promise<RoutePlan> {
       ...(provider === model.provider ? { model: model.model } : {}),
       config,
       now: options.now,
-      persist: { backend },
     })
   }
-  const store = backend.snapshot()
+  const store = await working.load()
   const now = options.now()
   for (const { profileId, reason } of options.simulate) {
     const state = unusableState(store.usageStats?.[profileId], now)

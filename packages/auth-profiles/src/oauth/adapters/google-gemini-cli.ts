@@ -121,7 +121,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       signal?.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
-    timer.unref()
+    // Not unref'd: between two polls nothing else may keep the process alive mid-login.
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
