@@ -2,7 +2,7 @@
 // config (aliases, allowlist, fallbacks) and returns a model that fails over on every call.
 import { NoSuchModelError, type ProviderV4 } from '@ai-sdk/provider'
 import {
-  createFileAuthStore,
+  openAuthStore,
   type AuthStoreBackend,
   type ClawConfig,
   type FetchFunction,
@@ -33,7 +33,7 @@ export interface CreateClawOptions {
    * Candidates on providers without a factory are left out of the fallbacks.
    */
   readonly providers: Readonly<Record<string, ClawProviderFactory>>
-  /** The credential store (file, memory or Redis backend). */
+  /** The store handle (`openAuthStore()`, a memory or Redis backend). */
   readonly store?: AuthStoreBackend | undefined
   /** Or the agent dir whose `auth-profiles.json` to use (e.g. `resolveAgentDir('main')`). */
   readonly agentDir?: string | undefined
@@ -106,7 +106,7 @@ function noSuchModel(modelId: string, message: string): NoSuchModelError {
  * @example
  * ```ts
  * const claw = createClaw({
- *   agentDir: resolveAgentDir('main'),
+ *   store: openAuthStore(),
  *   config,
  *   providers: { openai: createOpenAI, anthropic: createAnthropic },
  * })
@@ -120,12 +120,12 @@ export function createClaw(options: CreateClawOptions): ClawProvider {
     factories.set(normalizeProviderId(id), factory)
   const { config } = options
   const catalog = options.catalog ?? createModelCatalog({ config })
-  // One file backend for the provider's lifetime: its cache makes each call one `stat`.
+  // One handle for the provider's lifetime: its cache makes each call one `stat`.
   const store =
     options.store ??
     (options.agentDir === undefined
       ? undefined
-      : createFileAuthStore({
+      : openAuthStore({
           agentDir: options.agentDir,
           ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
           ...(options.env ? { env: options.env } : {}),

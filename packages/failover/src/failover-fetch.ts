@@ -3,7 +3,7 @@
 // answer is classified from its status, headers and body, and the same request is sent again with
 // the next credential when the failure calls for it.
 import {
-  createFileAuthStore,
+  openAuthStore,
   type AuthStoreBackend,
   type FetchFunction,
   type OAuthRefreshSettings,
@@ -21,7 +21,7 @@ export interface CreateFailoverFetchOptions extends Omit<
   RunWithFailoverOptions<Response>,
   'run' | 'store' | 'provider' | 'model' | 'fallbacksOverride' | 'signal' | 'trace'
 > {
-  /** The credential store (file, memory or Redis backend); or `agentDir` for the file store. */
+  /** The store handle (`openAuthStore()`, a memory or Redis backend); or `agentDir`. */
   readonly store?: AuthStoreBackend | undefined
   /** The provider every request goes to (`openai`, `anthropic`, `google`, `github-copilot`, …). */
   readonly provider: string
@@ -274,7 +274,7 @@ function unavailableResponse(
  * const openai = new OpenAI({
  *   apiKey: 'unused',
  *   maxRetries: 0,
- *   fetch: createFailoverFetch({ provider: 'openai', agentDir: resolveAgentDir('main') }),
+ *   fetch: createFailoverFetch({ provider: 'openai', store: openAuthStore() }),
  * })
  * ```
  * @public
@@ -297,12 +297,12 @@ class FailoverFetcher {
 
   constructor(private readonly options: CreateFailoverFetchOptions) {
     this.provider = normalizeProviderId(options.provider)
-    // One file backend for the fetch's lifetime: its cache makes each request one `stat`.
+    // One handle for the fetch's lifetime: its cache makes each request one `stat`.
     this.store =
       options.store ??
       (options.agentDir === undefined
         ? undefined
-        : createFileAuthStore({
+        : openAuthStore({
             agentDir: options.agentDir,
             ...(options.mainAgentDir === undefined ? {} : { mainAgentDir: options.mainAgentDir }),
             ...(options.env ? { env: options.env } : {}),
