@@ -1,5 +1,5 @@
 // The cold-start row every package suite reports: `import(<package>)` in a fresh node process
-// against a bare `node -e ''`, interleaved, with DESIGN's ≤ 2× ratio target.
+// against a bare `node -e ''`, interleaved, with a ≤ 2× ratio target.
 
 import { atMost } from './context.mjs'
 import { spawnTimed } from './measure.mjs'

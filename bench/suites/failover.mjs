@@ -76,27 +76,17 @@ async function timeRuns(ctx, failover, makeStore) {
 
 /**
  * What runWithFailover adds around the model call (candidates, profile order, key resolution,
- * classification, bookkeeping), with a `run` that settles at once. The targets apply to the
- * memory store (`createMemoryAuthStore`: every bookkeeping write is a serialised update on a
- * copy); the plain store object (bookkeeping on the object only) shows the decision logic alone.
+ * classification, bookkeeping on the memory store), with a `run` that settles at once. The call it
+ * wraps takes 100 ms to 10 s, so p99 ≤ 100 µs keeps the overhead well under 0.1 % of a call.
  */
 async function decisionOverhead(ctx, failover, auth) {
   const memory = await timeRuns(ctx, failover, () => openaiStore(auth))
-  const plain = await timeRuns(ctx, failover, () => openaiStore(auth).snapshot())
   return [
-    ...runRows('runWithFailover, 1st call succeeds (per run)', memory.success, { limit: 50 }),
+    ...runRows('runWithFailover, 1st call succeeds (per run)', memory.success, { limit: 100 }),
     ...runRows('runWithFailover, 429 then success (per attempt)', memory.rotation, {
       divideBy: 2,
-      limit: 50,
+      limit: 100,
     }),
-    ...runRows('runWithFailover, plain store object, success (per run)', plain.success),
-    ...runRows(
-      'runWithFailover, plain store object, 429 then success (per attempt)',
-      plain.rotation,
-      {
-        divideBy: 2,
-      },
-    ),
   ]
 }
 
