@@ -10,6 +10,7 @@ import { createGitHubCopilotOAuthAdapter } from './adapters/github-copilot.js'
 import { createGoogleGeminiCliOAuthAdapter } from './adapters/google-gemini-cli.js'
 import { createOidcOAuthAdapter } from './adapters/oidc.js'
 import { createOpenAICodexOAuthAdapter } from './adapters/openai-codex.js'
+import { OAUTH_ENDPOINT_NAMES } from './adapters/options.js'
 import { createQwenPortalOAuthAdapter } from './adapters/qwen-portal.js'
 import { checkOAuthEndpointUrl } from './endpoint-url.js'
 import { defaultOAuthProviders } from './providers.js'
@@ -63,15 +64,6 @@ export interface ConfiguredOAuthProviders {
   readonly configured: readonly string[]
 }
 
-const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationEndpoint',
-  'tokenEndpoint',
-  'deviceAuthorizationEndpoint',
-  'revocationEndpoint',
-  'userinfoEndpoint',
-] as const
-
 function invalid(provider: string, field: string, problem: string): AuthProfilesError {
   return new AuthProfilesError(
     'ERR_INVALID_CONFIG',
@@ -81,7 +73,7 @@ function invalid(provider: string, field: string, problem: string): AuthProfiles
 
 function endpointsOf(provider: string, entry: OAuthProviderConfig): Partial<OAuthEndpoints> {
   const endpoints: Record<string, string> = {}
-  for (const field of ENDPOINT_FIELDS) {
+  for (const field of OAUTH_ENDPOINT_NAMES) {
     const value = entry[field]
     if (value === undefined) continue
     const problem = checkOAuthEndpointUrl(value)

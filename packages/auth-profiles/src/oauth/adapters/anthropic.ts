@@ -9,6 +9,7 @@ import {
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
+import { AUTHORIZATION_CODE_OPTIONS, checkAdapterOptions } from './options.js'
 
 /** The provider id of Anthropic profiles. @public */
 export const ANTHROPIC_PROVIDER_ID = 'anthropic'
@@ -139,6 +140,10 @@ export interface AnthropicOAuthOverrides extends AuthorizationCodeOAuthOverrides
 export function createAnthropicOAuthAdapter(
   overrides: AnthropicOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createAnthropicOAuthAdapter', overrides, [
+    ...AUTHORIZATION_CODE_OPTIONS,
+    'tokenRequestEncoding',
+  ])
   const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
     {
       endpoints: ANTHROPIC_OAUTH_ENDPOINTS,

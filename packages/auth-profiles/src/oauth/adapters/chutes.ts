@@ -10,6 +10,7 @@ import {
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
+import { AUTHORIZATION_CODE_OPTIONS, checkAdapterOptions } from './options.js'
 
 /** The provider id of Chutes profiles. @public */
 export const CHUTES_PROVIDER_ID = 'chutes'
@@ -51,6 +52,7 @@ const LABEL = 'Chutes'
 export function createChutesOAuthAdapter(
   overrides: AuthorizationCodeOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createChutesOAuthAdapter', overrides, AUTHORIZATION_CODE_OPTIONS)
   const endpoints = mergeEndpoints(CHUTES_ENDPOINTS, overrides.endpoints)
   const scopes = Object.freeze([...(overrides.scopes ?? CHUTES_SCOPES)])
   const redirectUri = overrides.redirectUri ?? CHUTES_REDIRECT_URI

@@ -5,6 +5,7 @@ import { AuthProfilesError } from '../../errors.js'
 import { runDeviceFlow } from '../device.js'
 import { createMemoryTokenCache, type DerivedTokenCache } from '../token-cache.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime, OAuthTokenSet } from '../types.js'
+import { checkAdapterOptions } from './options.js'
 
 /** The provider id of GitHub Copilot profiles. @public */
 export const GITHUB_COPILOT_PROVIDER_ID = 'github-copilot'
@@ -88,6 +89,11 @@ export interface GitHubCopilotOAuthOverrides {
 export function createGitHubCopilotOAuthAdapter(
   overrides: GitHubCopilotOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createGitHubCopilotOAuthAdapter', overrides, [
+    'domain',
+    'clientId',
+    'endpoints',
+  ])
   const domain = normalizeGitHubDomain(overrides.domain)
   const clientId = overrides.clientId ?? GITHUB_COPILOT_CLIENT_ID
   const endpoints: OAuthEndpoints = {

@@ -16,6 +16,7 @@ import {
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
+import { AUTHORIZATION_CODE_OPTIONS, checkAdapterOptions } from './options.js'
 
 /** The provider id of Gemini CLI profiles. @public */
 export const GOOGLE_GEMINI_CLI_PROVIDER_ID = 'google-gemini-cli'
@@ -304,6 +305,12 @@ function missingSecretError(): AuthProfilesError {
 export function createGoogleGeminiCliOAuthAdapter(
   overrides: GoogleGeminiCliOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createGoogleGeminiCliOAuthAdapter', overrides, [
+    ...AUTHORIZATION_CODE_OPTIONS,
+    'codeAssistBaseUrl',
+    'onboardingPollIntervalMs',
+    'onboardingMaxPolls',
+  ])
   const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
     {
       endpoints: GOOGLE_GEMINI_CLI_ENDPOINTS,

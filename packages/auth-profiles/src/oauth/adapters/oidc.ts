@@ -1,4 +1,5 @@
 // A generic OpenID Connect provider: everything comes from the issuer's discovery document.
+import { AuthProfilesError } from '../../errors.js'
 import { runAuthorizationCodeFlow } from '../authorization-code.js'
 import {
   createClientConfiguration,
@@ -8,6 +9,7 @@ import {
 } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'
 import { emailFromIdToken, plausibleEmail, tokenSetFromLogin } from './common.js'
+import { checkAdapterOptions } from './options.js'
 
 /** @public */
 export interface OidcOAuthAdapterOptions {
@@ -50,6 +52,41 @@ async function userinfoEmail(
   }
 }
 
+const OIDC_OPTIONS = [
+  'id',
+  'displayName',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'scopes',
+  'redirectUri',
+  'extraAuthorizationParams',
+  'endpoints',
+] as const
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== ''
+}
+
+/** Unknown keys, and the required fields of the right type, before anything uses them. */
+function checkOidcOptions(options: OidcOAuthAdapterOptions): void {
+  const factory = 'createOidcOAuthAdapter'
+  checkAdapterOptions(factory, options, OIDC_OPTIONS)
+  const problems: string[] = []
+  for (const field of ['id', 'issuer', 'clientId', 'redirectUri'] as const) {
+    if (!isText(options[field])) problems.push(`${field} must be a non-empty string`)
+  }
+  const scopes: unknown = options.scopes
+  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isText)) {
+    problems.push(
+      'scopes must be a non-empty list of scope names (include offline_access to get a refresh token)',
+    )
+  }
+  if (problems.length > 0) {
+    throw new AuthProfilesError('ERR_INVALID_ARGUMENT', `${factory}: ${problems.join('; ')}.`)
+  }
+}
+
 /**
  * An OAuth adapter for any OpenID Connect provider, configured by discovery: authorization code +
  * PKCE on a loopback redirect, refresh with the refresh token, revocation when the server
@@ -72,6 +109,7 @@ async function userinfoEmail(
  * @public
  */
 export function createOidcOAuthAdapter(options: OidcOAuthAdapterOptions): OAuthProviderAdapter {
+  checkOidcOptions(options)
   const endpoints: OAuthEndpoints = Object.freeze({ issuer: options.issuer, ...options.endpoints })
   const scopes = Object.freeze([...options.scopes])
   const settings: OAuthClientSettings = {

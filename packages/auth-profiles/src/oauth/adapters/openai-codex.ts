@@ -8,6 +8,7 @@ import {
   tokenSetFromLogin,
   type AuthorizationCodeOAuthOverrides,
 } from './common.js'
+import { AUTHORIZATION_CODE_OPTIONS, checkAdapterOptions } from './options.js'
 
 /** The provider id of OpenAI Codex profiles. @public */
 export const OPENAI_CODEX_PROVIDER_ID = 'openai-codex'
@@ -87,6 +88,10 @@ async function withAccountId(tokens: OAuthTokenSet): Promise<OAuthTokenSet> {
 export function createOpenAICodexOAuthAdapter(
   overrides: OpenAICodexOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createOpenAICodexOAuthAdapter', overrides, [
+    ...AUTHORIZATION_CODE_OPTIONS,
+    'originator',
+  ])
   const { endpoints, clientId, scopes, redirectUri } = applyOverrides(
     {
       endpoints: OPENAI_CODEX_ENDPOINTS,

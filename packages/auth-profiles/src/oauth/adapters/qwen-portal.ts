@@ -4,6 +4,7 @@ import { AuthProfilesError } from '../../errors.js'
 import type { OAuthCredential } from '../../types.js'
 import { runDeviceFlow } from '../device.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime, OAuthTokenSet } from '../types.js'
+import { checkAdapterOptions } from './options.js'
 
 /** The provider id of Qwen Portal profiles. @public */
 export const QWEN_PORTAL_PROVIDER_ID = 'qwen-portal'
@@ -162,6 +163,7 @@ async function refreshQwen(
 export function createQwenPortalOAuthAdapter(
   overrides: QwenPortalOAuthOverrides = {},
 ): OAuthProviderAdapter {
+  checkAdapterOptions('createQwenPortalOAuthAdapter', overrides, ['clientId', 'endpoints'])
   const clientId = overrides.clientId ?? QWEN_PORTAL_CLIENT_ID
   const endpoints: OAuthEndpoints = { ...QWEN_PORTAL_ENDPOINTS, ...overrides.endpoints }
   const tokenEndpoint = endpoints.tokenEndpoint ?? QWEN_PORTAL_ENDPOINTS.tokenEndpoint ?? ''
