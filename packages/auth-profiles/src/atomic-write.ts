@@ -1,6 +1,7 @@
 import { chmod, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { AuthProfilesError } from './errors.js'
+import type { HeldFileLock } from './file-lock.js'
 import { currentPid, resolveEnv, testFault, type Env } from './runtime.js'
 
 const TEMP_SUFFIX = '.tmp'
@@ -113,8 +114,9 @@ export async function writeFileAtomic(
     } finally {
       await handle.close()
     }
-    options.beforeCommit?.()
     testFault(options.env, 'before-rename')
+    // The last thing before the rename: a check that fails here leaves the target untouched.
+    options.beforeCommit?.()
     await rename(temp, target)
     created = false
     const directory = await open(dirname(target), 'r')
@@ -129,12 +131,26 @@ export async function writeFileAtomic(
   }
 }
 
+/** Options of {@link writePrivateFileAtomic}. @public */
+export interface WritePrivateFileOptions {
+  readonly env?: Env
+  /**
+   * The lock (from `withFileLock`) this write happens under: its ownership is checked right before
+   * the rename, the last step, and the write is abandoned (`ERR_LOCK_COMPROMISED`, the target
+   * untouched) when another process took the lock over meanwhile.
+   */
+  readonly lock?: HeldFileLock
+}
+
 /**
  * Writes a private file (mode 0600, its missing parent directories 0700) atomically and durably:
  * readers see the old content or the new, never a mix, and a failed write leaves the old file
- * untouched. This is how the credential store is written; the CLI uses it for `claw.json`.
+ * untouched. The temp file is created with O_EXCL next to the target and renamed over it, so a
+ * symbolic link at the target is replaced, never followed. This is how the credential store is
+ * written; the CLI uses it for `claw.json` and its `.bak`.
  *
- * @throws {AuthProfilesError} `ERR_STORE_WRITE` naming the file and the errno (never the data).
+ * @throws {AuthProfilesError} `ERR_STORE_WRITE` naming the file and the errno (never the data);
+ *   `ERR_LOCK_COMPROMISED` when `lock` was lost before the rename.
  * @example
  * ```ts
  * await writePrivateFileAtomic('/home/me/.claw/claw.json', JSON.stringify(config, null, 2))
@@ -144,8 +160,12 @@ export async function writeFileAtomic(
 export async function writePrivateFileAtomic(
   target: string,
   data: string,
-  options: { readonly env?: Env } = {},
+  options: WritePrivateFileOptions = {},
 ): Promise<void> {
   await ensurePrivateDir(dirname(target))
-  await writeFileAtomic(target, data, { env: resolveEnv(options) })
+  const { lock } = options
+  await writeFileAtomic(target, data, {
+    env: resolveEnv(options),
+    ...(lock ? { beforeCommit: () => lock.assertHeld() } : {}),
+  })
 }

@@ -907,6 +907,7 @@ describe('reading safety', () => {
     mkdirSync(dirname(qwenPath()), { recursive: true })
     writeFileSync(qwenPath(), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))
     const error = await catchAuthError(() => read('qwen-cli'))
-    expect(error.issues[0]?.message).toBe('not valid UTF-8')
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT')
+    expect(error.issues[0]?.message).toBe('not valid UTF-8 (byte offset 1)')
   })
 })

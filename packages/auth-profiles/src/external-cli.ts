@@ -1,10 +1,11 @@
 // Import-on-request of credentials that other tools keep in their own files (Claude Code, Codex,
 // Qwen Code, GitHub Copilot, an existing Clawdbot/OpenClaw state dir). Source files are only ever
 // read: nothing is written back to another tool's file.
-import { constants, type BigIntStats } from 'node:fs'
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { findUnsafeKeys, formatConfigPath } from '@claw/model-catalog'
+import { readCheckedFile, type CheckedFile } from './checked-file.js'
 import { AuthProfilesError, formatIssues, type AuthProfilesIssue } from './errors.js'
 import { assertAgentId, checkAgentId, checkProfileId, compareAgentIds, describeId } from './ids.js'
 import { decideImport, expiresOf } from './import-rules.js'
@@ -262,101 +263,28 @@ function signatureOf(stats: BigIntStats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`
 }
 
-function kindOf(stats: BigIntStats): string {
-  if (stats.isDirectory()) return 'a directory'
-  if (stats.isFIFO()) return 'a FIFO'
-  if (stats.isSocket()) return 'a socket'
-  return 'a special file'
-}
-
 /**
- * Opens a source file without blocking on FIFOs (`O_NONBLOCK`) and checks with `fstat` that it is
- * a regular file under the size cap before anything is read. Symlinks are followed (dotfile
- * managers link these files). `undefined` when the file does not exist.
+ * Reads a source file through the shared checked read: never blocking on a FIFO, checked with
+ * `fstat` on the opened descriptor (a regular file under the size cap) before anything is read.
+ * Symlinks are followed (dotfile managers link these files). `undefined` when the file does not
+ * exist. A file claw refuses is an `ERR_INVALID_ARGUMENT` naming it.
  */
-async function openSourceFile(
-  path: string,
-  label: string,
-): Promise<{ handle: FileHandle; stats: BigIntStats } | undefined> {
-  let handle: FileHandle
+async function readSourceFileText(path: string, label: string): Promise<CheckedFile | undefined> {
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    return await readCheckedFile(path, {
+      label: `The ${label} credentials file`,
+      maxBytes: MAX_EXTERNAL_CREDENTIALS_BYTES,
+      followSymlinks: true,
+    })
   } catch (error) {
-    const code = errnoCode(error)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new AuthProfilesError(
-      'ERR_STORE_READ',
-      `Could not open the ${label} credentials file ${path} (${code}).`,
-      { path, cause: error },
-    )
-  }
-  try {
-    const stats = await handle.stat({ bigint: true })
-    if (!stats.isFile()) {
-      throw new AuthProfilesError(
-        'ERR_INVALID_ARGUMENT',
-        `${path} is not a regular file (found ${kindOf(stats)}); the ${label} credentials were not read.`,
-        { path },
-      )
-    }
-    if (stats.size > BigInt(MAX_EXTERNAL_CREDENTIALS_BYTES)) {
-      throw new AuthProfilesError(
-        'ERR_INVALID_ARGUMENT',
-        `${path} is ${stats.size} bytes, over the ${MAX_EXTERNAL_CREDENTIALS_BYTES}-byte limit for a credentials file; it was not read.`,
-        { path },
-      )
-    }
-    return { handle, stats }
-  } catch (error) {
-    await handle.close().catch(() => undefined)
-    if (AuthProfilesError.isInstance(error)) throw error
-    throw new AuthProfilesError(
-      'ERR_STORE_READ',
-      `Could not inspect the ${label} credentials file ${path} (${errnoCode(error)}).`,
-      { path, cause: error },
-    )
-  }
-}
-
-/** Reads at most the cap (+1 byte to notice growth) and decodes strict UTF-8. */
-async function readSourceText(
-  handle: FileHandle,
-  stats: BigIntStats,
-  path: string,
-  label: string,
-): Promise<string> {
-  const limit = MAX_EXTERNAL_CREDENTIALS_BYTES
-  const buffer = Buffer.alloc(Math.min(Number(stats.size), limit) + 1)
-  let length = 0
-  try {
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
-      if (bytesRead === 0) break
-      length += bytesRead
-    }
-  } catch (error) {
-    buffer.fill(0)
-    throw new AuthProfilesError(
-      'ERR_STORE_READ',
-      `Could not read the ${label} credentials file ${path} (${errnoCode(error)}).`,
-      { path, cause: error },
-    )
-  }
-  try {
-    if (length > limit) {
-      throw new AuthProfilesError(
-        'ERR_INVALID_ARGUMENT',
-        `${path} grew past the ${limit}-byte limit for a credentials file while being read.`,
-        { path },
-      )
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length))
-    } catch {
-      throw invalidFile(label, path, [{ path: '(root)', message: 'not valid UTF-8' }])
-    }
-  } finally {
-    buffer.fill(0)
+    if (!AuthProfilesError.isInstance(error)) throw error
+    const errno = (error.cause as NodeJS.ErrnoException | undefined)?.code
+    if (errno === 'ENOTDIR') return undefined
+    if (error.code === 'ERR_STORE_READ') throw error
+    throw new AuthProfilesError('ERR_INVALID_ARGUMENT', error.message, {
+      ...(error.path === undefined ? {} : { path: error.path }),
+      issues: error.issues,
+    })
   }
 }
 
@@ -886,20 +814,15 @@ async function readSourceFile(
     const cached = stats && cacheGet(cache, key, signatureOf(stats), now, ttlMs)
     if (cached) return cached
   }
-  const opened = await openSourceFile(path, info.label)
-  if (!opened) return undefined
-  try {
-    const text = await readSourceText(opened.handle, opened.stats, path, info.label)
-    const value: ExternalCredentials = {
-      source: info.id,
-      path,
-      profiles: await parseSource(info, text, { path, label: info.label, stats: opened.stats }),
-    }
-    cacheSet(cache, key, signatureOf(opened.stats), now, value)
-    return value
-  } finally {
-    await opened.handle.close().catch(() => undefined)
+  const file = await readSourceFileText(path, info.label)
+  if (!file) return undefined
+  const value: ExternalCredentials = {
+    source: info.id,
+    path,
+    profiles: await parseSource(info, file.text, { path, label: info.label, stats: file.stats }),
   }
+  cacheSet(cache, key, signatureOf(file.stats), now, value)
+  return value
 }
 
 /** Parses a file's text for its source; a blank file holds no login. */

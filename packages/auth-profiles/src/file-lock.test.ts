@@ -1,7 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { canSeeStoppedProcesses, waitUntilStopped } from '../../../test-support/stopped.ts'
 import { catchAuthError } from '../test/helpers/errors.js'
 import {
   acquireFileLock,
@@ -138,5 +149,87 @@ describe('withFileLock', () => {
     )
     expect(error.code).toBe('ERR_INVALID_ARGUMENT')
     expect(existsSync(join(root, 'missing-dir'))).toBe(false)
+  })
+})
+
+describe('a writer that stalls right before its rename', () => {
+  const lock = {
+    staleMs: 2_000,
+    updateMs: 1_000,
+    retries: 40,
+    minRetryDelayMs: 50,
+    maxRetryDelayMs: 300,
+  }
+  const fixture = fileURLToPath(new URL('../test/fixtures/frozen-writer.mjs', import.meta.url))
+
+  it.skipIf(!canSeeStoppedProcesses)(
+    'is refused when it resumes after another process took the stale lock over (withFileLock + writePrivateFileAtomic)',
+    async () => {
+      const target = join(root, 'settings.json')
+      writeFileSync(target, JSON.stringify({ count: 0 }))
+      const child = spawn(
+        process.execPath,
+        [fixture, JSON.stringify({ target, key: 'frozen', value: true, lock, maxMs: 30_000 })],
+        { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+      )
+      let output = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      try {
+        await waitUntilStopped(child.pid!, 20_000)
+        // Another writer waits for the frozen holder's lock to go stale, takes it over, writes.
+        await withFileLock(
+          target,
+          async (held) => {
+            const document = JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>
+            document['newer'] = true
+            await writePrivateFileAtomic(target, JSON.stringify(document), { lock: held })
+          },
+          { lock },
+        )
+        process.kill(child.pid!, 'SIGCONT')
+        await Promise.race([
+          exited,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('writer hung')), 15_000)),
+        ])
+      } finally {
+        try {
+          process.kill(-child.pid!, 'SIGKILL')
+        } catch {
+          // Exited.
+        }
+      }
+      expect(JSON.parse(output)).toEqual({ ok: false, code: 'ERR_LOCK_COMPROMISED' })
+      expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual({ count: 0, newer: true })
+    },
+  )
+})
+
+describe('the lock directory', () => {
+  it('fails at once, naming the path, when a regular file sits where the lock goes', async () => {
+    const target = join(root, 'auth-profiles.json')
+    writeFileSync(`${target}.lock`, 'not a lock')
+    const started = performance.now()
+    const error = await catchAuthError(() =>
+      updateAuthProfileStore({ agentDir: root, mainAgentDir: null }, () => undefined),
+    )
+    expect(performance.now() - started).toBeLessThan(2_000)
+    expect(error.code).toBe('ERR_STORE_WRITE')
+    expect(error.message).toContain(`${target}.lock`)
+    expect(error.message).toContain('claw doctor --fix')
+  })
+
+  it('is created 0700 whatever the umask', async () => {
+    const target = join(root, 'private', 'state.json')
+    mkdirSync(join(root, 'private'))
+    const previous = process.umask(0o000)
+    try {
+      const mode = await withFileLock(target, () =>
+        Promise.resolve(statSync(`${target}.lock`).mode & 0o777),
+      )
+      expect(mode).toBe(0o700)
+    } finally {
+      process.umask(previous)
+    }
   })
 })

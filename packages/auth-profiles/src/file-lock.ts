@@ -1,6 +1,8 @@
+import * as fs from 'node:fs'
 import { dirname } from 'node:path'
 import type * as Lockfile from 'proper-lockfile'
 import { ensurePrivateDir } from './atomic-write.js'
+import { fileKind } from './checked-file.js'
 import { AuthProfilesError } from './errors.js'
 
 type LockfileModule = typeof Lockfile
@@ -114,17 +116,90 @@ export function resolveFileLockOptions(options: FileLockOptions = {}): ResolvedF
 
 /** A held lock. @internal */
 export interface FileLock {
-  /** Throws `ERR_LOCK_COMPROMISED` if the lock was lost (taken over as stale, or removed). */
+  /**
+   * Throws `ERR_LOCK_COMPROMISED` unless the lock is still this holder's: checked on the disk, not
+   * only from proper-lockfile's notices (which arrive only when its timer runs, so a holder that
+   * resumes after a freeze would otherwise commit before hearing of the takeover).
+   */
   assertHeld(): void
   release(): Promise<void>
 }
 
+type Callback = (error: NodeJS.ErrnoException | null) => void
+
 /**
- * Takes the lock for `target` (the lock itself is the directory `<target>.lock`). Never crashes
- * the process when the lock is compromised: the loss is recorded and `assertHeld()` reports it
- * before the holder commits anything.
+ * The file system proper-lockfile works through for one lock: node:fs, except that the lock
+ * directory is created 0700 whatever the umask, and the lock's modification time is remembered
+ * each time this holder sets (or, while acquiring, reads) it — the time a takeover replaces.
+ */
+function lockFileSystem(lockPath: string): {
+  readonly fs: typeof fs
+  /** Whether `mtime` (ms) is one this holder set on the lock directory (or one being set now). */
+  isOurs(mtime: number): boolean
+  acquired(): void
+} {
+  let mtime: number | undefined
+  /** The time of an update in flight: on the disk already, perhaps, with its callback to come. */
+  let pending: number | undefined
+  let acquiring = true
+  const wrapped = {
+    ...fs,
+    mkdir(path: string, callback: Callback) {
+      fs.mkdir(path, { mode: 0o700 }, (error) => {
+        if (error || path !== lockPath) return callback(error)
+        fs.chmod(path, 0o700, () => callback(null))
+      })
+    },
+    stat(path: string, callback: (error: NodeJS.ErrnoException | null, stats?: fs.Stats) => void) {
+      fs.stat(path, (error, stats) => {
+        if (!error && acquiring && path === lockPath) mtime = stats.mtime.getTime()
+        callback(error, stats)
+      })
+    },
+    utimes(path: string, atime: Date, modified: Date, callback: Callback) {
+      if (path === lockPath) pending = modified.getTime()
+      fs.utimes(path, atime, modified, (error) => {
+        if (path === lockPath) {
+          if (!error) mtime = modified.getTime()
+          pending = undefined
+        }
+        callback(error)
+      })
+    },
+  }
+  return {
+    fs: wrapped as unknown as typeof fs,
+    isOurs: (value) => value === mtime || value === pending,
+    acquired: () => {
+      acquiring = false
+    },
+  }
+}
+
+/** Fails at once when something other than a lock directory sits where the lock goes. */
+function checkLockPath(lockPath: string): void {
+  let stats: fs.Stats | undefined
+  try {
+    stats = fs.lstatSync(lockPath, { throwIfNoEntry: false })
+  } catch {
+    return // Not inspectable: the lock attempt reports it.
+  }
+  if (stats && !stats.isDirectory()) {
+    throw new AuthProfilesError(
+      'ERR_STORE_WRITE',
+      `${lockPath} is ${fileKind(stats)}, not a lock directory, so nothing can be written until it is removed (\`claw doctor --fix\` offers to).`,
+      { path: lockPath },
+    )
+  }
+}
+
+/**
+ * Takes the lock for `target` (the lock itself is the directory `<target>.lock`, created 0700).
+ * Never crashes the process when the lock is compromised: the loss is recorded, and `assertHeld()`
+ * checks the lock directory itself before the holder commits anything.
  *
- * @throws {AuthProfilesError} `ERR_LOCK_TIMEOUT` naming the lock path when the lock stays busy.
+ * @throws {AuthProfilesError} `ERR_LOCK_TIMEOUT` naming the lock path when the lock stays busy;
+ *   `ERR_STORE_WRITE` at once when a file that is not a directory sits at the lock path.
  * @internal
  */
 export async function acquireFileLock(
@@ -132,13 +207,16 @@ export async function acquireFileLock(
   options: ResolvedFileLockOptions,
 ): Promise<FileLock> {
   const lockPath = `${target}.lock`
+  checkLockPath(lockPath)
   let lost: Error | undefined
   const lockfile = await loadLockfile()
+  const lockFs = lockFileSystem(lockPath)
   let release: () => Promise<void>
   try {
     release = await lockfile.lock(target, {
       lockfilePath: lockPath,
       realpath: false,
+      fs: lockFs.fs,
       stale: options.staleMs,
       update: options.updateMs,
       retries: {
@@ -161,6 +239,7 @@ export async function acquireFileLock(
         { path: lockPath, cause: error },
       )
     }
+    checkLockPath(lockPath)
     throw new AuthProfilesError(
       'ERR_STORE_WRITE',
       `Could not take the lock ${lockPath} (${code ?? 'unknown error'}).`,
@@ -170,13 +249,27 @@ export async function acquireFileLock(
       },
     )
   }
+  lockFs.acquired()
+  const compromised = (why: string, cause?: unknown) =>
+    new AuthProfilesError(
+      'ERR_LOCK_COMPROMISED',
+      `The lock ${lockPath} was lost before the write could be committed (${why}); nothing was written.`,
+      { path: lockPath, ...(cause === undefined ? {} : { cause }) },
+    )
   return {
     assertHeld() {
-      if (lost) {
-        throw new AuthProfilesError(
-          'ERR_LOCK_COMPROMISED',
-          `The lock ${lockPath} was lost before the write could be committed (the holder stalled past the stale time, or the lock was removed); nothing was written.`,
-          { path: lockPath, cause: lost },
+      if (lost)
+        throw compromised('the holder stalled past the stale time, or the lock was removed', lost)
+      let stats: fs.Stats | undefined
+      try {
+        stats = fs.statSync(lockPath, { throwIfNoEntry: false })
+      } catch (error) {
+        throw compromised('the lock directory cannot be inspected', error)
+      }
+      if (!stats) throw compromised('the lock directory was removed')
+      if (!lockFs.isOurs(stats.mtime.getTime())) {
+        throw compromised(
+          'another process took it over after this holder stalled past the stale time',
         )
       }
     },
@@ -194,28 +287,31 @@ export async function acquireFileLock(
 export interface HeldFileLock {
   /**
    * Throws `ERR_LOCK_COMPROMISED` when the lock was lost (the holder stalled past `staleMs` and
-   * another process took it over, or the lock directory was removed). Call it right before
-   * committing a write.
+   * another process took it over, or the lock directory was removed), checking the lock directory
+   * itself. Pass the lock to `writePrivateFileAtomic` (`{ lock }`) to have this run right before
+   * the rename; call it yourself before any other kind of commit.
    */
   assertHeld(): void
 }
 
 /**
- * Runs `fn` while holding the cross-process lock of `target`: the `<target>.lock` directory, the
- * same lock the credential store takes for its writes. Use it for a read-modify-write of a file
- * of your own next to the store (with {@link writePrivateFileAtomic} for the write), so two
- * processes cannot lose each other's edits. The target's directory is created (0700) when
- * missing; the target itself need not exist. The lock is released when `fn` settles.
+ * Runs `fn` while holding the cross-process lock of `target`: the `<target>.lock` directory
+ * (created 0700), the same lock the credential store takes for its writes. Use it for a
+ * read-modify-write of a file of your own next to the store, writing with
+ * {@link writePrivateFileAtomic} and `{ lock }`: that write checks, right before its final rename,
+ * that the lock is still yours, so a process that stalled past the stale time (and whose lock
+ * another process took over) cannot overwrite the newer edit. The target's directory is created
+ * (0700) when missing; the target itself need not exist. The lock is released when `fn` settles.
  *
  * @throws {AuthProfilesError} `ERR_LOCK_TIMEOUT` naming the lock path when another process keeps
- *   the lock past the retry window; whatever `fn` throws.
+ *   the lock past the retry window; `ERR_STORE_WRITE` at once when something other than a
+ *   directory sits at the lock path; whatever `fn` throws.
  * @example
  * ```ts
  * await withFileLock(configPath, async (lock) => {
  *   const config = JSON.parse(await readFile(configPath, 'utf8'))
  *   config.count += 1
- *   lock.assertHeld()
- *   await writePrivateFileAtomic(configPath, JSON.stringify(config))
+ *   await writePrivateFileAtomic(configPath, JSON.stringify(config), { lock })
  * })
  * ```
  * @public

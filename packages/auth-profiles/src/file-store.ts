@@ -1,23 +1,13 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  unlinkSync,
-  type BigIntStats,
-} from 'node:fs'
+import { lstatSync, statSync, unlinkSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import { sweepTempFiles, writeFileAtomic } from './atomic-write.js'
+import { octalMode, readCheckedFile, type ReadCheckedFileOptions } from './checked-file.js'
 import { AuthProfilesError } from './errors.js'
 import { freezeDeep } from './frozen.js'
 import { resolveFileLockOptions, withFileLock, type FileLockOptions } from './file-lock.js'
 import { importLegacyStores, LEGACY_AUTH_FILENAME, type LegacySources } from './legacy.js'
 import { inferMainAgentDir, resolveAuthStorePath } from './paths.js'
-import { currentUid, resolveEnv, testFault, type Env } from './runtime.js'
+import { resolveEnv, testFault, type Env } from './runtime.js'
 import {
   mergeStores,
   type AuthStoreBackend,
@@ -25,8 +15,10 @@ import {
   type AuthStoreUpdater,
 } from './store-backend.js'
 import {
+  ignoredProfileIds,
   parseAuthProfileStoreText,
   SchemasRequired,
+  type KeptEntries,
   type ParsedStore,
   serializeAuthProfileStore,
   type StoreDiagnostic,
@@ -55,7 +47,10 @@ export interface FileAuthStoreOptions {
   readonly maxBytes?: number
   readonly lock?: FileLockOptions
   readonly env?: Env
-  /** Receives each diagnostic once per version of the file (dropped entries, permissions, …). */
+  /**
+   * Receives the diagnostics of each version of a file this backend reads (ignored entries,
+   * permissions, …), once per backend and version.
+   */
   readonly onDiagnostic?: (diagnostic: StoreDiagnostic) => void
 }
 
@@ -64,6 +59,7 @@ interface CacheEntry {
   readonly store: AuthProfileStore
   readonly readOnly: boolean
   readonly diagnostics: readonly StoreDiagnostic[]
+  readonly kept: KeptEntries
 }
 
 /** The options each file store handle was created with (see {@link fileStoreOptionsOf}). */
@@ -82,6 +78,7 @@ export function fileStoreOptionsOf(backend: AuthStoreBackend): FileAuthStoreOpti
 
 /** Parsed files by absolute path, reused while their stat signature is unchanged. */
 const fileCache = new Map<string, CacheEntry>()
+/** Files whose permission warning `onDiagnostic` has had: one per process is enough. */
 const permissionWarnings = new Set<string>()
 
 let schemasModule: typeof Schemas | undefined
@@ -112,120 +109,40 @@ function readError(path: string, error: unknown): AuthProfilesError {
   })
 }
 
-/** Checks the file's type, size and owner before anything reads it. */
-function checkFile(path: string, stats: BigIntStats, options: FileAuthStoreOptions): void {
-  if (!stats.isFile()) {
-    throw new AuthProfilesError(
-      'ERR_STORE_NOT_REGULAR_FILE',
-      `${path} is not a regular file (found a ${stats.isDirectory() ? 'directory' : stats.isFIFO() ? 'FIFO' : stats.isSocket() ? 'socket' : 'special file'}); claw will not read or replace it.`,
-      { path },
-    )
-  }
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_STORE_BYTES
-  if (stats.size > BigInt(maxBytes)) {
-    throw new AuthProfilesError(
-      'ERR_STORE_TOO_LARGE',
-      `${path} is ${stats.size} bytes, over the ${maxBytes}-byte limit for a credential store; it was not read.`,
-      { path },
-    )
-  }
-  const uid = currentUid()
-  if (!options.allowForeignOwner && uid !== undefined && stats.uid !== BigInt(uid)) {
-    throw new AuthProfilesError(
-      'ERR_STORE_READ',
-      `${path} is owned by uid ${stats.uid}, not by the current user (uid ${uid}); refusing to use a credential store another user controls.`,
-      { path },
-    )
-  }
-}
-
-/** `lstat` that refuses symlinks unless allowed; `undefined` when the file does not exist. */
+/**
+ * The file's `lstat` (its `stat` when following links), for the cache signature; `undefined` when
+ * it does not exist. The checks happen when the file is read, on the opened descriptor.
+ */
 function statStore(path: string, options: FileAuthStoreOptions): BigIntStats | undefined {
-  let stats: BigIntStats | undefined
   try {
-    stats = lstatSync(path, { bigint: true, throwIfNoEntry: false })
+    const stats = lstatSync(path, { bigint: true, throwIfNoEntry: false })
+    if (stats?.isSymbolicLink() && options.followSymlinks) {
+      return statSync(path, { bigint: true, throwIfNoEntry: false })
+    }
+    return stats
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return undefined
     throw readError(path, error)
   }
-  if (stats?.isSymbolicLink()) {
-    if (!options.followSymlinks) {
-      throw new AuthProfilesError(
-        'ERR_STORE_SYMLINK',
-        `${path} is a symbolic link; claw does not follow links for credential stores. Replace it with the real file, or pass followSymlinks: true to opt in.`,
-        { path },
-      )
-    }
-    try {
-      stats = statSync(path, { bigint: true, throwIfNoEntry: false })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-        throw new AuthProfilesError('ERR_STORE_SYMLINK', `${path} is a symbolic link loop.`, {
-          path,
-        })
-      }
-      throw readError(path, error)
-    }
-  }
-  if (stats) checkFile(path, stats, options)
-  return stats
 }
 
-/** Reads the file without following links or blocking on FIFOs, re-checking via `fstat`. */
-function readStoreText(
+/** How a file that holds credentials (the store, a legacy store) is read. */
+function credentialFileRules(label: string, options: FileAuthStoreOptions): ReadCheckedFileOptions {
+  return {
+    label,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_STORE_BYTES,
+    followSymlinks: options.followSymlinks === true,
+    owner: options.allowForeignOwner ? 'any' : 'self',
+    symlinkHint: 'or pass followSymlinks: true to opt in',
+  }
+}
+
+async function readOptionalText(
   path: string,
   options: FileAuthStoreOptions,
-): { text: string; stats: BigIntStats } {
-  const flags =
-    constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks ? 0 : constants.O_NOFOLLOW)
-  let fd: number
-  try {
-    fd = openSync(path, flags)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-      throw new AuthProfilesError(
-        'ERR_STORE_SYMLINK',
-        `${path} is a symbolic link (or a link loop); claw does not follow links for credential stores.`,
-        { path },
-      )
-    }
-    throw readError(path, error)
-  }
-  try {
-    const stats = fstatSync(fd, { bigint: true })
-    checkFile(path, stats, options)
-    const buffer = Buffer.alloc(Number(stats.size))
-    let offset = 0
-    while (offset < buffer.length) {
-      const read = readSync(fd, buffer, offset, buffer.length - offset, offset)
-      if (read === 0) break
-      offset += read
-    }
-    const decoder = new TextDecoder('utf-8', { fatal: true })
-    let text: string
-    try {
-      text = decoder.decode(buffer.subarray(0, offset))
-    } catch {
-      throw new AuthProfilesError(
-        'ERR_STORE_INVALID',
-        `Invalid auth profile store ${path}:\n- (root): not valid UTF-8\nThe file was left unchanged.`,
-        {
-          path,
-          issues: [{ path: '(root)', message: 'not valid UTF-8' }],
-        },
-      )
-    }
-    return { text, stats }
-  } finally {
-    closeSync(fd)
-  }
-}
-
-function readOptionalText(path: string): { path: string; text: string } | undefined {
-  try {
-    return { path, text: readFileSync(path, 'utf8') }
-  } catch {
-    return undefined
-  }
+): Promise<{ path: string; text: string } | undefined> {
+  const file = await readCheckedFile(path, credentialFileRules('Legacy credentials file', options))
+  return file && { path, text: file.text }
 }
 
 function legacyOAuthPathFor(
@@ -240,36 +157,54 @@ function legacyOAuthPathFor(
   return match?.[1] ? join(match[1], 'credentials', 'oauth.json') : undefined
 }
 
-function legacySources(agentDir: string, options: FileAuthStoreOptions, env: Env): LegacySources {
-  const authJson = readOptionalText(join(agentDir, LEGACY_AUTH_FILENAME))
+async function legacySources(
+  agentDir: string,
+  options: FileAuthStoreOptions,
+  env: Env,
+): Promise<LegacySources> {
+  const authJson = await readOptionalText(join(agentDir, LEGACY_AUTH_FILENAME), options)
   const oauthPath = legacyOAuthPathFor(agentDir, options, env)
-  const oauthJson = oauthPath ? readOptionalText(oauthPath) : undefined
+  const oauthJson = oauthPath ? await readOptionalText(oauthPath, options) : undefined
   return { ...(authJson ? { authJson } : {}), ...(oauthJson ? { oauthJson } : {}) }
 }
 
-function emit(options: FileAuthStoreOptions, diagnostics: readonly StoreDiagnostic[]): void {
-  if (!options.onDiagnostic) return
-  for (const diagnostic of diagnostics) options.onDiagnostic(diagnostic)
-}
-
 function permissionDiagnostic(path: string, stats: BigIntStats): StoreDiagnostic | undefined {
-  if ((Number(stats.mode) & 0o077) === 0 || permissionWarnings.has(path)) return undefined
-  permissionWarnings.add(path)
+  if ((Number(stats.mode) & 0o077) === 0) return undefined
   return {
     code: 'insecure_permissions',
     file: path,
     path: '(file)',
-    message: `mode ${(Number(stats.mode) & 0o777).toString(8).padStart(4, '0')} lets other users read this credential store; run \`chmod 600 ${path}\` (or \`claw doctor --fix\`)`,
+    message: `mode ${octalMode(stats.mode)} lets other users read this credential store; run \`chmod 600 ${path}\` (or \`claw doctor --fix\`)`,
   }
 }
-
-const EMPTY_STORE: AuthProfileStore = freezeDeep({ version: 1, profiles: {} })
 
 interface OwnState {
   readonly store: AuthProfileStore
   readonly readOnly: boolean
+  readonly diagnostics: readonly StoreDiagnostic[]
+  readonly kept: KeptEntries
+  /** The store file and the version read (for reporting diagnostics once per version). */
+  readonly file: string
+  readonly version: string
   /** Set when the store came from legacy files (no auth-profiles.json yet). */
-  readonly legacy?: { readonly consumedAuthJson: boolean }
+  readonly legacy?: { readonly consumedAuthJson: boolean } | undefined
+}
+
+const NOTHING_KEPT: KeptEntries = new Map()
+const EMPTY_STORE: AuthProfileStore = freezeDeep({ version: 1, profiles: {} })
+
+/** The cache entry of a file just parsed (its store deep-frozen), with its permission note. */
+function cacheParsed(path: string, stats: BigIntStats, parsed: ParsedStore): CacheEntry {
+  const permission = permissionDiagnostic(path, stats)
+  const entry: CacheEntry = {
+    key: statKey(stats),
+    store: freezeDeep(parsed.store),
+    readOnly: parsed.readOnly,
+    diagnostics: permission ? [...parsed.diagnostics, permission] : parsed.diagnostics,
+    kept: parsed.kept,
+  }
+  fileCache.set(path, entry)
+  return entry
 }
 
 /** Reads one agent dir's own store (cached by stat signature), or its legacy import. */
@@ -281,32 +216,28 @@ async function readOwn(
 ): Promise<OwnState> {
   const path = resolveAuthStorePath(agentDir)
   const stats = statStore(path, options)
-  if (!stats) {
-    const imported = importLegacyStores(legacySources(agentDir, options, env))
-    if (!imported) return { store: EMPTY_STORE, readOnly: false }
-    emit(options, imported.diagnostics)
+  const cached = stats && fileCache.get(path)
+  if (useCache && stats && cached && cached.key === statKey(stats)) {
+    return { ...cached, file: path, version: cached.key }
+  }
+  const file = stats
+    ? await readCheckedFile(path, credentialFileRules('Credential store', options))
+    : undefined
+  if (!file) {
+    const imported = importLegacyStores(await legacySources(agentDir, options, env))
+    const store = imported ? freezeDeep(imported.store) : EMPTY_STORE
     return {
-      store: freezeDeep(imported.store),
+      store,
       readOnly: false,
-      legacy: { consumedAuthJson: imported.consumedAuthJson },
+      diagnostics: imported?.diagnostics ?? [],
+      kept: NOTHING_KEPT,
+      file: path,
+      version: `legacy:${JSON.stringify(imported?.diagnostics ?? [])}`,
+      ...(imported ? { legacy: { consumedAuthJson: imported.consumedAuthJson } } : {}),
     }
   }
-  const cached = fileCache.get(path)
-  if (useCache && cached && cached.key === statKey(stats))
-    return { store: cached.store, readOnly: cached.readOnly }
-  const { text, stats: readStats } = readStoreText(path, options)
-  const parsed = await parseWithSchemasOnDemand(text, path)
-  freezeDeep(parsed.store)
-  const permission = permissionDiagnostic(path, readStats)
-  const diagnostics = permission ? [...parsed.diagnostics, permission] : parsed.diagnostics
-  emit(options, diagnostics)
-  fileCache.set(path, {
-    key: statKey(readStats),
-    store: parsed.store,
-    readOnly: parsed.readOnly,
-    diagnostics,
-  })
-  return { store: parsed.store, readOnly: parsed.readOnly }
+  const entry = cacheParsed(path, file.stats, await parseWithSchemasOnDemand(file.text, path))
+  return { ...entry, file: path, version: entry.key }
 }
 
 /**
@@ -334,21 +265,44 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
   const lockOptions = resolveFileLockOptions(options.lock)
   const env = resolveEnv(options)
   let lastDiagnostics: readonly StoreDiagnostic[] = []
-  const collect: FileAuthStoreOptions = {
-    ...options,
-    onDiagnostic: (diagnostic) => {
-      lastDiagnostics = [...lastDiagnostics, diagnostic]
-      options.onDiagnostic?.(diagnostic)
-    },
+  /** The version of each file whose diagnostics `onDiagnostic` has received. */
+  const reported = new Map<string, string>()
+
+  /** Records what the files behind a load said, telling `onDiagnostic` about new versions. */
+  const noteDiagnostics = (states: readonly OwnState[]): void => {
+    lastDiagnostics = states.flatMap((state) => state.diagnostics)
+    for (const state of states) {
+      if (reported.get(state.file) === state.version) continue
+      reported.set(state.file, state.version)
+      for (const diagnostic of state.diagnostics) {
+        if (diagnostic.code === 'insecure_permissions') {
+          if (permissionWarnings.has(diagnostic.file)) continue
+          permissionWarnings.add(diagnostic.file)
+        }
+        options.onDiagnostic?.(diagnostic)
+      }
+    }
   }
 
   // A sub-agent's merged view, kept while neither store changes: loads share one frozen object.
   let merged: { main: AuthProfileStore; own: AuthProfileStore; view: AuthProfileStore } | undefined
-  const view = async (own: AuthProfileStore): Promise<AuthProfileStore> => {
-    if (!main) return own
-    const mainState = await readOwn(main, { ...collect, mainAgentDir: null }, env, true)
-    if (merged?.main !== mainState.store || merged.own !== own) {
-      merged = { main: mainState.store, own, view: freezeDeep(mergeStores(mainState.store, own)) }
+  /** The agent's view: its own store, over the main agent's for a sub-agent. */
+  const view = async (own: OwnState): Promise<AuthProfileStore> => {
+    if (!main) {
+      noteDiagnostics([own])
+      return own.store
+    }
+    const mainState = await readOwn(main, { ...options, mainAgentDir: null }, env, true)
+    noteDiagnostics([own, mainState])
+    if (merged?.main !== mainState.store || merged.own !== own.store) {
+      // An entry of the agent's own file that claw cannot use still hides the main agent's
+      // profile of the same id: the sub-agent meant to replace it, so it must not get main's.
+      const hidden = ignoredProfileIds(own.kept)
+      merged = {
+        main: mainState.store,
+        own: own.store,
+        view: freezeDeep(mergeStores(mainState.store, own.store, hidden)),
+      }
     }
     return merged.view
   }
@@ -358,8 +312,7 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
     location: path,
     diagnostics: () => lastDiagnostics,
     async load() {
-      const own = await readOwn(options.agentDir, collect, env, true)
-      return view(own.store)
+      return view(await readOwn(options.agentDir, options, env, true))
     },
     update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
       return withFileLock(
@@ -367,7 +320,7 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
         async (lock) => {
           testFault(env, 'after-lock')
           await sweepTempFiles(path)
-          const state = await readOwn(options.agentDir, collect, env, false)
+          let state = await readOwn(options.agentDir, options, env, false)
           if (state.readOnly) {
             throw new AuthProfilesError(
               'ERR_STORE_UNSUPPORTED_VERSION',
@@ -376,23 +329,30 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
             )
           }
           const store = structuredClone(state.store)
-          const before = state.legacy ? '' : serializeAuthProfileStore(state.store)
+          const before = state.legacy ? '' : serializeAuthProfileStore(state.store, state.kept)
           const result = await updater(store)
-          const after = serializeAuthProfileStore(store)
+          const after = serializeAuthProfileStore(store, state.kept)
           const written = after !== before
-          // A frozen copy: the updater may have put the caller's own objects into `store`.
-          let saved = state.store
           if (written) {
             await writeFileAtomic(path, after, { env, beforeCommit: () => lock.assertHeld() })
-            saved = freezeDeep(structuredClone(store))
             const stats = statStore(path, options)
             if (stats) {
-              fileCache.set(path, {
-                key: statKey(stats),
-                store: saved,
-                readOnly: false,
-                diagnostics: [],
-              })
+              // What was just written, without reading it back: the store as the updater left
+              // it, or (when entries were kept) the written text parsed again.
+              // A frozen copy: the updater may have put the caller's own objects into `store`.
+              const parsed: ParsedStore =
+                state.kept.size === 0
+                  ? {
+                      store: structuredClone(store),
+                      diagnostics: [],
+                      readOnly: false,
+                      kept: NOTHING_KEPT,
+                    }
+                  : await parseWithSchemasOnDemand(after, path)
+              const entry = cacheParsed(path, stats, parsed)
+              state = { ...entry, file: path, version: entry.key, legacy: state.legacy }
+            } else {
+              state = { ...state, store: freezeDeep(structuredClone(store)) }
             }
             if (state.legacy?.consumedAuthJson) {
               try {
@@ -402,7 +362,7 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
               }
             }
           }
-          return { store: await view(saved), result, written }
+          return { store: await view(state), result, written }
         },
         { lock: lockOptions },
       )

@@ -73,7 +73,8 @@ export function assertAgentId(agentId: unknown): asserts agentId is string {
  * Why a profile id is invalid, or `undefined`. Profile ids (`<provider>:<name>`, e.g.
  * `anthropic:me@example.com`) are map keys and appear in lock names and terminal output: they
  * must be NFC-normalised, at most 200 characters, without control or bidi-override characters,
- * path separators or `..`.
+ * path separators or `..`, and neither part of `<provider>:<name>` may be empty (`openai:` and
+ * `:x` are refused).
  *
  * @public
  */
@@ -86,6 +87,8 @@ export function checkProfileId(profileId: unknown): string | undefined {
     return 'must not contain control or bidi-override characters'
   if (profileId.includes('/') || profileId.includes('\\')) return 'must not contain path separators'
   if (profileId.includes('..')) return 'must not contain ".."'
+  if (profileId.startsWith(':') || profileId.endsWith(':'))
+    return 'must be <provider>:<name> with neither part empty'
   if (profileId.normalize('NFC') !== profileId) return 'must be NFC-normalised'
   if (profileId === '__proto__' || profileId === 'prototype' || profileId === 'constructor') {
     return 'is a reserved name'

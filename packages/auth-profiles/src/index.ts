@@ -31,6 +31,7 @@ export {
   DEFAULT_AGENT_ID,
 } from './ids.js'
 export {
+  checkAgentDirLocation,
   resolveAgentDir,
   resolveAuthStorePath,
   resolveLegacyOAuthPath,
@@ -39,6 +40,15 @@ export {
 export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './paths.js'
 
 export { writePrivateFileAtomic } from './atomic-write.js'
+export type { WritePrivateFileOptions } from './atomic-write.js'
+export { readCheckedFile, strictModesProblem } from './checked-file.js'
+export type {
+  CheckedFile,
+  FileModeRule,
+  FileOwnerRule,
+  ReadCheckedFileOptions,
+} from './checked-file.js'
+export { findDuplicateJsonKeys } from './json-scan.js'
 export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
 export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './file-lock.js'
 export type { StoreDiagnostic } from './store-parse.js'
@@ -165,8 +175,13 @@ export type {
 
 export {
   DEFAULT_SECRET_MAX_BYTES,
-  DEFAULT_SECRET_PROVIDER,
   DEFAULT_SECRET_TIMEOUT_MS,
+  MAX_SECRET_MAX_BYTES,
+  MAX_SECRET_TIMEOUT_MS,
+} from './secret-limits.js'
+export {
+  checkSecretExecCommand,
+  DEFAULT_SECRET_PROVIDER,
   resolveSecretRef,
   resolveSecretRefs,
   secretRefKey,

@@ -1,7 +1,7 @@
 import { copyRecord, withEntry } from './cooldowns.js'
 import { freezeDeep } from './frozen.js'
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
-import { storeFileShape } from './store-parse.js'
+import { setAsideUnusableProfiles, storeFileShape, type StoreDiagnostic } from './store-parse.js'
 import type { AuthProfileStore } from './types.js'
 
 /** A memory store: the file backend's interface without a file. @public */
@@ -14,7 +14,9 @@ export interface MemoryAuthStore extends AuthStoreBackend {
 /**
  * A credential store in memory with the same interface as the file backend: `load()`, and
  * `update()` serialised like a lock (one updater at a time, each on a fresh copy). For embedders
- * that keep credentials elsewhere, and for tests.
+ * that keep credentials elsewhere, and for tests. Profiles of `initial` that claw cannot use (an
+ * unknown credential type, an id claw refuses, no provider) are set aside like the file backend
+ * does: never routed, reported by `diagnostics()` until an update writes a profile of that id.
  *
  * @example
  * ```ts
@@ -24,9 +26,13 @@ export interface MemoryAuthStore extends AuthStoreBackend {
  * @public
  */
 export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthStore {
+  const usable = initial
+    ? setAsideUnusableProfiles(initial, 'memory:')
+    : { store: undefined, diagnostics: [] }
+  let ignored: readonly StoreDiagnostic[] = usable.diagnostics
   // What `load()` hands out: deep-frozen, so callers share it by reference and cannot change it.
   let current: AuthProfileStore = freezeDeep(
-    initial ? structuredClone(initial) : { version: 1, profiles: {} },
+    usable.store ? structuredClone(usable.store) : { version: 1, profiles: {} },
   )
   // `current` as written, i.e. `JSON.parse(serialize(current))`, private and never mutated:
   // updates start from a copy of it and compare against it. Its unchanged parts are shared
@@ -55,6 +61,8 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
       // A frozen copy: the updater may have put the caller's own objects into `store`.
       current = freezeDeep(structuredClone(store))
       written = next as JsonObject
+      if (ignored.length > 0)
+        ignored = ignored.filter((entry) => !Object.hasOwn(store.profiles, entry.profileId ?? ''))
     }
     return { store: current, result, written: changed }
   }
@@ -105,7 +113,7 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
   const backend: MemoryAuthStore = {
     kind: 'memory',
     location: 'memory:',
-    diagnostics: () => [],
+    diagnostics: () => ignored,
     load: () => Promise.resolve(current),
     snapshot: () => structuredClone(current),
     update: runUpdater,

@@ -129,6 +129,9 @@ describe('profile id validation', () => {
     'x'.repeat(201),
     'custom:Jose\u0301',
     '__proto__',
+    'openai:',
+    ':x',
+    ':',
   ])('rejects %j', (profileId) => {
     expect(checkProfileId(profileId)).toBeDefined()
     expect(() => assertProfileId(profileId)).toThrow(AuthProfilesError)

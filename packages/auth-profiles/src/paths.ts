@@ -1,4 +1,5 @@
-import { isAbsolute, join, resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { CatalogConfig } from '@claw/model-catalog'
 import { AuthProfilesError } from './errors.js'
 import { assertAgentId, DEFAULT_AGENT_ID } from './ids.js'
@@ -68,6 +69,48 @@ export function resolveAgentDir(
   }
   const stateDir = options.stateDir ?? resolveStateDir(options)
   return join(stateDir, 'agents', agentId, 'agent')
+}
+
+/** `path` with symbolic links resolved as far as it exists (the rest appended as written). */
+function realpathOfExisting(path: string): string {
+  let missing = ''
+  for (let current = path; ; current = dirname(current)) {
+    try {
+      const real = realpathSync(current)
+      return missing === '' ? real : join(real, missing)
+    } catch {
+      if (dirname(current) === current) return path
+      missing =
+        missing === ''
+          ? relative(dirname(current), current)
+          : join(relative(dirname(current), current), missing)
+    }
+  }
+}
+
+/**
+ * Why the agent dir claw lays out itself (`<stateDir>/agents/<id>/agent`) cannot be used, or
+ * `undefined` when it can: through a symbolic link it resolves outside the state dir, so writes
+ * would land somewhere nobody chose. A dir configured with `agents.list[].agentDir` is a choice
+ * and is never refused; a state dir that is itself a link is fine.
+ *
+ * @public
+ */
+export function checkAgentDirLocation(
+  agentId: string = DEFAULT_AGENT_ID,
+  options: ResolveAgentDirOptions = {},
+): string | undefined {
+  const configured = options.config?.agents?.list
+    ?.find((entry) => entry.id.trim() === agentId)
+    ?.agentDir?.trim()
+  if (configured) return undefined
+  const stateDir = options.stateDir ?? resolveStateDir(options)
+  const agentDir = resolveAgentDir(agentId, { ...options, stateDir })
+  const realState = realpathOfExisting(stateDir)
+  const realAgent = realpathOfExisting(agentDir)
+  const inside = relative(realState, realAgent)
+  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return undefined
+  return `the agent dir ${agentDir} resolves to ${realAgent}, outside the state dir ${stateDir} (a symbolic link?); claw does not write there. Set agents.list[].agentDir to ${realAgent} in the config if that is where this agent's files belong`
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 import { z } from 'zod'
 import type { AuthProfilesIssue } from './errors.js'
 import { checkOAuthEndpointUrl } from './oauth/endpoint-url.js'
+import { MAX_SECRET_MAX_BYTES, MAX_SECRET_TIMEOUT_MS } from './secret-limits.js'
 import type { AuthProfileFailureReason } from './types.js'
 import { AUTH_PROFILE_FAILURE_REASONS } from './types.js'
 
@@ -170,6 +171,14 @@ export const authConfigSchema = z.looseObject({
 })
 
 const positiveMs = z.number().int().positive()
+const secretTimeoutMs = positiveMs.max(
+  MAX_SECRET_TIMEOUT_MS,
+  `must be at most ${MAX_SECRET_TIMEOUT_MS} (10 minutes)`,
+)
+const secretMaxBytes = positiveMs.max(
+  MAX_SECRET_MAX_BYTES,
+  `must be at most ${MAX_SECRET_MAX_BYTES} (16 MiB)`,
+)
 
 /** One `secrets.providers.<alias>` entry. @public */
 export const secretProviderConfigSchema = z.discriminatedUnion('source', [
@@ -178,8 +187,8 @@ export const secretProviderConfigSchema = z.discriminatedUnion('source', [
     source: z.literal('file'),
     path: z.string().min(1),
     mode: z.enum(['json', 'singleValue']).optional(),
-    timeoutMs: positiveMs.optional(),
-    maxBytes: positiveMs.optional(),
+    timeoutMs: secretTimeoutMs.optional(),
+    maxBytes: secretMaxBytes.optional(),
     /** Accept a file other users can read or another user owns (e.g. a root-owned 0644 mount). */
     allowInsecurePermissions: z.boolean().optional(),
   }),
@@ -189,9 +198,15 @@ export const secretProviderConfigSchema = z.discriminatedUnion('source', [
     args: z.array(z.string()).optional(),
     passEnv: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
-    timeoutMs: positiveMs.optional(),
-    maxOutputBytes: positiveMs.optional(),
+    timeoutMs: secretTimeoutMs.optional(),
+    maxOutputBytes: secretMaxBytes.optional(),
     jsonOnly: z.boolean().optional(),
+    /**
+     * Run a command that another user owns or can change (or that sits in such a directory). Off
+     * by default: the command and its directories must be owned by the current user or root and
+     * not writable by group or others (OpenSSH's StrictModes).
+     */
+    allowInsecurePermissions: z.boolean().optional(),
   }),
 ])
 

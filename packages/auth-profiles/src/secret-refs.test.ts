@@ -15,10 +15,11 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { runNodeScript } from '../../../test-support/node-script.ts'
 import { isAuthProfilesError, type AuthProfilesError } from './errors.js'
 import type { SecretProviderConfig } from './schemas.js'
+import { DEFAULT_SECRET_MAX_BYTES } from './secret-limits.js'
 import {
-  DEFAULT_SECRET_MAX_BYTES,
   resolveSecretRef,
   resolveSecretRefs,
   secretRefKey,
@@ -613,6 +614,154 @@ write()`,
       }),
     )
     expect(error.message).toMatch(/is not executable/)
+  })
+
+  it.skipIf(!isPosix)(
+    'a command that replied, exited 0 and left a background process holding stdout is a success',
+    async () => {
+      const secret = canary()
+      const pidFile = join(dir, 'background.pid')
+      // The background process starts its own session (setsid) and keeps the stdout pipe open.
+      const path = protocolScript(
+        'daemonizing.cjs',
+        `const { spawn } = require('node:child_process')
+  const daemon = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 40000)'], { detached: true, stdio: ['ignore', 'inherit', 'ignore'] })
+  require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(daemon.pid))
+  daemon.unref()
+  process.stdout.write(JSON.stringify({ protocolVersion: 1, values: { key: ${JSON.stringify(secret)} } }))`,
+      )
+      const started = Date.now()
+      try {
+        await expect(
+          resolveSecretRef(execRef('key'), execOptions(path, { timeoutMs: 4000 })),
+        ).resolves.toBe(secret)
+        expect(Date.now() - started).toBeLessThan(3000)
+      } finally {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL')
+        } catch {
+          // Never started, or gone.
+        }
+      }
+    },
+  )
+
+  it.skipIf(!isPosix)(
+    'a timed-out command does not keep the process alive through a background process that holds stdout',
+    async () => {
+      const pidFile = join(dir, 'background.pid')
+      const helper = script(
+        'hanging.cjs',
+        `const { spawn } = require('node:child_process')
+const daemon = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 40000)'], { detached: true, stdio: ['ignore', 'inherit', 'ignore'] })
+require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(daemon.pid))
+setInterval(() => {}, 1000)`,
+      )
+      // A separate Node process resolves the ref with the built package and should exit as soon
+      // as the ref is reported unresolved.
+      const dist = new URL('../dist/index.js', import.meta.url).href
+      const program = `const sdk = await import(${JSON.stringify(dist)})
+const secrets = { providers: { helper: { source: 'exec', command: process.execPath, args: [${JSON.stringify(helper)}], timeoutMs: 500 } } }
+const outcome = await sdk.resolveSecretRef({ source: 'exec', provider: 'helper', id: 'key' }, { secrets, env: { PATH: process.env.PATH } }).then(() => 'resolved', (error) => error.code)
+process.stdout.write(outcome)`
+      try {
+        const result = await runNodeScript(program, {
+          timeoutMs: 15_000,
+          env: { PATH: process.env['PATH'] },
+        })
+        expect(result.timedOut).toBe(false)
+        expect(result.stdout).toBe('ERR_SECRET_REF')
+        expect(result.durationMs).toBeLessThan(10_000)
+      } finally {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL')
+        } catch {
+          // Never started, or gone.
+        }
+      }
+    },
+  )
+
+  it('refuses limits out of range, naming the field and the range', async () => {
+    const path = protocolScript('unused.cjs', `process.stdout.write('{}')`)
+    const timeout = await rejection(
+      resolveSecretRef(execRef('key'), execOptions(path, { timeoutMs: 2_147_483_648 })),
+    )
+    expect(timeout.message).toMatch(/timeoutMs must be a whole number from 1 to 600000/)
+    const output = await rejection(
+      resolveSecretRef(execRef('key'), execOptions(path, { maxOutputBytes: 1e12 })),
+    )
+    expect(output.message).toMatch(/maxOutputBytes must be a whole number from 1 to 16777216/)
+    const file = await rejection(
+      resolveSecretRef(
+        fileRef('/a'),
+        fileOptions(secretFile('s.json', '{"a":"x"}'), { maxBytes: 0 }),
+      ),
+    )
+    expect(file.message).toMatch(/maxBytes must be a whole number from 1 to 16777216/)
+  })
+
+  describe('trusted commands (StrictModes)', () => {
+    const reply = `process.stdout.write(JSON.stringify({ protocolVersion: 1, values: { key: 'ok' } }))`
+
+    /** A shell script that runs the Node reply script; returns its path. */
+    function shellCommand(name: string, mode: number): string {
+      const node = protocolScript(`${name}.cjs`, reply)
+      const path = join(dir, name)
+      writeFileSync(
+        path,
+        `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(node)}\n`,
+      )
+      chmodSync(path, mode)
+      return path
+    }
+
+    const options = (
+      command: string,
+      extra: Record<string, unknown> = {},
+    ): ResolveSecretRefOptions => ({
+      secrets: { providers: { helper: { source: 'exec', command, ...extra } } },
+      env: { PATH: process.env['PATH'] },
+    })
+
+    it.skipIf(!isPosix)(
+      'refuses a command others can change, unless allowInsecurePermissions',
+      async () => {
+        const command = shellCommand('writable', 0o777)
+        const error = await rejection(resolveSecretRef(execRef('key'), options(command)))
+        expect(error.message).toContain(`${command} has mode 0777, so other users can change it`)
+        expect(error.message).toContain('allowInsecurePermissions')
+        await expect(
+          resolveSecretRef(execRef('key'), options(command, { allowInsecurePermissions: true })),
+        ).resolves.toBe('ok')
+        chmodSync(command, 0o755)
+        await expect(resolveSecretRef(execRef('key'), options(command))).resolves.toBe('ok')
+      },
+    )
+
+    it.skipIf(!isPosix)('refuses a command in a directory others can write', async () => {
+      const open = join(dir, 'open')
+      mkdirSync(open)
+      chmodSync(open, 0o777)
+      const node = protocolScript('inner.cjs', reply)
+      const command = join(open, 'helper')
+      writeFileSync(
+        command,
+        `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(node)}\n`,
+      )
+      chmodSync(command, 0o755)
+      const error = await rejection(resolveSecretRef(execRef('key'), options(command)))
+      expect(error.message).toContain(`its directory ${open} has mode 0777`)
+    })
+
+    it.skipIf(!isRoot)('refuses a command owned by another user', async () => {
+      const command = shellCommand('foreign', 0o755)
+      chownSync(command, 65534, 65534)
+      const error = await rejection(resolveSecretRef(execRef('key'), options(command)))
+      expect(error.message).toMatch(
+        /is owned by uid 65534, neither the current user \(uid 0\) nor root/,
+      )
+    })
   })
 
   it('batches the refs of one provider into a single call', async () => {

@@ -6,20 +6,21 @@
 // content.
 import type { ChildProcess } from 'node:child_process'
 import { constants, type Stats } from 'node:fs'
-import { access, lstat, open, type FileHandle } from 'node:fs/promises'
+import { access, lstat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 // Signalling a process group is an OS call, not ambient configuration: it is imported rather than
 // read from the `process` global, which library code never touches (see runtime.ts).
+import { readCheckedFile, strictModesProblem, type CheckedFile } from './checked-file.js'
 import { AuthProfilesError } from './errors.js'
-import { currentUid, killProcessGroup, resolveEnv, type Env } from './runtime.js'
+import {
+  DEFAULT_SECRET_MAX_BYTES,
+  DEFAULT_SECRET_TIMEOUT_MS,
+  MAX_SECRET_MAX_BYTES,
+  MAX_SECRET_TIMEOUT_MS,
+} from './secret-limits.js'
+import { killProcessGroup, resolveEnv, type Env } from './runtime.js'
 import type { SecretProviderConfig, SecretsConfig } from './schemas.js'
 import type { SecretRef } from './types.js'
-
-/** Default time limit for reading a secret file or running a secret command. @public */
-export const DEFAULT_SECRET_TIMEOUT_MS = 5000
-
-/** Default size limit for a secret file and for a secret command's stdout (1 MiB). @public */
-export const DEFAULT_SECRET_MAX_BYTES = 1024 * 1024
 
 /** The exec provider protocol version claw speaks and accepts. @public */
 export const SECRET_EXEC_PROTOCOL_VERSION = 1
@@ -72,6 +73,11 @@ const MAX_FILE_ID_LENGTH = 512
 const REF_FIELDS = new Set(['source', 'provider', 'id'])
 /** How long a killed command may take to exit before the call rejects anyway. */
 const KILL_GRACE_MS = 1000
+/**
+ * How long, after a command exited 0, its stdout may take to reach end-of-file: output it wrote
+ * before exiting is already in the pipe, but a background process it left may hold the pipe open.
+ */
+const EXIT_DRAIN_MS = 250
 
 /**
  * A failure reason inside this module. `reason` never contains a secret; it becomes part of the
@@ -217,10 +223,13 @@ function lookupProvider(
   return alias === DEFAULT_SECRET_PROVIDER ? { source: 'env' } : undefined
 }
 
-function positiveInteger(value: unknown, fallback: number, field: string): number {
+/** A provider limit: a whole number from 1 to `max`, or `fallback` when unset. */
+function limit(value: unknown, fallback: number, field: string, max: number): number {
   if (value === undefined) return fallback
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw new Failure(`the provider's ${field} must be a positive integer`)
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max) {
+    return value
+  }
+  throw new Failure(`the provider's ${field} must be a whole number from 1 to ${max}`)
 }
 
 /** Trims a resolved value; an empty value counts as unresolved. */
@@ -280,113 +289,35 @@ function resolveEnvRef(id: string, config: EnvProviderConfig, env: Env): string 
 // ---------------------------------------------------------------------------------------------
 // file
 
-function fileKind(stats: Stats): string {
-  if (stats.isDirectory()) return 'directory'
-  if (stats.isFIFO()) return 'FIFO'
-  if (stats.isSocket()) return 'socket'
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device'
-  return 'special file'
-}
-
-/** Type, size and permission checks on the opened file, before any byte is read. */
-function checkSecretFile(
-  path: string,
-  stats: Stats,
-  maxBytes: number,
-  allowInsecure: boolean,
-): void {
-  if (!stats.isFile()) {
-    throw new Failure(`${path} is not a regular file (found a ${fileKind(stats)})`, { path })
-  }
-  if (stats.size > maxBytes) {
-    throw new Failure(
-      `${path} is ${stats.size} bytes, over the provider's ${maxBytes}-byte limit; it was not read`,
-      { path },
-    )
-  }
-  const uid = currentUid()
-  if (uid === undefined || allowInsecure) return
-  if (stats.uid !== uid) {
-    throw new Failure(
-      `${path} is owned by uid ${stats.uid}, not by the current user (uid ${uid}); refusing a secret file another user controls`,
-      { path },
-    )
-  }
-  if ((stats.mode & 0o077) !== 0) {
-    const mode = (stats.mode & 0o777).toString(8).padStart(4, '0')
-    throw new Failure(
-      `${path} has mode ${mode}, so other users can access it; run \`chmod 600 ${path}\``,
-      { path },
-    )
-  }
-}
-
 /**
- * Reads a secret file without blocking on FIFOs (`O_NONBLOCK`) and without reading anything
- * before `fstat` has passed; reads at most `maxBytes + 1` bytes in case the file grows.
+ * Reads a secret file through the shared checked read (no FIFO blocking, `fstat` checks on the
+ * opened descriptor before anything is read): a regular file of at most `maxBytes`, owned by the
+ * current user with no group or other permission unless the provider allows insecure permissions.
  */
 async function readSecretFile(
   path: string,
   maxBytes: number,
   allowInsecure: boolean,
 ): Promise<string> {
-  let handle: FileHandle
+  let file: CheckedFile | undefined
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    file = await readCheckedFile(path, {
+      label: 'Secret file',
+      maxBytes,
+      followSymlinks: true,
+      owner: allowInsecure ? 'any' : 'self',
+      mode: allowInsecure ? 'any' : 'private',
+    })
   } catch (error) {
-    const code = errnoCode(error)
-    const reason =
-      code === 'ENOENT' ? `${path} does not exist` : `${path} could not be opened (${code})`
-    throw new Failure(reason, { path, cause: error })
+    // The message names the file and the rule, never content; the cause is an fs error at most.
+    const { message, cause } = error as Error
+    throw new Failure(message.replace(/\.$/, ''), {
+      path,
+      ...(cause === undefined ? {} : { cause }),
+    })
   }
-  let buffer: Buffer | undefined
-  try {
-    let stats: Stats
-    try {
-      stats = await handle.stat()
-    } catch (error) {
-      throw new Failure(`${path} could not be inspected (${errnoCode(error)})`, {
-        path,
-        cause: error,
-      })
-    }
-    checkSecretFile(path, stats, maxBytes, allowInsecure)
-    buffer = Buffer.alloc(stats.size + 1)
-    let length = 0
-    for (;;) {
-      if (length === buffer.length) {
-        if (buffer.length > maxBytes) break
-        const grown = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1))
-        buffer.copy(grown)
-        buffer.fill(0)
-        buffer = grown
-      }
-      let bytesRead: number
-      try {
-        ;({ bytesRead } = await handle.read(buffer, length, buffer.length - length, length))
-      } catch (error) {
-        throw new Failure(`${path} could not be read (${errnoCode(error)})`, { path, cause: error })
-      }
-      if (bytesRead === 0) break
-      length += bytesRead
-    }
-    if (length > maxBytes) {
-      throw new Failure(
-        `${path} grew past the provider's ${maxBytes}-byte limit while being read`,
-        {
-          path,
-        },
-      )
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length))
-    } catch {
-      throw new Failure(`${path} is not valid UTF-8`, { path })
-    }
-  } finally {
-    buffer?.fill(0)
-    await handle.close().catch(() => undefined)
-  }
+  if (!file) throw new Failure(`${path} does not exist`, { path })
+  return file.text
 }
 
 function jsonKind(value: unknown): string {
@@ -459,8 +390,12 @@ function parseJson(text: string): { ok: true; document: unknown } | { ok: false 
 // ---------------------------------------------------------------------------------------------
 // exec
 
-/** Checks the command before it is run: absolute, not a symlink, a regular executable file. */
-async function checkCommand(command: unknown): Promise<string> {
+/**
+ * Checks the command before it is run: absolute, not a symlink, a regular executable file, and
+ * (unless the provider sets `allowInsecurePermissions`) trusted like OpenSSH's StrictModes: owned
+ * by the current user or root and not writable by group or others, nor any directory above it.
+ */
+async function checkCommand(command: unknown, allowInsecure: boolean): Promise<string> {
   if (typeof command !== 'string' || !isAbsolute(command)) {
     throw new Failure("the provider's command must be an absolute path")
   }
@@ -487,7 +422,33 @@ async function checkCommand(command: unknown): Promise<string> {
   } catch {
     throw new Failure(`command ${command} is not executable`)
   }
+  if (!allowInsecure) {
+    const untrusted = await strictModesProblem(command, stats)
+    if (untrusted !== undefined) {
+      throw new Failure(
+        `the command is not trusted: ${untrusted} (set allowInsecurePermissions: true on the provider to run it anyway)`,
+      )
+    }
+  }
   return command
+}
+
+/**
+ * Why claw will not run this exec provider's command (the checks `resolveSecretRef` makes before
+ * running it: absolute path, no symlink, a regular executable file, StrictModes owner and mode
+ * unless `allowInsecurePermissions`), or `undefined` when it would run it. For `claw doctor`.
+ *
+ * @public
+ */
+export async function checkSecretExecCommand(
+  config: Extract<SecretProviderConfig, { source: 'exec' }>,
+): Promise<string | undefined> {
+  try {
+    await checkCommand(config.command, config.allowInsecurePermissions === true)
+    return undefined
+  } catch (error) {
+    return asFailure(error).reason
+  }
 }
 
 /** The command's environment: `PATH`, the `passEnv` variables, then the provider's `env`. */
@@ -524,11 +485,17 @@ async function runCommand(
   parentEnv: Env,
   signal: AbortSignal | undefined,
 ): Promise<Buffer> {
-  const timeoutMs = positiveInteger(config.timeoutMs, DEFAULT_SECRET_TIMEOUT_MS, 'timeoutMs')
-  const maxOutputBytes = positiveInteger(
+  const timeoutMs = limit(
+    config.timeoutMs,
+    DEFAULT_SECRET_TIMEOUT_MS,
+    'timeoutMs',
+    MAX_SECRET_TIMEOUT_MS,
+  )
+  const maxOutputBytes = limit(
     config.maxOutputBytes,
     DEFAULT_SECRET_MAX_BYTES,
     'maxOutputBytes',
+    MAX_SECRET_MAX_BYTES,
   )
   const args = Array.isArray(config.args) ? config.args.map(String) : []
   if (signal?.aborted) throw abortFailure(signal)
@@ -565,6 +532,12 @@ async function runCommand(
       clearTimeout(timer)
       clearTimeout(graceTimer)
       signal?.removeEventListener('abort', onAbort)
+      // Stop listening: a background process the command left behind may hold these pipes open,
+      // and neither it nor a child that ignores SIGKILL may keep the caller waiting.
+      child.stdout?.destroy()
+      child.stderr?.destroy()
+      child.stdin?.destroy()
+      child.unref()
       if (failure) {
         wipe()
         reject(failure)
@@ -591,23 +564,32 @@ async function runCommand(
     )
     signal?.addEventListener('abort', onAbort, { once: true })
 
+    const exitFailure = (code: number | null, exitSignal: NodeJS.Signals | null): Failure =>
+      new Failure(
+        code === null
+          ? `the command was terminated by ${exitSignal ?? 'a signal'}`
+          : `the command exited with code ${code}`,
+      )
     child.on('error', (error) => {
       // Spawn failures (ENOENT, EACCES, …). No cause: the error carries the command's arguments.
       failure ??= new Failure(`command ${command} could not be started (${errnoCode(error)})`)
       killTree(child)
       settle()
     })
-    child.on('exit', () => {
-      if (failure) settle()
+    child.on('exit', (code, exitSignal) => {
+      if (failure) return settle()
+      if (code !== 0) {
+        failure = exitFailure(code, exitSignal)
+        return settle()
+      }
+      // It replied and exited 0: what it wrote is in the pipe, read on the next turns of the event
+      // loop. End-of-file normally follows at once ('close'); a background process it left may hold
+      // the pipe open, so the wait for it is short and the exit counts as the answer.
+      clearTimeout(timer)
+      graceTimer = setTimeout(settle, EXIT_DRAIN_MS)
     })
     child.on('close', (code, exitSignal) => {
-      if (!failure && code !== 0) {
-        failure = new Failure(
-          code === null
-            ? `the command was terminated by ${exitSignal ?? 'a signal'}`
-            : `the command exited with code ${code}`,
-        )
-      }
+      if (!failure && code !== 0) failure = exitFailure(code, exitSignal)
       settle()
     })
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -707,7 +689,7 @@ async function execIds(
   parentEnv: Env,
   signal: AbortSignal | undefined,
 ): Promise<ExecAnswers> {
-  const command = await checkCommand(config.command)
+  const command = await checkCommand(config.command, config.allowInsecurePermissions === true)
   const request = `${JSON.stringify({ protocolVersion: SECRET_EXEC_PROTOCOL_VERSION, provider: alias, ids })}\n`
   const output = await runCommand(command, config, request, parentEnv, signal)
   return parseExecReply(output, ids, config.jsonOnly !== false)
@@ -810,8 +792,18 @@ async function resolveFileGroup(
   if (mode !== 'json' && mode !== 'singleValue') {
     throw new Failure('the provider\'s mode must be "json" or "singleValue"')
   }
-  const timeoutMs = positiveInteger(config.timeoutMs, DEFAULT_SECRET_TIMEOUT_MS, 'timeoutMs')
-  const maxBytes = positiveInteger(config.maxBytes, DEFAULT_SECRET_MAX_BYTES, 'maxBytes')
+  const timeoutMs = limit(
+    config.timeoutMs,
+    DEFAULT_SECRET_TIMEOUT_MS,
+    'timeoutMs',
+    MAX_SECRET_TIMEOUT_MS,
+  )
+  const maxBytes = limit(
+    config.maxBytes,
+    DEFAULT_SECRET_MAX_BYTES,
+    'maxBytes',
+    MAX_SECRET_MAX_BYTES,
+  )
   const wanted: Pending[] = []
   for (const pending of pendings) {
     try {
@@ -935,12 +927,16 @@ export async function resolveSecretRefs(
  *   `maxBytes`, owned by the current user and not accessible to group or others (mode 0600, like
  *   OpenSSH's checks); `id` is a JSON pointer to a string (`json` mode) or `value` (`singleValue`:
  *   the whole file). The type, size and permissions are checked before anything is read.
- * - `exec`: the provider's absolute, non-symlink, executable `command`, run without a shell and
+ * - `exec`: the provider's absolute, non-symlink, executable `command` — owned by the current
+ *   user or root and not writable by group or others, nor any directory above it (OpenSSH's
+ *   StrictModes), unless the provider sets `allowInsecurePermissions` — run without a shell and
  *   with only `PATH`, the `passEnv` variables and the provider's `env`. It receives
  *   `{"protocolVersion":1,"provider":"<alias>","ids":["<id>"]}` on stdin and answers
  *   `{"protocolVersion":1,"values":{"<id>":"…"},"errors"?:{…}}` on stdout; with `jsonOnly: false`
- *   a plain-text stdout is the value. A command that runs past `timeoutMs`, writes more than
- *   `maxOutputBytes` or is aborted is killed with its process group.
+ *   a plain-text stdout is the value. A command that runs past `timeoutMs` (at most 10 minutes),
+ *   writes more than `maxOutputBytes` (at most 16 MiB) or is aborted is killed with its process
+ *   group. Once it exited 0, its stdout gets at most 250 ms to end: a background process it left
+ *   holding the pipe open neither turns the reply into a failure nor keeps the caller waiting.
  *
  * @throws `AuthProfilesError` with code `ERR_SECRET_REF`, whose message names the provider alias,
  *   source and id and the reason, never the value.

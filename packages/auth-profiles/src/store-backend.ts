@@ -71,7 +71,12 @@ export interface AuthStoreBackend {
     updater: AuthStoreUpdater<T>,
     options?: AuthStoreUpdateOptions,
   ): Promise<AuthStoreUpdateResult<T>>
-  /** Diagnostics of the last load (dropped entries, permissions, legacy imports). */
+  /**
+   * Diagnostics of the last load or update, for every file behind it (a sub-agent's own and the
+   * main agent's): entries kept but ignored (`ignored_*`: an unknown credential type, an id claw
+   * refuses, malformed routing entries — never used, written back unchanged), a newer format,
+   * permissions, legacy imports.
+   */
   diagnostics(): readonly StoreDiagnostic[]
 }
 
@@ -109,12 +114,19 @@ export function cloneStore(store: AuthProfileStore): AuthProfileStore {
 /**
  * The read-through view of a sub-agent: the main agent's store as the base, the agent's own store
  * as the override, merged per key (profiles, order, lastGood, usageStats). Nothing is copied on
- * disk; OAuth refresh tokens keep a single owner.
+ * disk; OAuth refresh tokens keep a single owner. `hidden`: profile ids the agent's own file holds
+ * in a form claw cannot use; the main agent's profiles of those ids are left out too.
  *
  * @internal
  */
-export function mergeStores(main: AuthProfileStore, own: AuthProfileStore): AuthProfileStore {
-  const merged: AuthProfileStore = { version: 1, profiles: { ...main.profiles, ...own.profiles } }
+export function mergeStores(
+  main: AuthProfileStore,
+  own: AuthProfileStore,
+  hidden: readonly string[] = [],
+): AuthProfileStore {
+  const profiles = { ...main.profiles, ...own.profiles }
+  for (const id of hidden) if (!Object.hasOwn(own.profiles, id)) delete profiles[id]
+  const merged: AuthProfileStore = { version: 1, profiles }
   if (main.order || own.order) merged.order = { ...main.order, ...own.order }
   if (main.lastGood || own.lastGood) merged.lastGood = { ...main.lastGood, ...own.lastGood }
   if (main.usageStats || own.usageStats)

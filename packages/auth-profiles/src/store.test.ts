@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runNodeScript } from '../../../test-support/node-script.ts'
 import { catchAuthError } from '../test/helpers/errors.js'
 import { createFileAuthStore } from './file-store.js'
 import { createMemoryAuthStore } from './memory-store.js'
@@ -113,7 +114,7 @@ describe('file store: format', () => {
     expect(written.profiles['a:b']?.future).toEqual({ x: 1 })
   })
 
-  it('drops unknown entries with a diagnostic the caller can see', async () => {
+  it('leaves unknown entries out of the store with a diagnostic the caller can see', async () => {
     writeStore(
       JSON.stringify({
         version: 1,
@@ -137,11 +138,12 @@ describe('file store: format', () => {
     expect(store.usageStats).toEqual({ 'ok:a': { errorCount: 2 } })
     expect(diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.path}`)).toEqual(
       expect.arrayContaining([
-        'dropped_profile profiles["weird:a"]',
-        'dropped_profile profiles["noprovider:a"]',
-        'dropped_entry order.ok',
-        'dropped_field usageStats["ok:a"].lastUsed',
-        'dropped_field usageStats["ok:a"].cooldownReason',
+        'ignored_profile profiles["weird:a"]',
+        'ignored_profile profiles["noprovider:a"]',
+        'ignored_profile profiles["bad\\u0007id"]',
+        'ignored_entry order.ok',
+        'ignored_field usageStats["ok:a"].lastUsed',
+        'ignored_field usageStats["ok:a"].cooldownReason',
       ]),
     )
     expect(diagnostics.every((diagnostic) => diagnostic.file === storePath)).toBe(true)
@@ -476,6 +478,45 @@ describe('legacy imports', () => {
     })
     expect(existsSync(oauthPath)).toBe(true)
   })
+})
+
+describe('legacy files that are not regular files', () => {
+  const dist = new URL('../dist/index.js', import.meta.url).href
+  /** Loads the store in a child process (a hang there is killed, not inherited by the suite). */
+  const loadInChild = (dir: string) =>
+    runNodeScript(
+      `const sdk = await import(${JSON.stringify(dist)})
+try { await sdk.loadAuthProfileStore({ agentDir: ${JSON.stringify(dir)} }); process.stdout.write('loaded') }
+catch (error) { process.stdout.write(JSON.stringify({ code: error.code, message: error.message })) }`,
+      { timeoutMs: 10_000 },
+    )
+
+  it.skipIf(process.platform === 'win32')('a FIFO auth.json fails at once, naming it', async () => {
+    mkdirSync(agentDir, { recursive: true })
+    const legacy = join(agentDir, 'auth.json')
+    execFileSync('mkfifo', [legacy])
+    const result = await loadInChild(agentDir)
+    expect(result.timedOut).toBe(false)
+    const { code, message } = JSON.parse(result.stdout) as { code: string; message: string }
+    expect(code).toBe('ERR_STORE_NOT_REGULAR_FILE')
+    expect(message).toContain(legacy)
+  })
+
+  it.skipIf(process.platform === 'win32')(
+    'credentials/oauth.json linked to /dev/zero is refused without reading it',
+    async () => {
+      mkdirSync(join(root, 'credentials'), { recursive: true })
+      const oauthPath = join(root, 'credentials', 'oauth.json')
+      symlinkSync('/dev/zero', oauthPath)
+      const error = await catchAuthError(() => loadAuthProfileStore({ agentDir }))
+      expect(error.code).toBe('ERR_STORE_SYMLINK')
+      expect(error.message).toContain(oauthPath)
+      const followed = await catchAuthError(() =>
+        loadAuthProfileStore({ agentDir, followSymlinks: true }),
+      )
+      expect(followed.code).toBe('ERR_STORE_NOT_REGULAR_FILE')
+    },
+  )
 })
 
 describe('sub-agent read-through', () => {

@@ -230,6 +230,23 @@ describe('substituteEnvVars', () => {
     expect(error.message).not.toContain(canary)
   })
 
+  it('names the file the document came from, for unset variables and deep nesting', () => {
+    const source = '/home/me/.claw/claw.json'
+    const unset = catchError(() => substituteEnvVars({ a: '${MISSING_BASE}' }, { env, source }))
+    expect(unset.message).toBe(
+      `Environment variable MISSING_BASE is not set (referenced at a in ${source})`,
+    )
+    let deep: unknown = 'x'
+    for (let depth = 0; depth < MAX_CONFIG_DEPTH + 1; depth += 1) deep = { d: deep }
+    const nested = catchError(() => substituteEnvVars(deep, { env, source }))
+    expect(nested.code).toBe('ERR_INVALID_CONFIG')
+    expect(nested.message).toMatch(
+      new RegExp(
+        `^Config nesting deeper than ${MAX_CONFIG_DEPTH} levels at d(\\.d)+ in ${source}$`,
+      ),
+    )
+  })
+
   it('treats an empty variable as unset', () => {
     expect(catchError(() => substituteEnvVars('${EMPTY}', { env })).code).toBe('ERR_ENV_VAR_UNSET')
   })

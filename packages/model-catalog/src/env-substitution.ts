@@ -7,6 +7,8 @@ export interface SubstituteEnvVarsOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Config path of `value` inside a larger document, used in error messages. */
   readonly pathPrefix?: string
+  /** The file `value` was read from (absolute path), named in error messages. */
+  readonly source?: string
 }
 
 const reference = /\$\$\{|\$\{([^}]*)\}/g
@@ -17,9 +19,9 @@ const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
  * value (the input is not modified). `$${VAR}` is an escape for a literal `${VAR}`. Values are
  * never logged or put in error messages.
  *
- * @throws {ModelCatalogError} `ERR_ENV_VAR_UNSET` naming the variable and the config path when a
- *   referenced variable is unset or empty; `ERR_INVALID_CONFIG` for a malformed reference or
- *   nesting deeper than the config limit.
+ * @throws {ModelCatalogError} `ERR_ENV_VAR_UNSET` naming the variable and the config path (and the
+ *   file, given `source`) when a referenced variable is unset or empty; `ERR_INVALID_CONFIG` for a
+ *   malformed reference or nesting deeper than the config limit.
  * @example
  * ```ts
  * substituteEnvVars({ baseUrl: '${API_BASE}/v1' }, { env: { API_BASE: 'https://example.test' } })
@@ -83,6 +85,8 @@ function substituteString(
   })
 }
 
+/** The config path for messages, with ` in <file>` when the file is known. */
 function configPath(path: PropertyKey[], options: SubstituteEnvVarsOptions): string {
-  return joinConfigPath(options.pathPrefix, formatConfigPath(path))
+  const where = joinConfigPath(options.pathPrefix, formatConfigPath(path))
+  return options.source ? `${where} in ${options.source}` : where
 }

@@ -7,6 +7,7 @@ import { connectTestFleet, dumpRedis, useTestFleet } from '../../test/helpers/fl
 import { canarySecret } from '../testing/index.js'
 import type { OAuthCredential } from '../types.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
+import { encryptValue } from './crypto.js'
 import { createRedisRefreshLock } from './refresh-lock.js'
 
 const fleet = useTestFleet()
@@ -85,6 +86,35 @@ describe('Redis credential backend', () => {
     })
     expect(Object.keys((await backend.load()).profiles)).toEqual(['b:1'])
     expect(fleet.server.cli(['EXISTS', 'claw:main:cred:a:1']).trim()).toBe('0')
+  })
+
+  it('keeps the entries it cannot use through every update, and reports them', async () => {
+    const backend = createRedisCredentialBackend(fleet.connection, {
+      agentId: 'main',
+      encryptionKey: key,
+    })
+    const secret = canarySecret('aws-sso-')
+    const odd = JSON.stringify({ type: 'aws_sso', provider: 'aws', secret })
+    const keyName = 'claw:main:cred:aws:sso'
+    fleet.server.cli(['SET', keyName, encryptValue(key, keyName, odd)])
+    fleet.server.cli(['SADD', 'claw:main:creds', 'aws:sso'])
+    await backend.update((store) => {
+      store.profiles['b:1'] = oauth()
+    })
+    const store = await backend.load()
+    expect(Object.keys(store.profiles)).toEqual(['b:1'])
+    expect(fleet.server.cli(['SISMEMBER', 'claw:main:creds', 'aws:sso']).trim()).toBe('1')
+    expect(fleet.server.cli(['EXISTS', keyName]).trim()).toBe('1')
+    const diagnostics = backend.diagnostics()
+    expect(diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual([
+      'ignored_profile profiles["aws:sso"]',
+    ])
+    expect(findCanaries(JSON.stringify(diagnostics), [secret], 'diagnostics')).toEqual([])
+    // A profile written under that id replaces it.
+    await backend.update((store) => {
+      store.profiles['aws:sso'] = { type: 'api_key', provider: 'aws', key: 'k' }
+    })
+    expect((await backend.load()).profiles['aws:sso']).toMatchObject({ key: 'k' })
   })
 
   it('loses no update under concurrent writers on separate connections (compare-and-swap)', async () => {

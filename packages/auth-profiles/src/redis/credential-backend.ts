@@ -258,7 +258,7 @@ export function createRedisCredentialBackend(
       if (!stored) continue
       entries.set(profileId, { ...stored, credential, json: JSON.stringify(credential) })
     }
-    // Entries the parser dropped still take part in compare-and-swap (as unreadable).
+    // Entries the parser leaves out (claw cannot use them) are kept: `json: ''` marks them.
     for (const [profileId, stored] of raw) {
       if (!entries.has(profileId)) {
         entries.set(profileId, {
@@ -317,6 +317,9 @@ export function createRedisCredentialBackend(
         ? next.profiles[profileId]
         : undefined
       if (credential === undefined) {
+        // An entry claw cannot use is not in the store an updater sees, so its absence there
+        // means nothing: it is kept as it is.
+        if (before?.json === '') continue
         operations.push({ profileId, expected, op: before ? 'del' : 'check', value: '' })
         continue
       }
