@@ -6,17 +6,18 @@
 // SHA-256 of the CLI version and the document after `${VAR}` substitution (so a changed file, a
 // changed variable or a new claw version all validate again); it holds no config values, is
 // written 0600, and is best effort: when it cannot be read or written, validation simply runs.
-import { readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import { writePrivateFileAtomic } from '@claw/auth-profiles'
+import { readCheckedFile, writePrivateFileAtomic } from '@claw/auth-profiles'
 import { sha256Hex } from './sha256.js'
 
 /** Entries kept: one per config path (state dir), the most recently validated last. */
 const MAX_ENTRIES = 16
+/** Sixteen entries take about 2 KB; anything much larger is not this cache. */
+const MAX_CACHE_BYTES = 64 * 1024
 
 export interface ConfigValidationCache {
   /** True when this exact document (at this path) validated before. */
-  has(path: string, document: unknown): boolean
+  has(path: string, document: unknown): Promise<boolean>
   /** Records a document that just validated. */
   add(path: string, document: unknown): Promise<void>
 }
@@ -25,9 +26,15 @@ function digest(version: string, document: unknown): string {
   return sha256Hex(`${version}\0${JSON.stringify(document)}`)
 }
 
-function readEntries(file: string): Record<string, string> {
+async function readEntries(file: string): Promise<Record<string, string>> {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    const read = await readCheckedFile(file, {
+      label: 'Config validation cache',
+      maxBytes: MAX_CACHE_BYTES,
+      owner: 'self',
+    })
+    if (!read) return {}
+    const parsed: unknown = JSON.parse(read.text)
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
     return Object.fromEntries(
       Object.entries(parsed).filter(
@@ -56,13 +63,13 @@ export function createConfigValidationCache(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigValidationCache {
   return {
-    has(path, document) {
-      const entries = readEntries(file)
+    async has(path, document) {
+      const entries = await readEntries(file)
       return entries[path] === digest(version, document)
     },
     async add(path, document) {
       try {
-        const entries = readEntries(file)
+        const entries = await readEntries(file)
         delete entries[path]
         const kept = Object.entries(entries).slice(-(MAX_ENTRIES - 1))
         kept.push([path, digest(version, document)])

@@ -1,7 +1,7 @@
 import {
   assertAgentId,
+  checkAgentDirLocation,
   DEFAULT_AGENT_ID,
-  loadAuthProfileStore,
   resolveAgentDir,
   resolveAuthStoreBackend,
   resolveAuthStorePath,
@@ -10,6 +10,7 @@ import {
   type AuthStoreBackend,
   type ClawConfig,
   type OAuthRefreshSettings,
+  type StoreDiagnostic,
 } from '@claw/auth-profiles'
 import type { RedisFleet } from '@claw/auth-profiles/redis'
 import { type ParsedArgs, stringOption } from './command.js'
@@ -36,6 +37,7 @@ export class Context {
   private configPromise: Promise<LoadedConfig> | undefined
   private fleetPromise: Promise<RedisFleet | undefined> | undefined
   private readonly backends = new Map<string, Promise<AuthStoreBackend>>()
+  private readonly storeDiagnostics = new Map<string, readonly StoreDiagnostic[]>()
 
   constructor(
     readonly io: CliIo,
@@ -85,14 +87,21 @@ export class Context {
     this.configPromise = undefined
   }
 
-  /** The selected agent's directory (`agents.list[].agentDir` honoured). */
+  /**
+   * The selected agent's directory (`agents.list[].agentDir` honoured). A default agent dir that
+   * a symbolic link sends outside the state dir is an exit-78 error: nobody chose that place.
+   */
   async agentDir(agentId: string = this.agentId): Promise<string> {
-    return resolveAgentDir(agentId, {
+    const options = {
       stateDir: this.stateDir,
       config: await this.config(),
       env: this.env,
       homeDir: this.io.homeDir,
-    })
+    }
+    const problem = checkAgentDirLocation(agentId, options)
+    if (problem !== undefined)
+      throw invalidStateError(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`)
+    return resolveAgentDir(agentId, options)
   }
 
   /** Path of the selected agent's `auth-profiles.json`. */
@@ -177,7 +186,10 @@ export class Context {
   async loadStore(agentId: string = this.agentId): Promise<AuthProfileStore> {
     const target = await this.storeTarget(agentId)
     try {
-      return await loadAuthProfileStore({ ...target, env: this.env })
+      const backend = resolveAuthStoreBackend({ ...target, env: this.env })
+      const store = await backend.load()
+      this.storeDiagnostics.set(agentId, backend.diagnostics())
+      return store
     } catch (error) {
       const code = (error as { code?: unknown }).code
       if (typeof code === 'string' && code.startsWith('ERR_STORE_')) {
@@ -185,5 +197,13 @@ export class Context {
       }
       throw error
     }
+  }
+
+  /**
+   * What the last {@link loadStore} of the agent noticed: entries the store keeps but ignores,
+   * a newer format, permissions (for a sub-agent, of its own file and the main agent's).
+   */
+  loadedStoreDiagnostics(agentId: string = this.agentId): readonly StoreDiagnostic[] {
+    return this.storeDiagnostics.get(agentId) ?? []
   }
 }

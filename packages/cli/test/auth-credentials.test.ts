@@ -325,6 +325,7 @@ describe('models auth list', () => {
           configMode: null,
         },
       ],
+      ignored: [],
     })
 
     const human = await sandbox.run(['models', 'auth', 'list'])

@@ -880,6 +880,6 @@ describe('claw doctor: hostile ids', () => {
     expect(result.stdout).not.toContain('\u0007')
     expect(result.stdout).toContain('lists openai:\\u{1b}[31mevil\\u{7}, which has no profile.')
     const { json } = await doctorJson()
-    expect(ids(json)).toEqual(['store.dropped_entry', 'orphans.store_order'])
+    expect(ids(json)).toEqual(['store.ignored_entry', 'orphans.store_order'])
   })
 })

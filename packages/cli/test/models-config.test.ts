@@ -482,8 +482,7 @@ describe('config file handling', () => {
     expect(await sandbox.run(['models', 'set', 'openai/gpt-5.2'])).toEqual({
       code: 78,
       stdout: '',
-      stderr:
-        'Environment variable MISSING_KEY is not set (referenced at models.providers.openai.apiKey)\n',
+      stderr: `Environment variable MISSING_KEY is not set (referenced at models.providers.openai.apiKey in ${configPath})\n`,
     })
   })
 
@@ -494,7 +493,7 @@ describe('config file handling', () => {
     expect(result).toEqual({
       code: 78,
       stdout: '',
-      stderr: `Config ${sandbox.home} is not a regular file.\n`,
+      stderr: `Config file ${sandbox.home} is not a regular file (found a directory); claw will not read it.\n`,
     })
   })
 })

@@ -175,6 +175,7 @@ describe('claw models status --json', () => {
             remainingMs: anyNumber,
           },
         ],
+        ignoredEntries: [],
         oauth: {
           warnAfterMs: 24 * HOUR,
           profiles: [

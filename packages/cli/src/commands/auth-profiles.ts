@@ -8,6 +8,11 @@ import {
   type AuthProfileStore,
 } from '@claw/auth-profiles'
 import { removeProfileFromConfig } from '../auth/config-edits.js'
+import {
+  ignoredEntriesNote,
+  ignoredEntryViews,
+  renderIgnoredEntries,
+} from '../auth/ignored-entries.js'
 import { configuredOAuthProviders } from '../auth/oauth-settings.js'
 import { buildProfileViews, expiryText, stateText, type ProfileView } from '../auth/profile-view.js'
 import { requireProviderOption } from '../auth/provider-id.js'
@@ -41,6 +46,14 @@ async function storeWithProfile(
   const agentDir = await context.agentDir()
   const store = await context.loadStore()
   if (!Object.hasOwn(store.profiles, profileId)) {
+    const ignored = ignoredEntryViews(context.loadedStoreDiagnostics()).find(
+      (entry) => entry.profileId === profileId,
+    )
+    if (ignored) {
+      throw new CliError(
+        `Auth profile "${safe(profileId)}" is in ${safe(ignored.file)}, but claw cannot use it (${safe(ignored.reason)}); edit the file to change or remove it.`,
+      )
+    }
     throw new CliError(`Auth profile "${safe(profileId)}" not found in ${safe(agentDir)}.`)
   }
   return { store, agentDir }
@@ -112,20 +125,26 @@ export const authListCommand: CommandSpec = {
     const storePath = await context.storePath()
     const store = await context.loadStore()
     const views = buildProfileViews(store, config, context.now(), provider)
+    const ignored = ignoredEntryViews(context.loadedStoreDiagnostics())
     if (mode === 'json') {
       context.out.json({
         agentId: context.agentId,
         agentDir,
         authStorePath: storePath,
         profiles: views,
+        ignored,
       })
       return
     }
     if (mode === 'plain') {
       for (const view of views) context.out.line(safe(view.profileId))
+      const note = ignoredEntriesNote(ignored)
+      if (note) context.out.warn(note)
       return
     }
     renderHuman(context, views, storePath)
+    const lines = renderIgnoredEntries(ignored, context.out.styles)
+    if (lines.length > 0) context.out.line('', ...lines)
   },
 }
 

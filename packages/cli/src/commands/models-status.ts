@@ -114,6 +114,7 @@ export const statusCommand: CommandSpec = {
       config,
       env: context.env,
       storePath,
+      storeDiagnostics: context.loadedStoreDiagnostics(),
       now,
     })
     if (probe) {

@@ -6,6 +6,7 @@ import { configProfilesCheck } from './config-profiles.js'
 import { cooldownsCheck } from './cooldowns.js'
 import { deprecatedCheck } from './deprecated.js'
 import { legacyCheck } from './legacy.js'
+import { locksCheck } from './locks.js'
 import { modelRefsCheck } from './model-refs.js'
 import { openClawCheck } from './openclaw.js'
 import { orphansCheck } from './orphans.js'
@@ -20,6 +21,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   configCheck,
   redisCheck,
   storesCheck,
+  locksCheck,
   permissionsCheck,
   legacyCheck,
   openClawCheck,

@@ -3,9 +3,12 @@
 // credential, or when a secret-bearing field (apiKey, headers, …) holds something shaped like a
 // key. Findings name the file and JSON path, never the value. `--fix` replaces a provider's
 // literal `apiKey` with the provider's env var name when the catalog knows it.
-import { lstat, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writePrivateFileAtomic, type AuthProfileCredential } from '@claw/auth-profiles'
+import {
+  readCheckedFile,
+  writePrivateFileAtomic,
+  type AuthProfileCredential,
+} from '@claw/auth-profiles'
 import { formatConfigPath, getProvider } from '@claw/model-catalog'
 import { looksLikeSecret } from '../argv-secret.js'
 import { compareText, safe } from '../text.js'
@@ -78,10 +81,17 @@ export function findLiteralSecrets(
   return hits.sort((a, b) => compareText(formatConfigPath(a), formatConfigPath(b)))
 }
 
+/** The file's JSON; `undefined` when it is missing, a link, not a regular file or too large. */
 async function readDocument(path: string): Promise<unknown> {
-  const stats = await lstat(path)
-  if (!stats.isFile() || stats.size > MAX_BYTES) return undefined
-  return JSON.parse(await readFile(path, 'utf8')) as unknown
+  let file
+  try {
+    file = await readCheckedFile(path, { label: 'Generated file', maxBytes: MAX_BYTES })
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_STORE_READ' || code === 'ERR_STORE_INVALID') throw error
+    return undefined
+  }
+  return file && (JSON.parse(file.text) as unknown)
 }
 
 /** `providers.<id>.apiKey` → the provider's first credential env var, when the catalog knows it. */

@@ -3,6 +3,7 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  checkAgentDirLocation,
   checkAgentId,
   DEFAULT_AGENT_ID,
   loadAuthProfileStore,
@@ -97,11 +98,30 @@ async function loadAgent(
     return undefined
   }
   const storePath = resolveAuthStorePath(agentDir)
-  const diagnostics: { path: string; message: string }[] = []
+  const locationProblem = checkAgentDirLocation(agentId, {
+    stateDir,
+    config,
+    env: context.env,
+    homeDir: context.io.homeDir,
+  })
+  if (locationProblem !== undefined) {
+    // Not read: whatever sits there is not this state dir's, and repairs must not write to it.
+    return {
+      agentId,
+      agentDir,
+      storePath,
+      store: undefined,
+      storeTarget: { agentDir, mainAgentDir: null },
+      storeExists: await pathExists(storePath),
+      locationProblem,
+      diagnostics: [],
+    }
+  }
+  const diagnostics: AgentState['diagnostics'][number][] = []
   const onDiagnostic = (diagnostic: StoreDiagnostic) => {
     // Permissions and legacy imports have checks of their own.
     if (diagnostic.code === 'insecure_permissions' || diagnostic.code === 'legacy_import') return
-    diagnostics.push({ path: diagnostic.path, message: diagnostic.message })
+    diagnostics.push({ code: diagnostic.code, path: diagnostic.path, message: diagnostic.message })
   }
   const storeTarget = await agentStoreTarget(context, agentId, agentDir, config, onDiagnostic)
   let store: AuthProfileStore | undefined

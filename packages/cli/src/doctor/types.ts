@@ -1,7 +1,12 @@
 // The shapes shared by `claw doctor`'s checks: a finding, the repair a finding may offer, and the
 // check interface. A new check (e.g. a Redis connection check for fleets) is one new module that
 // exports a `DoctorCheck` and is added to the list in `checks.ts`.
-import type { AuthProfileStore, AuthStoreBackend, ClawConfig } from '@claw/auth-profiles'
+import type {
+  AuthProfileStore,
+  AuthStoreBackend,
+  ClawConfig,
+  StoreDiagnostic,
+} from '@claw/auth-profiles'
 import type { Context } from '../context.js'
 
 /** How bad a finding is: errors make `doctor` exit 1 (78 for unparseable files). */
@@ -56,10 +61,12 @@ export interface AgentState {
   readonly storeTarget: AgentStoreTarget
   /** Whether `auth-profiles.json` exists. */
   readonly storeExists: boolean
+  /** Set when the agent dir resolves outside the state dir (then the store is not read). */
+  readonly locationProblem?: string
   /** The load error (`ERR_STORE_*`), when the store is unreadable or invalid. */
   readonly storeError?: Error & { readonly code?: string }
-  /** Loader diagnostics (dropped entries, newer format, …), permission notes excluded. */
-  readonly diagnostics: readonly { readonly path: string; readonly message: string }[]
+  /** Loader diagnostics (ignored entries, newer format, …), permission notes excluded. */
+  readonly diagnostics: readonly Pick<StoreDiagnostic, 'code' | 'path' | 'message'>[]
 }
 
 /** Everything the checks read, gathered once per run. */

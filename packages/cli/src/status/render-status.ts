@@ -1,6 +1,7 @@
 // The human view of `models status`: model settings, the auth overview per provider, missing
 // auth, OAuth/token expiry and probe results. Every value from files goes through `safe()`.
 import { formatRemainingShort, type AuthHealthStatus } from '@claw/auth-profiles'
+import { renderIgnoredEntries } from '../auth/ignored-entries.js'
 import type { Styles } from '../text.js'
 import { renderTable, safe } from '../text.js'
 import { missingAuthHint } from './auth-overview.js'
@@ -105,6 +106,8 @@ export function renderStatus(view: StatusView): string[] {
     }
     lines.push(`- ${s.bold(safe(entry.provider))} ${bits.join(' | ')}`)
   }
+  const ignored = renderIgnoredEntries(auth.ignoredEntries, s)
+  if (ignored.length > 0) lines.push('', ...ignored)
   if (auth.missingProvidersInUse.length) {
     lines.push('', s.bold('Missing auth'))
     for (const provider of auth.missingProvidersInUse) {

@@ -7,6 +7,7 @@ import {
   type AuthHealthSummary,
   type AuthProfileStore,
   type ClawConfig,
+  type StoreDiagnostic,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
 import {
@@ -17,6 +18,7 @@ import {
   type ProviderAuthOverview,
   type UnusableProfile,
 } from './auth-overview.js'
+import { ignoredEntryViews, type IgnoredEntryView } from '../auth/ignored-entries.js'
 import type { ModelConfigSummary } from './model-config.js'
 import type { AuthProbeSummary } from './probe-summary.js'
 import { compareText } from '../text.js'
@@ -30,6 +32,8 @@ export interface AuthStatusReport {
   readonly missingProvidersInUse: readonly string[]
   readonly providers: readonly ProviderAuthOverview[]
   readonly unusableProfiles: readonly UnusableProfile[]
+  /** Store entries claw cannot use (kept unchanged in the file, never routed to), with why. */
+  readonly ignoredEntries: readonly IgnoredEntryView[]
   readonly oauth: {
     readonly warnAfterMs: number
     readonly profiles: AuthHealthSummary['profiles']
@@ -44,6 +48,8 @@ export interface AuthStatusInput {
   readonly config: ClawConfig
   readonly env: Env
   readonly storePath: string
+  /** What loading the store noticed (the ignored entries are reported). */
+  readonly storeDiagnostics: readonly StoreDiagnostic[]
   readonly now: number
 }
 
@@ -119,6 +125,7 @@ export function buildAuthStatus(input: AuthStatusInput): {
       missingProvidersInUse,
       providers: overviews,
       unusableProfiles: listUnusableProfiles(store, now),
+      ignoredEntries: ignoredEntryViews(input.storeDiagnostics),
       oauth: {
         warnAfterMs: health.warnAfterMs,
         profiles: health.profiles,
