@@ -50,6 +50,11 @@ export interface CheckedFile {
   readonly stats: BigIntStats
 }
 
+/** `label` as it reads inside a sentence: `Credential store` → `credential store`. */
+function lowerFirst(label: string): string {
+  return `${label.charAt(0).toLowerCase()}${label.slice(1)}`
+}
+
 function errnoCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   return typeof code === 'string' ? code : 'unknown error'
@@ -191,7 +196,7 @@ async function openFile(
     }
     throw new AuthProfilesError(
       'ERR_STORE_READ',
-      `Could not open ${options.label.toLowerCase()} ${path} (${code}).`,
+      `Could not open ${lowerFirst(options.label)} ${path} (${code}).`,
       { path, cause: error },
     )
   }
@@ -225,6 +230,46 @@ function checkOpened(path: string, stats: BigIntStats, options: ReadCheckedFileO
   }
 }
 
+/** A file {@link openCheckedFile} opened and checked: its handle (close it) and its `fstat`. @internal */
+export interface OpenedCheckedFile {
+  readonly handle: FileHandle
+  readonly stats: BigIntStats
+}
+
+/**
+ * Opens a file once (without blocking on a FIFO and, unless `followSymlinks`, refusing a symbolic
+ * link) and checks the opened descriptor with `fstat` (a regular file, at most `maxBytes`, the owner
+ * and mode rules) before the caller reads a byte; `undefined` when the file does not exist. For
+ * readers of binary files (an SQLite database); text files use {@link readCheckedFile}.
+ *
+ * @throws {AuthProfilesError} as {@link readCheckedFile}, but never `ERR_STORE_INVALID`.
+ * @internal
+ */
+export async function openCheckedFile(
+  path: string,
+  options: ReadCheckedFileOptions,
+): Promise<OpenedCheckedFile | undefined> {
+  const handle = await openFile(path, options)
+  if (!handle) return undefined
+  try {
+    let stats: BigIntStats
+    try {
+      stats = await handle.stat({ bigint: true })
+    } catch (error) {
+      throw new AuthProfilesError(
+        'ERR_STORE_READ',
+        `Could not inspect ${lowerFirst(options.label)} ${path} (${errnoCode(error)}).`,
+        { path, cause: error },
+      )
+    }
+    checkOpened(path, stats, options)
+    return { handle, stats }
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    throw error
+  }
+}
+
 /**
  * Reads a file the safe way: opened once (without blocking on a FIFO and, unless
  * `followSymlinks`, refusing a symbolic link), checked with `fstat` on the opened descriptor (a
@@ -250,23 +295,12 @@ export async function readCheckedFile(
   path: string,
   options: ReadCheckedFileOptions,
 ): Promise<CheckedFile | undefined> {
-  const handle = await openFile(path, options)
-  if (!handle) return undefined
-  let buffer: Buffer | undefined
+  const opened = await openCheckedFile(path, options)
+  if (!opened) return undefined
+  const { handle, stats } = opened
+  // One byte more than the file claims, to notice a file that grows while it is read.
+  const buffer = Buffer.alloc(Number(stats.size) + 1)
   try {
-    let stats: BigIntStats
-    try {
-      stats = await handle.stat({ bigint: true })
-    } catch (error) {
-      throw new AuthProfilesError(
-        'ERR_STORE_READ',
-        `Could not inspect ${options.label.toLowerCase()} ${path} (${errnoCode(error)}).`,
-        { path, cause: error },
-      )
-    }
-    checkOpened(path, stats, options)
-    // One byte more than the file claims, to notice a file that grows while it is read.
-    buffer = Buffer.alloc(Number(stats.size) + 1)
     let length = 0
     try {
       while (length < buffer.length) {
@@ -277,7 +311,7 @@ export async function readCheckedFile(
     } catch (error) {
       throw new AuthProfilesError(
         'ERR_STORE_READ',
-        `Could not read ${options.label.toLowerCase()} ${path} (${errnoCode(error)}).`,
+        `Could not read ${lowerFirst(options.label)} ${path} (${errnoCode(error)}).`,
         { path, cause: error },
       )
     }
@@ -297,7 +331,7 @@ export async function readCheckedFile(
     return { text, stats }
   } finally {
     // The bytes may be secrets: wipe the copy this function made.
-    buffer?.fill(0)
+    buffer.fill(0)
     await handle.close().catch(() => undefined)
   }
 }

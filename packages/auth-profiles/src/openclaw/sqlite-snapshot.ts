@@ -5,10 +5,11 @@
 // bytes in memory. Because neither takes SQLite's locks, the file's stat signature is compared
 // before and after reading, and a file with a write-ahead log or hot journal still pending is
 // refused rather than read half-done.
-import { constants, type BigIntStats } from 'node:fs'
-import { open, stat } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { openCheckedFile } from '../checked-file.js'
 import { AuthProfilesError } from '../errors.js'
 import { loadBuiltinModule, nodeVersion } from '../runtime.js'
 
@@ -169,41 +170,34 @@ function invalidDatabase(file: string, label: string, detail: string, cause?: un
 }
 
 /**
- * Opens the file without blocking on FIFOs, checks it is a regular file under the size cap with a
- * complete SQLite header, and returns its bytes when `withBytes` (sql.js reads from memory).
+ * Opens the file through the shared checked open (no FIFO blocking; `fstat` on the descriptor: a
+ * regular file under the size cap), checks it has a complete SQLite header, and returns its bytes
+ * when `withBytes` (sql.js reads from memory).
  */
 async function inspect(
   file: string,
   options: ReadSqliteOptions,
   withBytes: boolean,
 ): Promise<{ signature: string; bytes: Uint8Array | undefined }> {
-  let handle
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch (error) {
-    const code = errnoCode(error)
+  const opened = await openCheckedFile(file, {
+    label: options.label,
+    maxBytes: options.maxBytes,
+    followSymlinks: true,
+  })
+  if (!opened) {
+    // The cause carries the errno, which callers use to tell "no database here".
+    const missing = Object.assign(new Error(`${file} does not exist`), { code: 'ENOENT' })
     throw new AuthProfilesError(
       'ERR_STORE_READ',
-      `Could not open ${options.label} ${file} (${code}).`,
-      { path: file, cause: error },
+      `Could not open ${options.label} ${file} (ENOENT).`,
+      {
+        path: file,
+        cause: missing,
+      },
     )
   }
+  const { handle, stats } = opened
   try {
-    const stats = await handle.stat({ bigint: true })
-    if (!stats.isFile()) {
-      throw new AuthProfilesError(
-        'ERR_STORE_NOT_REGULAR_FILE',
-        `${options.label} ${file} is not a regular file; it was not read.`,
-        { path: file },
-      )
-    }
-    if (stats.size > BigInt(options.maxBytes)) {
-      throw new AuthProfilesError(
-        'ERR_STORE_TOO_LARGE',
-        `${options.label} ${file} is ${stats.size} bytes, over the ${options.maxBytes}-byte limit; it was not read.`,
-        { path: file },
-      )
-    }
     const size = Number(stats.size)
     const length = withBytes ? size : Math.min(size, 100)
     const buffer = new Uint8Array(length)

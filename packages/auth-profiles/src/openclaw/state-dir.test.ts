@@ -1,7 +1,7 @@
 // Reading OpenClaw 2026.9 state dirs (fixtures written by OpenClaw itself) with both SQLite
 // engines, and refusing bad input with errors that name the file while changing nothing.
-import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -240,6 +240,21 @@ describe.each(readers)('readOpenClawState with %s', (reader) => {
     expect(error.message).toMatch(/OpenClaw is running/)
     expect(hashTree(dir)).toBe(before)
   })
+
+  it.skipIf(skip || process.platform === 'win32')(
+    'a FIFO where the database should be fails at once, naming it',
+    async () => {
+      const dir = fixture('fresh')
+      const file = join(dir, STATE_DB)
+      rmSync(file)
+      execFileSync('mkfifo', [file])
+      const error = await readError(dir, reader)
+      expect(error.code).toBe('ERR_STORE_NOT_REGULAR_FILE')
+      expect(error.message).toBe(
+        `The OpenClaw state database ${file} is not a regular file (found a FIFO); claw will not read it.`,
+      )
+    },
+  )
 
   it.skipIf(skip)('a dir without the state database says what it is not', async () => {
     const dir = fixture('fresh')
