@@ -184,9 +184,8 @@ export class Context {
 
   /** The selected agent's credential store (corrupt stores are exit-78 errors naming the file). */
   async loadStore(agentId: string = this.agentId): Promise<AuthProfileStore> {
-    const target = await this.storeTarget(agentId)
+    const backend = await this.storeHandle(agentId)
     try {
-      const backend = resolveAuthStoreBackend({ ...target, env: this.env })
       const store = await backend.load()
       this.storeDiagnostics.set(agentId, backend.diagnostics())
       return store
