@@ -219,6 +219,8 @@ export const secretsConfigSchema = z.looseObject({
 
 /** URL schemes `state.url` accepts. */
 const REDIS_URL_SCHEME = /^(?:redis|rediss|unix):\/\/\S+$/i
+/** URL schemes of Redis Cluster nodes (they announce TCP addresses: no unix sockets). */
+const CLUSTER_NODE_URL_SCHEME = /^(?:redis|rediss):\/\/\S+$/i
 
 /**
  * The `state` config slice: where routing state (and optionally credentials) live. `backend:
@@ -231,10 +233,25 @@ export const stateConfigSchema = z
   .strictObject({
     /** `file` (default): each host's `auth-profiles.json`. `redis`: shared routing state. */
     backend: z.enum(['file', 'redis']).optional(),
-    /** `redis://…`, `rediss://…` or `unix:///path/redis.sock`; usually `${REDIS_URL}`. */
+    /**
+     * One Redis: `redis://…`, `rediss://…` or `unix:///path/redis.sock`; usually `${REDIS_URL}`.
+     * A Redis Cluster: a list of some of its nodes' `redis://` / `rediss://` URLs (a list, even of
+     * one URL, means a cluster).
+     */
     url: z
-      .string()
-      .regex(REDIS_URL_SCHEME, 'must be a redis://, rediss:// or unix:// URL')
+      .union([
+        z.string().regex(REDIS_URL_SCHEME, 'must be a redis://, rediss:// or unix:// URL'),
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                CLUSTER_NODE_URL_SCHEME,
+                'must be a redis:// or rediss:// URL (cluster nodes listen on TCP)',
+              ),
+          )
+          .min(1, 'must list at least one cluster node'),
+      ])
       .optional(),
     /** Key prefix, applied once to every key. Default `claw:`. */
     prefix: z

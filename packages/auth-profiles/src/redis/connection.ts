@@ -12,27 +12,39 @@
  *   again and warns once more on recovery;
  * - rethrows errors Redis itself replied with (a script error, WRONGTYPE) unchanged, without
  *   opening the circuit: those are bugs or data problems, not outages. Authentication replies
- *   (NOAUTH, WRONGPASS, "Protocol error: unauthenticated …", NOPERM) are the exception: a Redis
- *   that refuses this client is unavailable to it, so they open the circuit like an outage, and
- *   the warning names the cause (`authentication failed (NOAUTH)`), never the password.
+ *   (NOAUTH, WRONGPASS, "Protocol error: unauthenticated …", NOPERM) and replies that say Redis
+ *   cannot serve right now (CLUSTERDOWN, TRYAGAIN, MASTERDOWN, LOADING, READONLY, BUSY) are the
+ *   exception: they open the circuit like an outage, and the warning names the cause
+ *   (`authentication failed (NOAUTH)`, `CLUSTERDOWN`), never the password (failures.ts).
+ *
+ * One Redis or a Redis Cluster (client.ts): on a cluster one circuit covers every node (a master
+ * that is down opens it for all; the probe closes it once every master answers and the cluster
+ * reports `cluster_state:ok`). Scripts go through `connection.eval` (EVALSHA, fleet-script.ts).
  *
  * `keys` is the single key helper (the prefix applied exactly once), `now` the injected clock and
- * `warn` the embedder's warning sink. `client` is the raw node-redis client once created; use it
- * only inside `run`.
+ * `warn` the embedder's warning sink. `client` is the raw node-redis client (one Redis or a
+ * cluster) once created; use it only inside `run`, with commands that name their keys.
  *
  * @packageDocumentation
  */
-import type { createClient } from '@keyv/redis'
 import { emitProcessWarning, resolveClock } from '../runtime.js'
 import type { AuthStoreBackend } from '../store-backend.js'
 import type { RefreshLockProvider } from '../oauth/refresh-lock.js'
+import {
+  checkFleetClient,
+  closeFleetClient,
+  connectFleetClient,
+  createFleetClient,
+  destroyFleetClient,
+  isClientReady,
+} from './client.js'
+import type { FleetClient } from './client.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
 import { createFleetKeys, DEFAULT_FLEET_PREFIX, type FleetKeys } from './keys.js'
 import { createRedisRefreshLock, type RedisRefreshLockOptions } from './refresh-lock.js'
+import { describeFailure, authFailure, isOutage } from './failures.js'
+import { evalFleetScript, type FleetScript } from './fleet-script.js'
 import { createRedisStateBackend } from './state-backend.js'
-
-/** The node-redis (v5) client of `@keyv/redis`. @internal */
-export type FleetClient = ReturnType<typeof createClient>
 
 /**
  * Thrown by {@link FleetConnection.run} while Redis is unavailable (circuit open, fleet closed).
@@ -59,6 +71,8 @@ export interface FleetConnection {
   readonly keys: FleetKeys
   /** Runs `fn` through the circuit breaker; throws {@link FleetUnavailableError} fast when open. */
   run<T>(fn: (client: FleetClient) => Promise<T>): Promise<T>
+  /** Runs `script` (EVALSHA, EVAL on NOSCRIPT) through {@link FleetConnection.run}. */
+  eval(script: FleetScript, keys: readonly string[], args: readonly string[]): Promise<unknown>
   /** The raw client once created (after the lazy import), else `undefined`. Use inside `run`. */
   readonly client: FleetClient | undefined
   /** False while the circuit is open or the fleet is closed. */
@@ -81,11 +95,19 @@ export interface FleetConnection {
  */
 export interface RedisFleetOptions {
   /**
-   * `redis://[user:password@]host:port`, `rediss://…` or `unix://[user:password@]/path/redis.sock`
-   * (percent-encode special characters of the password).
+   * One Redis: `redis://[user:password@]host:port`, `rediss://…` or
+   * `unix://[user:password@]/path/redis.sock` (percent-encode special characters of the password).
+   *
+   * A Redis Cluster: a list of `redis://` / `rediss://` URLs of some of its nodes (one is enough:
+   * the client discovers the others; list a few so it starts while one is down). The credentials
+   * and TLS of the first URL that has them apply to every node. Valkey (cluster or not) works the
+   * same: claw uses only commands and Lua scripting both provide.
    */
-  readonly url?: string
-  /** An existing node-redis client instead of `url` (the caller owns it: `close()` leaves it open). */
+  readonly url?: string | readonly string[]
+  /**
+   * An existing node-redis client instead of `url`: `createClient(…)` or `createCluster(…)` (e.g.
+   * from `@keyv/redis`), connected by the caller, who owns it (`close()` leaves it open).
+   */
   readonly client?: unknown
   /** Key prefix, applied exactly once to every key. Default `claw:`. */
   readonly prefix?: string
@@ -135,8 +157,6 @@ export const DEFAULT_FLEET_COMMAND_TIMEOUT_MS = 250
 export const DEFAULT_FLEET_FRESHNESS_MS = 100
 /** How often the background probe checks a failed Redis. */
 const PROBE_INTERVAL_MS = 1_000
-/** Upper bound of the client's reconnect delay. */
-const MAX_RECONNECT_DELAY_MS = 500
 
 const timedOut = Symbol('timeout')
 
@@ -148,90 +168,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof tim
     timer = setTimeout(() => resolve(timedOut), ms)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
-/** True when Redis answered with an error (a reply, not a transport failure). */
-function isErrorReply(error: unknown): boolean {
-  for (let proto: unknown = error; proto; proto = Object.getPrototypeOf(proto)) {
-    const name = (proto as { constructor?: { name?: string } }).constructor?.name
-    if (name === 'ErrorReply') return true
-    if (proto === Error.prototype) break
-  }
-  return false
-}
-
-/**
- * Why Redis refused this client, when it did: `authentication failed (NOAUTH)` (no password
- * sent, or Redis closed the connection with "Protocol error: unauthenticated …"),
- * `authentication failed (WRONGPASS)`, `authentication failed (AUTH)` (a password sent to a Redis
- * that has none) or `not permitted (NOPERM)` (an ACL user without the commands claw runs). Only
- * the reply's leading code is kept: the rest of a reply is never repeated.
- */
-function authFailure(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | undefined)?.message
-  if (typeof message !== 'string') return undefined
-  const code = /^(NOAUTH|WRONGPASS|NOPERM)\b/.exec(message)?.[1]
-  if (code === 'NOPERM') return 'not permitted (NOPERM)'
-  if (code !== undefined) return `authentication failed (${code})`
-  if (/^ERR Protocol error: unauthenticated\b/.test(message))
-    return 'authentication failed (NOAUTH)'
-  if (/^ERR AUTH\b.*\bwithout any password configured\b/.test(message))
-    return 'authentication failed (AUTH)'
-  return undefined
-}
-
-/** A short, secret-free reason for a failure: an authentication failure, an errno code or the error class. */
-function describeFailure(error: unknown): string {
-  if (error === timedOut) return 'timeout'
-  const auth = authFailure(error)
-  if (auth !== undefined) return auth
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code
-  const name = (error as { constructor?: { name?: string } } | undefined)?.constructor?.name
-  return typeof name === 'string' && /^\w+$/.test(name) ? name : 'error'
-}
-
-/**
- * `unix://[user[:password]@]/path/redis.sock`: the socket path and the credentials (percent-
- * decoded), which node-redis takes as separate options for a socket.
- */
-function parseUnixUrl(url: string): { path: string; username?: string; password?: string } {
-  const rest = url.slice('unix://'.length)
-  const slash = rest.indexOf('/')
-  const authority = slash === -1 ? rest : rest.slice(0, slash)
-  const at = authority.lastIndexOf('@')
-  if (at === -1) return { path: rest }
-  const userinfo = authority.slice(0, at)
-  const path = rest.slice(at + 1)
-  const colon = userinfo.indexOf(':')
-  const decode = (value: string): string => {
-    try {
-      return decodeURIComponent(value)
-    } catch {
-      return value
-    }
-  }
-  const username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon))
-  const password = colon === -1 ? undefined : decode(userinfo.slice(colon + 1))
-  return {
-    path,
-    ...(username === '' ? {} : { username }),
-    ...(password === undefined || password === '' ? {} : { password }),
-  }
-}
-
-/**
- * Client options of a URL: `unix://` paths become a socket path, with the URL's credentials as
- * `username` / `password` (node-redis reads them from `redis://` URLs itself).
- */
-function clientOptions(url: string | undefined): Record<string, unknown> {
-  const reconnectStrategy = (retries: number): number =>
-    Math.min(50 * (retries + 1), MAX_RECONNECT_DELAY_MS)
-  if (url?.startsWith('unix://')) {
-    const { path, ...credentials } = parseUnixUrl(url)
-    return { ...credentials, socket: { path, reconnectStrategy } }
-  }
-  return { ...(url === undefined ? {} : { url }), socket: { reconnectStrategy } }
 }
 
 /**
@@ -246,6 +182,19 @@ function clientOptions(url: string | undefined): Record<string, unknown> {
  * @public
  */
 export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
+  return connectFleet(options).fleet
+}
+
+/**
+ * {@link createRedisFleet}, with the connection its backends share (for tests of the fleet
+ * modules).
+ *
+ * @internal
+ */
+export function connectFleet(options: RedisFleetOptions): {
+  fleet: RedisFleet
+  connection: FleetConnection
+} {
   const prefix = options.prefix ?? DEFAULT_FLEET_PREFIX
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_FLEET_COMMAND_TIMEOUT_MS
   const freshnessMs = options.freshnessMs ?? DEFAULT_FLEET_FRESHNESS_MS
@@ -266,30 +215,23 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
   let openReason = 'unknown'
 
   const onError = (error: unknown): void => {
-    // Every 'error' event lands here (no unhandled 'error' crash); a live circuit opens.
+    // Every 'error' event lands here (no unhandled 'error' crash); a live circuit opens. A
+    // cluster reports a node's connection errors as 'node-error'.
     tripCircuit(error)
   }
 
   // The lazy import and the client (local work, not bounded by the command timeout) …
   const created: Promise<FleetClient> = (async () => {
-    if (!owned) {
-      client = options.client as FleetClient
-      client.on('error', onError)
-      return client
-    }
-    const { createClient } = await import('@keyv/redis')
-    const fresh = createClient({
-      ...clientOptions(options.url),
-      disableOfflineQueue: true,
-    }) as unknown as FleetClient
+    const fresh = owned ? await createFleetClient(options.url) : (options.client as FleetClient)
     fresh.on('error', onError)
+    fresh.on('node-error', onError)
     client = fresh
     return fresh
   })()
   // … then the first connection, which is (while Redis is down node-redis keeps retrying, with
   // a bounded delay; this resolves once connected).
   const ready: Promise<FleetClient> = created.then(async (fresh) => {
-    if (owned && !closed) await fresh.connect()
+    if (owned && !closed) await connectFleetClient(fresh, () => closed, onError)
     return fresh
   })
   created.catch(() => undefined)
@@ -299,7 +241,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
     refusal = authFailure(error) ?? refusal
     if (closed || open) return
     open = true
-    openReason = describeFailure(error)
+    openReason = error === timedOut ? 'timeout' : describeFailure(error)
     warn(`Redis unavailable (${openReason}); using local state until it returns.`)
     startProbe()
   }
@@ -315,8 +257,8 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
     probing = true
     try {
       const current = client
-      if (!current?.isReady) return
-      const reply = await withTimeout(current.ping(), commandTimeoutMs)
+      if (current === undefined || !isClientReady(current)) return
+      const reply = await withTimeout(checkFleetClient(current), commandTimeoutMs)
       if (reply === timedOut || closed) return
       open = false
       refusal = undefined
@@ -344,7 +286,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
     } catch (error) {
       // A refused login is a configuration problem, but to the fleet it is an outage like any
       // other: local state, one warning naming the cause (never the password).
-      if (isErrorReply(error) && authFailure(error) === undefined) throw error
+      if (!isOutage(error)) throw error
       tripCircuit(error)
       throw new FleetUnavailableError(undefined, { cause: error })
     }
@@ -361,6 +303,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
     prefix,
     keys: createFleetKeys(prefix),
     run,
+    eval: (script, keys, args) => run((current) => evalFleetScript(current, script, keys, args)),
     get client() {
       return client
     },
@@ -373,7 +316,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
   }
 
   let refreshLock: RefreshLockProvider | undefined
-  return {
+  const fleet: RedisFleet = {
     prefix,
     status: () => (closed ? 'closed' : open ? 'degraded' : 'connected'),
     async ping() {
@@ -381,7 +324,7 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
       const started = performance.now()
       try {
         const reply = await withTimeout(
-          (async () => (await ready).ping())(),
+          (async () => checkFleetClient(await ready))(),
           Math.max(commandTimeoutMs, 1_000),
         )
         if (reply === timedOut) return { ok: false, error: refusal ?? 'timeout' }
@@ -404,17 +347,19 @@ export function createRedisFleet(options: RedisFleetOptions): RedisFleet {
       probe = undefined
       if (!owned) {
         client?.off('error', onError)
+        client?.off('node-error', onError)
         return
       }
       const current = client ?? (await withTimeout(ready, commandTimeoutMs).catch(() => undefined))
       if (current === undefined || current === timedOut) return
       try {
-        if (current.isReady) await withTimeout(current.close(), commandTimeoutMs)
+        await withTimeout(closeFleetClient(current), commandTimeoutMs)
       } catch {
         // closing a broken connection: nothing to do
       } finally {
-        if (current.isOpen) current.destroy()
+        destroyFleetClient(current)
       }
     },
   }
+  return { fleet, connection }
 }

@@ -22,6 +22,7 @@ import type * as Schemas from '../schemas.js'
 import type { AuthProfileCredential, AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import { decryptValue, encryptValue, FLEET_ENCRYPTION_KEY_BYTES } from './crypto.js'
+import { defineFleetScript } from './fleet-script.js'
 
 /** Options of {@link createRedisCredentialBackend}. @public */
 export interface RedisCredentialBackendOptions {
@@ -39,7 +40,7 @@ const MAX_CAS_ATTEMPTS = 50
  * data, or never held any), else 'ok', id, ver, value, … (an unmarked Redis that holds credentials,
  * from before the marker existed, is marked).
  */
-const LOAD_SCRIPT = `
+const LOAD_SCRIPT = defineFleetScript(`
 local ids = redis.call('SMEMBERS', KEYS[1])
 if redis.call('HEXISTS', KEYS[2], 'credentials') == 0 then
   if #ids == 0 then return {'empty'} end
@@ -55,7 +56,7 @@ for _, id in ipairs(ids) do
   end
 end
 return out
-`
+`)
 
 /**
  * KEYS[1] index, KEYS[2k], KEYS[2k+1] credential and version key of entry k, KEYS[2n+2] the fleet
@@ -63,7 +64,7 @@ return out
  * n, then per entry: profile id, expected version, op ('check' | 'set' | 'del'), value; last, now
  * (ms) for the marker. Returns {'ok'}, {'conflict'} or {'fence', current}.
  */
-const COMMIT_SCRIPT = `
+const COMMIT_SCRIPT = defineFleetScript(`
 local count = tonumber(ARGV[2])
 if ARGV[1] ~= '' then
   local current = redis.call('GET', KEYS[2 * count + 3])
@@ -87,7 +88,7 @@ for k = 1, count do
   end
 end
 return {'ok'}
-`
+`)
 
 interface Entry {
   readonly version: string
@@ -203,11 +204,10 @@ export function createRedisCredentialBackend(
   async function read(): Promise<Snapshot> {
     let reply: unknown
     try {
-      reply = await connection.run((client) =>
-        client.eval(LOAD_SCRIPT, {
-          keys: [indexKey, markerKey],
-          arguments: [credentialPrefix, versionPrefix, String(connection.now())],
-        }),
+      reply = await connection.eval(
+        LOAD_SCRIPT,
+        [indexKey, markerKey],
+        [credentialPrefix, versionPrefix, String(connection.now())],
       )
     } catch (error) {
       if (isFleetUnavailable(error)) throw unavailable('read', error)
@@ -357,9 +357,7 @@ export function createRedisCredentialBackend(
     if (fence) commandKeys.push(fence.key)
     let reply: unknown
     try {
-      reply = await connection.run((client) =>
-        client.eval(COMMIT_SCRIPT, { keys: commandKeys, arguments: args }),
-      )
+      reply = await connection.eval(COMMIT_SCRIPT, commandKeys, args)
     } catch (error) {
       if (isFleetUnavailable(error)) throw unavailable('write', error)
       throw failed('write', error)

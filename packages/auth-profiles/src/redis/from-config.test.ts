@@ -33,6 +33,11 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
+// These tests are about the wiring, not Redis' speed: a loaded host may take longer than the
+// default 250 ms to import the client, connect or answer, which would open the circuit and send
+// writes to local state (outages have their own tests).
+const PATIENT_MS = 10_000
+
 function track(fleet: RedisFleet | undefined): RedisFleet {
   expect(fleet).toBeDefined()
   fleets.push(fleet!)
@@ -129,7 +134,14 @@ describe('createFleetFromConfig', () => {
   it('connects to state.url (with ${VAR} references from env) under the configured prefix', async () => {
     const fleet = track(
       createFleetFromConfig({
-        config: { state: { backend: 'redis', url: '${REDIS_URL}', prefix: 'team-a:' } },
+        config: {
+          state: {
+            backend: 'redis',
+            url: '${REDIS_URL}',
+            prefix: 'team-a:',
+            commandTimeoutMs: PATIENT_MS,
+          },
+        },
         env: { REDIS_URL: server.url },
         warn: () => undefined,
       }),
@@ -167,7 +179,9 @@ describe('createFleetFromConfig', () => {
 
 describe('fleetStoreBackend', () => {
   it('keeps credentials in the agent dir and routing state in Redis', async () => {
-    const config = { state: { backend: 'redis' as const, url: server.url } }
+    const config = {
+      state: { backend: 'redis' as const, url: server.url, commandTimeoutMs: PATIENT_MS },
+    }
     const secret = canarySecret()
     const agentDirA = join(root, 'host-a', 'agents', 'main', 'agent')
     const agentDirB = join(root, 'host-b', 'agents', 'main', 'agent')
@@ -205,7 +219,12 @@ describe('fleetStoreBackend', () => {
 
   it('keeps credentials in Redis, encrypted with CLAW_STATE_KEY, when state.credentials is redis', async () => {
     const config = {
-      state: { backend: 'redis' as const, url: server.url, credentials: 'redis' as const },
+      state: {
+        backend: 'redis' as const,
+        url: server.url,
+        credentials: 'redis' as const,
+        commandTimeoutMs: PATIENT_MS,
+      },
     }
     const env = { CLAW_STATE_KEY: randomBytes(32).toString('base64') }
     const secret = canarySecret()
@@ -234,7 +253,12 @@ describe('fleetStoreBackend', () => {
 
   it('refuses credentials in Redis without an encryption key, naming where to put one', async () => {
     const config = {
-      state: { backend: 'redis' as const, url: server.url, credentials: 'redis' as const },
+      state: {
+        backend: 'redis' as const,
+        url: server.url,
+        credentials: 'redis' as const,
+        commandTimeoutMs: PATIENT_MS,
+      },
     }
     const fleet = track(createFleetFromConfig({ config, env: {}, warn: () => undefined }))
     await expect(

@@ -22,7 +22,10 @@ export interface FleetConfig {
 
 /** Options of {@link createFleetFromConfig}. @public */
 export interface CreateFleetFromConfigOptions {
-  /** The validated config (`${VAR}` references in `state.url` are substituted from `env`). */
+  /**
+   * The validated config (`${VAR}` references in `state.url` are substituted from `env`). A list
+   * in `state.url` connects to a Redis Cluster through those nodes.
+   */
   readonly config: FleetConfig | undefined
   /** Environment for `${VAR}` references left in `state.url`; default `process.env`. */
   readonly env?: Env
@@ -73,9 +76,31 @@ export function createFleetFromConfig(
 }
 
 const URL_SCHEME = /^(?:redis|rediss|unix):\/\/\S+$/i
+const CLUSTER_NODE_URL_SCHEME = /^(?:redis|rediss):\/\/\S+$/i
 
-function resolveUrl(raw: string | undefined, env: Env): string {
-  const url = raw === undefined ? undefined : substituteEnvVars(raw, { env }).trim()
+/**
+ * `state.url` with its `${VAR}` references substituted: one URL, or the list of a cluster's nodes
+ * (entries that resolve to nothing are dropped). Messages name the path, never a URL.
+ */
+function resolveUrl(raw: string | readonly string[] | undefined, env: Env): string | string[] {
+  const resolve = (value: string): string => substituteEnvVars(value, { env }).trim()
+  if (Array.isArray(raw)) {
+    const urls = (raw as readonly string[]).map(resolve).filter((url) => url !== '')
+    if (urls.length === 0) {
+      throw new AuthProfilesError(
+        'ERR_INVALID_CONFIG',
+        'state.url lists no Redis Cluster node (every entry resolved to nothing).',
+      )
+    }
+    if (!urls.every((url) => CLUSTER_NODE_URL_SCHEME.test(url))) {
+      throw new AuthProfilesError(
+        'ERR_INVALID_CONFIG',
+        'state.url: every Redis Cluster node must be a redis:// or rediss:// URL.',
+      )
+    }
+    return urls
+  }
+  const url = raw === undefined ? undefined : resolve(raw as string)
   if (url === undefined || url === '') {
     throw new AuthProfilesError(
       'ERR_INVALID_CONFIG',

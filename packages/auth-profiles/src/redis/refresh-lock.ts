@@ -7,6 +7,7 @@ import { AuthProfilesError } from '../errors.js'
 import { describeId } from '../ids.js'
 import type { RefreshLock, RefreshLockKey, RefreshLockProvider } from '../oauth/refresh-lock.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
+import { defineFleetScript } from './fleet-script.js'
 
 /** Default TTL of the Redis refresh lock (as the file lock's staleMs): 60 s. @public */
 export const DEFAULT_REDIS_REFRESH_LOCK_TTL_MS = 60_000
@@ -31,20 +32,20 @@ export interface RedisRefreshLockOptions {
 }
 
 /** KEYS[1] lock, KEYS[2] fence; ARGV[1] token, ARGV[2] ttl → the new fence, or false when held. */
-const ACQUIRE_SCRIPT = `
+const ACQUIRE_SCRIPT = defineFleetScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return redis.call('INCR', KEYS[2])
 end
 return false
-`
+`)
 
 /** KEYS[1] lock; ARGV[1] token → 1 when deleted, 0 when the lock is someone else's (or gone). */
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = defineFleetScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`
+`)
 
 function aborted(key: RefreshLockKey): AuthProfilesError {
   return new AuthProfilesError(
@@ -98,12 +99,7 @@ export function createRedisRefreshLock(
       if (signal?.aborted) throw aborted(key)
       let granted: unknown
       try {
-        granted = await connection.run((client) =>
-          client.eval(ACQUIRE_SCRIPT, {
-            keys: [lockKey, fenceKey],
-            arguments: [token, String(ttlMs)],
-          }),
-        )
+        granted = await connection.eval(ACQUIRE_SCRIPT, [lockKey, fenceKey], [token, String(ttlMs)])
       } catch (error) {
         if (!isFleetUnavailable(error)) throw error
         if (options.fallback) return options.fallback.acquire(key, signal)
@@ -139,9 +135,7 @@ export function createRedisRefreshLock(
 
   async function release(lockKey: string, token: string): Promise<void> {
     try {
-      await connection.run((client) =>
-        client.eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] }),
-      )
+      await connection.eval(RELEASE_SCRIPT, [lockKey], [token])
     } catch {
       // Redis unavailable: the grant expires by itself after ttlMs.
     }

@@ -1,5 +1,6 @@
 // The Lua scripts of the Redis state backend. Each runs atomically in one round trip; key names
 // are built by keys.ts and passed in (the scripts only append a model id to a given key prefix).
+import { defineFleetScript } from './fleet-script.js'
 
 /**
  * Reads an agent's routing state. ARGV: the profile count `n`, then per profile its usage hash,
@@ -9,7 +10,7 @@
  *
  * @internal
  */
-export const READ_ROUTING_SCRIPT = `
+export const READ_ROUTING_SCRIPT = defineFleetScript(`
 local function hash(key)
   local flat = redis.call('HGETALL', key)
   local out = {}
@@ -41,7 +42,7 @@ local members = redis.call('SMEMBERS', ARGV[tail + 2])
 local reauth = {}
 for i = 1, #members do reauth[members[i]] = true end
 return cjson.encode({ p = profiles, o = hash(ARGV[tail]), g = hash(ARGV[tail + 1]), r = reauth })
-`
+`)
 
 /**
  * Applies a list of routing operations atomically. ARGV[1]: JSON array of operations, each an
@@ -58,7 +59,7 @@ return cjson.encode({ p = profiles, o = hash(ARGV[tail]), g = hash(ARGV[tail + 1
  *
  * @internal
  */
-export const WRITE_ROUTING_SCRIPT = `
+export const WRITE_ROUTING_SCRIPT = defineFleetScript(`
 local ops = cjson.decode(ARGV[1])
 for _, op in ipairs(ops) do
   local o, key = op[1], op[2]
@@ -88,4 +89,4 @@ for _, op in ipairs(ops) do
   end
 end
 return #ops
-`
+`)

@@ -246,34 +246,38 @@ describe('routing diff semantics', () => {
 })
 
 describe('freshness and sharing', () => {
-  it('a 429 recorded by host A is honoured by host B within 100 ms', async () => {
-    const a = fleet().stateBackend({ agentId: 'main', credentials: await host('a') })
-    const b = fleet().stateBackend({ agentId: 'main', credentials: await host('b') })
+  // The freshness bound is a property of the snapshot's age on the fleet's clock, so it is proved
+  // on an injected clock: a loaded host cannot stretch it, and a wrong reuse window fails it. The
+  // wall-clock latency (write on one connection → seen by another) is a bench row
+  // (bench/suites/auth-profiles.mjs, "fleet freshness").
+  it('a 429 recorded by host A is honoured by host B once its snapshot is freshnessMs old', async () => {
+    let clock = Date.now()
+    const now = (): number => clock
+    const a = fleet({ now }).stateBackend({ agentId: 'main', credentials: await host('a') })
+    const b = fleet({ now, freshnessMs: 100 }).stateBackend({
+      agentId: 'main',
+      credentials: await host('b'),
+    })
     const select = async (): Promise<string[]> =>
       resolveAuthProfileOrder({ store: await b.load(), provider: 'openai' })
     expect(await select()).toEqual([A, B])
     // Warm path: repeated loads within the bound cost no round trip (same object back).
-    expect(await b.load()).toBe(await b.load())
-    const storeA = await a.load()
+    const snapshot = await b.load()
+    expect(await b.load()).toBe(snapshot)
     await markAuthProfileFailure({
-      store: storeA,
+      store: await a.load(),
       profileId: A,
       reason: 'rate_limit',
       retryAfterMs: 30_000,
       persist: { backend: a },
     })
-    const written = performance.now()
-    let latency = Number.POSITIVE_INFINITY
-    while (performance.now() - written < 1_000) {
-      const order = await select()
-      if (order[0] === B) {
-        latency = performance.now() - written
-        break
-      }
-      await sleep(2)
-    }
-    console.info(`freshness: host B honoured host A's 429 after ${latency.toFixed(1)} ms`)
-    expect(latency).toBeLessThanOrEqual(100)
+    // Within 80 % of the bound B still serves its snapshot (the rest covers the read) …
+    clock += 79
+    expect(await b.load()).toBe(snapshot)
+    expect(await select()).toEqual([A, B])
+    // … and a load at freshnessMs after the snapshot was read sees A's window.
+    clock += 21
+    expect(await select()).toEqual([B, A])
     expect(isProfileInCooldown(await b.load(), A)).toBe(true)
   })
 

@@ -61,11 +61,10 @@ export function createRedisStateBackend(
   async function readRouting(store: AuthProfileStore): Promise<RoutingState> {
     const profileIds = Object.keys(store.profiles)
     const at = now()
-    const reply = await connection.run((client) =>
-      client.eval(READ_ROUTING_SCRIPT, {
-        keys: [],
-        arguments: readRoutingArgs(keys, agentId, profileIds),
-      }),
+    const reply = await connection.eval(
+      READ_ROUTING_SCRIPT,
+      [],
+      readRoutingArgs(keys, agentId, profileIds),
     )
     const routing = decodeRouting(typeof reply === 'string' ? reply : '{}', profileIds, now())
     snapshot = { routing, at }
@@ -75,9 +74,7 @@ export function createRedisStateBackend(
   async function writeRouting(ops: readonly RoutingOp[]): Promise<void> {
     if (ops.length === 0) return
     snapshot = undefined
-    await connection.run((client) =>
-      client.eval(WRITE_ROUTING_SCRIPT, { keys: [], arguments: [JSON.stringify(ops)] }),
-    )
+    await connection.eval(WRITE_ROUTING_SCRIPT, [], [JSON.stringify(ops)])
   }
 
   function view(store: AuthProfileStore, routing: RoutingState): AuthProfileStore {

@@ -3,11 +3,9 @@
 // FleetUnavailableError, as the real circuit breaker does) and a dump of every key and value for
 // the canary scans.
 import { createClient } from '@keyv/redis'
-import {
-  FleetUnavailableError,
-  type FleetClient,
-  type FleetConnection,
-} from '../../src/redis/connection.js'
+import type { FleetClient } from '../../src/redis/client.js'
+import { FleetUnavailableError, type FleetConnection } from '../../src/redis/connection.js'
+import { evalFleetScript } from '../../src/redis/fleet-script.js'
 import { createFleetKeys } from '../../src/redis/keys.js'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
@@ -39,6 +37,9 @@ export async function connectTestFleet(
     async run(fn) {
       if (connection.down) throw new FleetUnavailableError()
       return fn(client)
+    },
+    eval(script, keys, args) {
+      return connection.run((current) => evalFleetScript(current, script, keys, args))
     },
     close() {
       if (client.isOpen) client.destroy()

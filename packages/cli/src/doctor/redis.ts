@@ -7,7 +7,7 @@ import type { DoctorCheck, DoctorState, Finding } from './types.js'
 const URL_FIX =
   'Start Redis, or point state.url (usually "${REDIS_URL}") at it; until then each host uses its local state.'
 const AUTH_FIX =
-  'Put the password (and the ACL user, if any) in state.url, usually through "${REDIS_URL}": redis://:PASSWORD@host:6379, rediss://USER:PASSWORD@host:6380 or unix://:PASSWORD@/path/redis.sock (percent-encode special characters). An ACL user needs scripting (EVAL) and the string, hash and set commands on the prefix\'s keys.'
+  'Put the password (and the ACL user, if any) in state.url, usually through "${REDIS_URL}": redis://:PASSWORD@host:6379, rediss://USER:PASSWORD@host:6380 or unix://:PASSWORD@/path/redis.sock (percent-encode special characters). An ACL user needs scripting (EVAL, EVALSHA), the string, hash and set commands on the prefix\'s keys and, on a Redis Cluster, CLUSTER INFO.'
 const EMPTY_FIX =
   'Restore Redis from a backup (and keep its data across restarts: appendonly yes), or add the credentials again with `claw models auth paste-api-key` / `claw models auth login`. A new fleet starts with its first credential.'
 
