@@ -4,11 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
 import { timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
 import { startBenchRedis } from '../lib/redis-server.mjs'
+import { percentileSorted } from '../lib/stats.mjs'
 
 export const name = 'auth-profiles'
 export const packages = ['model-catalog', 'auth-profiles']
@@ -149,15 +151,64 @@ async function fleetSelection(ctx, m) {
     const iterations = ctx.pick(20_000, 2_000)
     const fromFile = await timeAsyncIterations(() => select(files), { iterations })
     const fromRedis = await timeAsyncIterations(() => select(state), { iterations })
+    const freshness = await fleetFreshness(ctx, m, fleetModule, redis, files)
     if (fleet.status() !== 'connected') throw new Error(`fleet ${fleet.status()} during the bench`)
     return [
       ...callRows(name('file backend'), fromFile),
       ...callRows(name('Redis state backend'), fromRedis),
+      ...freshness,
     ]
   } finally {
     await fleet.close()
     await redis.stop()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Fleet freshness: a 429 written through one fleet connection ("host A") until the selection of
+ * another ("host B", polling every 1 ms) stops offering the profile, in ms. The bound is
+ * `freshnessMs` (100): B reuses its snapshot for 80 ms, then reads Redis.
+ */
+async function fleetFreshness(ctx, m, fleetModule, redis, files) {
+  const name = 'fleet freshness (429 on host A → host B stops selecting it)'
+  const options = { url: redis.url, warn: () => undefined, commandTimeoutMs: 5_000 }
+  const hostA = fleetModule.createRedisFleet(options)
+  const hostB = fleetModule.createRedisFleet(options)
+  try {
+    const a = hostA.stateBackend({ agentId: 'fresh', credentials: files })
+    const b = hostB.stateBackend({ agentId: 'fresh', credentials: files })
+    const latencies = []
+    // B's pick: the first profile of its order (one in cooldown goes to the end).
+    const picked = async () =>
+      (await m.resolveAuthProfileOrder({ store: await b.load(), provider: 'anthropic' }))[0]
+    for (let round = 0; round < ctx.pick(30, 5); round += 1) {
+      await a.update((store) => {
+        store.usageStats = {}
+      })
+      // Past B's snapshot reuse window, so its next load sees the reset; then start from a
+      // random point of that window, as a real request would.
+      await sleep(100)
+      const profileId = await picked()
+      await sleep(Math.random() * 100)
+      await m.markAuthProfileFailure({
+        store: a,
+        profileId,
+        reason: 'rate_limit',
+        retryAfterMs: 60_000,
+      })
+      const written = performance.now()
+      while ((await picked()) === profileId) await sleep(1)
+      latencies.push(performance.now() - written)
+    }
+    const sorted = latencies.toSorted((x, y) => x - y)
+    const note = `${sorted.length} rounds, freshnessMs 100`
+    return [
+      { name, metric: 'p50', value: percentileSorted(sorted, 50), unit: 'ms', note },
+      atMost({ name, metric: 'max', value: sorted.at(-1), unit: 'ms' }, 100),
+    ]
+  } finally {
+    await Promise.all([hostA.close(), hostB.close()])
   }
 }
 

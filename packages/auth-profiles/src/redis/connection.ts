@@ -37,6 +37,7 @@ import {
   createFleetClient,
   destroyFleetClient,
   isClientReady,
+  isClusterClient,
 } from './client.js'
 import type { FleetClient } from './client.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
@@ -213,10 +214,15 @@ export function connectFleet(options: RedisFleetOptions): {
   let refusal: string | undefined
   /** What opened the circuit (for messages). */
   let openReason = 'unknown'
+  /** A cluster client is discovering its nodes (its first `connect()` has not settled). */
+  let discovering = false
 
   const onError = (error: unknown): void => {
     // Every 'error' event lands here (no unhandled 'error' crash); a live circuit opens. A
-    // cluster reports a node's connection errors as 'node-error'.
+    // cluster reports a node's connection errors as 'node-error', and a seed node that does not
+    // answer during discovery as 'error': the next seed may, and a discovery that fails as a
+    // whole trips the circuit through `connectFleetClient`.
+    if (discovering) return
     tripCircuit(error)
   }
 
@@ -231,7 +237,13 @@ export function connectFleet(options: RedisFleetOptions): {
   // … then the first connection, which is (while Redis is down node-redis keeps retrying, with
   // a bounded delay; this resolves once connected).
   const ready: Promise<FleetClient> = created.then(async (fresh) => {
-    if (owned && !closed) await connectFleetClient(fresh, () => closed, onError)
+    if (!owned || closed) return fresh
+    discovering = isClusterClient(fresh)
+    try {
+      await connectFleetClient(fresh, () => closed, tripCircuit)
+    } finally {
+      discovering = false
+    }
     return fresh
   })
   created.catch(() => undefined)
