@@ -42,6 +42,14 @@ export function isCooldownBypassProvider(
 export const MAX_RETRY_AFTER_COOLDOWN_MS = 24 * HOUR
 
 /**
+ * Longest cooldown a used-up subscription window may set: a weekly window plus a day of margin
+ * (a reset further out is treated as a mistake and capped).
+ *
+ * @public
+ */
+export const MAX_USAGE_LIMIT_COOLDOWN_MS = 8 * 24 * HOUR
+
+/**
  * The cooldown after `errorCount` consecutive failures: `min(1 h, 1 min × 5^min(n−1, 3))` with
  * `n = max(1, errorCount)`, i.e. 1, 5, 25, 60, 60 … minutes.
  *
@@ -219,7 +227,8 @@ export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): Pr
   if (!cooldownExpired && !disableExpired && !modelExpired) return stats
 
   const dropped: string[] = []
-  if (cooldownExpired) dropped.push('cooldownUntil', 'cooldownReason', 'cooldownModel')
+  if (cooldownExpired)
+    dropped.push('cooldownUntil', 'cooldownReason', 'cooldownModel', 'usageLimit')
   if (disableExpired) dropped.push('disabledUntil', 'disabledReason')
   if (models && activeModels === undefined) dropped.push('modelCooldowns')
   const next = copyRecord<{ -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }>(

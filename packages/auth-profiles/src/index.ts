@@ -18,6 +18,7 @@ export type {
   ProfileUsageStats,
   SecretRef,
   TokenCredential,
+  UsageLimitWindow,
 } from './types.js'
 
 export type { Clock, Env, RuntimeOptions } from './runtime.js'
@@ -98,6 +99,7 @@ export {
   isCooldownBypassProvider,
   isProfileInCooldown,
   MAX_RETRY_AFTER_COOLDOWN_MS,
+  MAX_USAGE_LIMIT_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
   resolveProfileUnusableUntil,
   resolveProfileUnusableUntilForDisplay,

@@ -159,6 +159,17 @@ function isReason(value: unknown): value is AuthProfileFailureReason {
   return typeof value === 'string' && reasons.has(value)
 }
 
+function isUsageLimit(value: unknown): boolean {
+  if (!isRecord(value)) return false
+  const { window, resetsAt, usedPercent } = value
+  return (
+    typeof window === 'string' &&
+    window !== '' &&
+    isTimestamp(resetsAt) &&
+    (usedPercent === undefined || (typeof usedPercent === 'number' && Number.isFinite(usedPercent)))
+  )
+}
+
 /** `failureCounts` entries: a known reason and a count each; others are kept aside. */
 function readFailureCounts(
   value: Record<string, unknown>,
@@ -237,6 +248,9 @@ function readUsageStats(
       case 'modelCooldowns':
         if (!isRecord(value)) problem = 'not an object'
         else stats[key] = readModelCooldowns(value, at, findings)
+        break
+      case 'usageLimit':
+        if (!isUsageLimit(value)) problem = 'not a usage window { window, resetsAt, usedPercent? }'
         break
       default:
       // Fields a newer writer added: kept as they are.

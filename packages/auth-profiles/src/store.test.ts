@@ -149,6 +149,33 @@ describe('file store: format', () => {
     expect(diagnostics.every((diagnostic) => diagnostic.file === storePath)).toBe(true)
   })
 
+  it('reads a recorded usage window and keeps a malformed one aside', async () => {
+    const usageLimit = { window: '7d', resetsAt: 1767225600000, usedPercent: 100 }
+    writeStore(
+      JSON.stringify({
+        version: 1,
+        profiles: {
+          'a:one': { type: 'api_key', provider: 'a', key: 'k' },
+          'a:two': { type: 'api_key', provider: 'a', key: 'k' },
+        },
+        usageStats: {
+          'a:one': { cooldownUntil: 1767225600000, usageLimit },
+          'a:two': { cooldownUntil: 1767225600000, usageLimit: { window: '', resetsAt: 'soon' } },
+        },
+      }),
+    )
+    const diagnostics: StoreDiagnostic[] = []
+    const store = await loadAuthProfileStore({
+      agentDir,
+      onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
+    })
+    expect(store.usageStats?.['a:one']?.usageLimit).toEqual(usageLimit)
+    expect(store.usageStats?.['a:two']).toEqual({ cooldownUntil: 1767225600000 })
+    expect(diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.path}`)).toEqual([
+      'ignored_field usageStats["a:two"].usageLimit',
+    ])
+  })
+
   it('tolerates a UTF-8 byte order mark', async () => {
     writeStore(`\ufeff${referenceStore}`)
     expect(Object.keys((await loadAuthProfileStore({ agentDir })).profiles)).toHaveLength(2)

@@ -108,6 +108,22 @@ export interface ModelCooldown {
 }
 
 /**
+ * A subscription usage window the provider reported as used up (Claude and ChatGPT plans meter use
+ * in 5-hour and weekly windows). Recorded with the profile-wide cooldown that runs until
+ * `resetsAt`, and removed with it. Older readers ignore the field.
+ *
+ * @public
+ */
+export interface UsageLimitWindow {
+  /** The provider's name for the window: `5h`, `7d`, `7d_opus`, … (`usage` when unnamed). */
+  readonly window: string
+  /** When the window resets (epoch ms). */
+  readonly resetsAt: number
+  /** How much of the window was used (0–100), when the provider said. */
+  readonly usedPercent?: number
+}
+
+/**
  * Round-robin and cooldown state of one profile. Times are epoch milliseconds.
  *
  * @public
@@ -134,6 +150,8 @@ export interface ProfileUsageStats {
   readonly lastFailureAt?: number
   /** When the last OAuth refresh attempt failed transiently (throttles retries across processes). */
   readonly refreshFailedAt?: number
+  /** The used-up subscription window behind the current cooldown, when the provider named one. */
+  readonly usageLimit?: UsageLimitWindow
 }
 
 /**

@@ -382,6 +382,89 @@ describe('markAuthProfileFailure', () => {
   })
 })
 
+describe('markAuthProfileFailure with a used-up subscription window', () => {
+  const DAY = 24 * HOUR
+
+  it('cools the whole profile down until the reset and records the window', async () => {
+    const { clock, store, profileId } = setup()
+    // A model-scoped cooldown of another model is replaced by the profile-wide one.
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      model: 'm',
+      now: clock.now,
+    })
+    const usageLimit = { window: '7d', resetsAt: clock.now() + 3 * DAY, usedPercent: 100 }
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      model: 'm',
+      usageLimit,
+      now: clock.now,
+    })
+    const stats = store.usageStats?.[profileId]
+    expect(stats).toMatchObject({
+      cooldownUntil: clock.now() + 3 * DAY,
+      cooldownReason: 'rate_limit',
+      usageLimit,
+    })
+    expect(stats?.cooldownModel).toBeUndefined()
+  })
+
+  it('caps a reset beyond 8 days and ignores one in the past', async () => {
+    const { clock, store, profileId } = setup()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      usageLimit: { window: '7d', resetsAt: clock.now() + 30 * DAY },
+      now: clock.now,
+    })
+    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 8 * DAY)
+    const other = setup()
+    await markAuthProfileFailure({
+      store: other.store,
+      profileId: other.profileId,
+      reason: 'rate_limit',
+      usageLimit: { window: '5h', resetsAt: other.clock.now() - 1 },
+      now: other.clock.now,
+    })
+    expect(other.store.usageStats?.[other.profileId]?.usageLimit).toBeUndefined()
+    expect(other.store.usageStats?.[other.profileId]?.cooldownUntil).toBe(other.clock.now() + MIN)
+  })
+
+  it('goes away with the cooldown: on expiry, on success, and on clear-cooldown', async () => {
+    const { clock, store, profileId } = setup()
+    const usageLimit = { window: '5h', resetsAt: clock.now() + HOUR }
+    const fail = () =>
+      markAuthProfileFailure({ store, profileId, reason: 'rate_limit', usageLimit, now: clock.now })
+    await fail()
+    clock.advance(HOUR + 1)
+    expect(clearExpiredCooldowns(store, { now: clock.now() })).toBe(true)
+    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
+      now: clock.now,
+    })
+    await markAuthProfileUsed({ store, profileId, now: clock.now })
+    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
+    await markAuthProfileFailure({
+      store,
+      profileId,
+      reason: 'rate_limit',
+      usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
+      now: clock.now,
+    })
+    await clearAuthProfileCooldown({ store, profileId, now: clock.now })
+    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
+  })
+})
+
 describe('markAuthProfileUsed', () => {
   it('sets lastUsed and clears errors, cooldown, disable and counts but keeps lastFailureAt', async () => {
     const { clock, store, profileId } = setup({

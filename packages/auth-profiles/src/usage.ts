@@ -7,6 +7,7 @@ import {
   copyRecord,
   isCooldownBypassProvider,
   MAX_RETRY_AFTER_COOLDOWN_MS,
+  MAX_USAGE_LIMIT_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
   withEntry,
 } from './cooldowns.js'
@@ -25,6 +26,7 @@ import type {
   AuthProfileStore,
   ModelCooldown,
   ProfileUsageStats,
+  UsageLimitWindow,
 } from './types.js'
 
 type MutableStats = { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }
@@ -189,6 +191,12 @@ export interface MarkAuthProfileFailureOptions extends UsageUpdateOptions {
    * cooldown deadline precisely (capped at 24 h) instead of the backoff ladder.
    */
   readonly retryAfterMs?: number | undefined
+  /**
+   * A subscription usage window that ran out (see {@link UsageLimitWindow}): the whole profile, not
+   * one model, cools down until it resets (capped at 8 days), and the window is recorded in the
+   * stats so status can show it. Ignored when its reset is not in the future.
+   */
+  readonly usageLimit?: UsageLimitWindow | undefined
   /** For `auth.cooldowns` (billing backoff, failure window, bypass providers). */
   readonly config?: ClawConfig | undefined
 }
@@ -211,6 +219,8 @@ function retryDeadline(now: number, retryAfterMs: number | undefined): number | 
  *   `auth_permanent` disables it for the billing cap until it is replaced.
  * - `rate_limit`, `timeout` and `model_not_found` with a `model` cool down only that model.
  * - Everything else cools the whole profile: 1, 5, 25, 60 min by consecutive failures.
+ * - `usageLimit` (a used-up subscription window) cools the whole profile down until the window
+ *   resets and records the window as `usageStats[id].usageLimit`.
  * - `retryAfterMs` sets the deadline instead of the ladder. A window that is already active is
  *   never extended by further failures inside it, except to honour a later provider deadline.
  * - Aggregators that never cool down (OpenRouter, or `auth.cooldowns.cooldownBypassProviders`)
@@ -273,6 +283,22 @@ export function markAuthProfileFailure(
     }
     if (isCooldownBypassProvider(provider, options.config)) return stats
 
+    const limit = options.usageLimit
+    if (limit !== undefined && Number.isFinite(limit.resetsAt) && limit.resetsAt > now) {
+      const until = Math.min(limit.resetsAt, now + MAX_USAGE_LIMIT_COOLDOWN_MS)
+      const active =
+        stats.cooldownUntil !== undefined &&
+        stats.cooldownUntil > now &&
+        stats.cooldownModel === undefined
+      if (!active || until > (stats.cooldownUntil ?? 0)) {
+        if (Object.hasOwn(stats, 'cooldownModel')) stats = copyRecord(stats, ['cooldownModel'])
+        stats.cooldownUntil = until
+        if (!active) stats.cooldownReason = reason
+      }
+      stats.usageLimit = limit
+      return stats
+    }
+
     if (model !== undefined && model !== '' && MODEL_SCOPED_REASONS.has(reason)) {
       const previous = stats.modelCooldowns?.[model]
       const active = previous !== undefined && previous.until > now
@@ -305,6 +331,7 @@ const clearedOnSuccess = [
   'cooldownUntil',
   'cooldownReason',
   'cooldownModel',
+  'usageLimit',
   'disabledUntil',
   'disabledReason',
   'failureCounts',
@@ -371,6 +398,7 @@ export async function clearAuthProfileCooldown(
       'cooldownUntil',
       'cooldownReason',
       'cooldownModel',
+      'usageLimit',
       'modelCooldowns',
     ])
     stats.errorCount = 0

@@ -522,7 +522,8 @@ describe('claw models status --probe', () => {
       '--probe-max-tokens',
       '4',
     ])
-    expect(result.code).toBe(0)
+    // Some probes failed (rate limit, revoked key, timeout, expired token): exit 3.
+    expect(result.code).toBe(3)
     const probes = parseJsonOutput<{
       auth: { probes: Record<string, unknown> & { results: Record<string, unknown>[] } }
     }>(result).auth.probes

@@ -10,7 +10,13 @@ import { FailoverError } from './errors.js'
 import type { FailoverReason } from './reasons.js'
 import { resolveFailoverStatus } from './reasons.js'
 import { parseRetryAfter, type RetryAfterHeaders } from './retry-after.js'
-import type { Clock } from './runtime.js'
+import { resolveClock, type Clock } from './runtime.js'
+import {
+  parseUsageLimitBody,
+  parseUsageLimitHeaders,
+  parseUsageLimitMessage,
+  type UsageLimitReport,
+} from './usage-limit.js'
 
 // ---------------------------------------------------------------------------------------------
 // Small readers that never throw on hostile values (getters, proxies, odd shapes).
@@ -688,17 +694,39 @@ export interface FailoverErrorContext {
 
 function readRetryAfterMs(err: unknown, now: Clock | undefined): number | undefined {
   const options = now === undefined ? {} : { now }
-  for (const headers of [
-    read(err, 'headers'),
-    read(read(err, 'response'), 'headers'),
-    read(err, 'responseHeaders'),
-  ]) {
+  for (const headers of responseHeaders(err)) {
     if (typeof headers !== 'object' || headers === null) continue
     const hint = parseRetryAfter(headers as RetryAfterHeaders, options)
     if (hint !== undefined) return hint.retryAfterMs
   }
   const own = read(err, 'retryAfterMs')
   return typeof own === 'number' && Number.isFinite(own) && own >= 0 ? own : undefined
+}
+
+function responseHeaders(err: unknown): unknown[] {
+  return [
+    read(err, 'headers'),
+    read(read(err, 'response'), 'headers'),
+    read(err, 'responseHeaders'),
+  ]
+}
+
+/**
+ * A subscription usage window that ran out, from the error's response headers, its body, or its
+ * message (see `usage-limit.ts` for what is covered). Only reports with an exhausted window count.
+ */
+function readUsageLimit(err: unknown, now: () => number): UsageLimitReport | undefined {
+  for (const headers of responseHeaders(err)) {
+    if (typeof headers !== 'object' || headers === null) continue
+    const found = parseUsageLimitHeaders(headers as RetryAfterHeaders, { now })
+    if (found?.limiting) return found
+  }
+  for (const body of providerBodies(err)) {
+    const found = parseUsageLimitBody(body, { now })
+    if (found?.limiting) return found
+  }
+  const message = readMessage(err)
+  return message === undefined ? undefined : parseUsageLimitMessage(message, { now })
 }
 
 /** What {@link coerceToFailoverError} puts on its error. @internal */
@@ -708,6 +736,8 @@ export interface FailureClassification {
   readonly status: number | undefined
   readonly code: string | undefined
   readonly retryAfterMs: number | undefined
+  /** A subscription usage window that ran out (its reset sets `retryAfterMs`). */
+  readonly usageLimit?: UsageLimitReport | undefined
 }
 
 /**
@@ -722,13 +752,25 @@ export function classifyFailure(
 ): FailureClassification | null {
   if (FailoverError.isInstance(err)) return err
   const described = describeFailoverError(err)
-  if (described.reason === undefined) return null
+  const clock = resolveClock({ now })
+  const usageLimit =
+    described.reason === undefined || described.reason === 'rate_limit'
+      ? readUsageLimit(err, clock)
+      : undefined
+  // An error that reports a used-up subscription window is a rate limit until it resets.
+  const reason = usageLimit?.limiting ? 'rate_limit' : described.reason
+  if (reason === undefined) return null
+  const resetsAt = usageLimit?.limiting?.resetsAt
+  // The window's reset is the provider's own deadline: it wins over a (capped) Retry-After.
+  const retryAfterMs =
+    resetsAt !== undefined && resetsAt > clock() ? resetsAt - clock() : readRetryAfterMs(err, now)
   return {
-    reason: described.reason,
+    reason,
     message: described.message,
-    status: described.status ?? resolveFailoverStatus(described.reason),
+    status: described.status ?? resolveFailoverStatus(reason),
     code: described.code,
-    retryAfterMs: readRetryAfterMs(err, now),
+    retryAfterMs,
+    ...(usageLimit ? { usageLimit } : {}),
   }
 }
 
@@ -756,6 +798,7 @@ export function coerceToFailoverError(
     status: classified.status,
     code: classified.code,
     retryAfterMs: classified.retryAfterMs,
+    usageLimit: classified.usageLimit,
     cause: err,
   })
 }

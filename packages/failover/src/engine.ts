@@ -20,6 +20,7 @@ import {
 import { normalizeProviderId } from '@claw/model-catalog'
 import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
 import { classifyFailure, describeFailoverError, type FailoverErrorContext } from './classify.js'
+import type { UsageLimitReport } from './usage-limit.js'
 import { FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { FAILOVER_POLICY, toProfileFailureReason } from './policy.js'
@@ -48,6 +49,8 @@ export type CallOutcome<T> =
       readonly status?: number | undefined
       readonly code?: string | undefined
       readonly retryAfterMs?: number | undefined
+      /** A subscription usage window that ran out: the whole profile cools down until it resets. */
+      readonly usageLimit?: UsageLimitReport | undefined
       /** A user abort: stop everything. */
       readonly aborted?: boolean
     }
@@ -73,6 +76,7 @@ export function failedCallOutcome(
     status: coerced.status,
     code: coerced.code,
     retryAfterMs: coerced.retryAfterMs,
+    usageLimit: coerced.usageLimit,
   }
 }
 
@@ -675,8 +679,7 @@ async function tryCandidate<T>(
         retriesLeft -= 1
         continue
       }
-      if (policy.mark && !modelOnly)
-        await recordFailure(run, candidate, slot, reason, outcome.retryAfterMs)
+      if (policy.mark && !modelOnly) await recordFailure(run, candidate, slot, reason, outcome)
       if (policy.next === 'model' || locked) return undefined
       break
     }
@@ -765,8 +768,12 @@ async function recordFailure(
   candidate: FallbackCandidate,
   slot: CredentialSlot,
   reason: FailoverReason,
-  retryAfterMs: number | undefined,
+  outcome: {
+    readonly retryAfterMs?: number | undefined
+    readonly usageLimit?: UsageLimitReport | undefined
+  },
 ): Promise<void> {
+  const { retryAfterMs } = outcome
   if (!slot.profileId) {
     // Env keys have no stored stats: a rate limit cools the key down for this run only.
     if (reason === 'rate_limit' || reason === 'overloaded') {
@@ -779,10 +786,19 @@ async function recordFailure(
     return
   }
   const wasCooling = coolingUntil(run, candidate, slot) !== undefined
-  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model` and
-  // `retryAfterMs` the same either way): no spreads, no temporaries.
+  // One literal, absent options left `undefined` (markAuthProfileFailure reads `model`,
+  // `retryAfterMs` and `usageLimit` the same either way): no spreads, no temporaries.
   const { backend } = run.options
-  const model = FAILOVER_POLICY[reason].scope === 'model' ? candidate.model : undefined
+  // A used-up subscription window blocks the account, not one model.
+  const limit = outcome.usageLimit?.limiting
+  const usageLimit =
+    limit?.resetsAt === undefined
+      ? undefined
+      : limit.usedPercent === undefined
+        ? { window: limit.window, resetsAt: limit.resetsAt }
+        : { window: limit.window, resetsAt: limit.resetsAt, usedPercent: limit.usedPercent }
+  const modelScoped = FAILOVER_POLICY[reason].scope === 'model' && limit === undefined
+  const model = modelScoped ? candidate.model : undefined
   const failureReason = toProfileFailureReason(reason)
   const result = await markAuthProfileFailure({
     store: backend,
@@ -790,6 +806,7 @@ async function recordFailure(
     reason: failureReason,
     model,
     retryAfterMs,
+    usageLimit,
     config: run.options.config,
     now: run.clock,
   })
@@ -801,7 +818,7 @@ async function recordFailure(
       type: 'cooldown_entered',
       provider: candidate.provider,
       profileId: slot.profileId,
-      ...(FAILOVER_POLICY[reason].scope === 'model' ? { model: candidate.model } : {}),
+      ...(modelScoped ? { model: candidate.model } : {}),
       reason,
       until,
     })

@@ -1,5 +1,6 @@
 import type { FailoverReason } from './reasons.js'
 import type { FailoverTraceEntry } from './trace.js'
+import type { UsageLimitReport } from './usage-limit.js'
 import { resolveFailoverStatus } from './reasons.js'
 
 const clawErrorMarker = Symbol.for('claw.error')
@@ -25,6 +26,11 @@ export interface FailoverErrorOptions {
   readonly code?: string | undefined
   /** The provider's retry hint, in ms from when the error was received. */
   readonly retryAfterMs?: number | undefined
+  /**
+   * A subscription usage window that ran out (Claude or ChatGPT plans): the profile cools down,
+   * for every model, until the window resets.
+   */
+  readonly usageLimit?: UsageLimitReport | undefined
   readonly cause?: unknown
 }
 
@@ -44,6 +50,7 @@ export class FailoverError extends Error {
   readonly status: number | undefined
   readonly code: string | undefined
   readonly retryAfterMs: number | undefined
+  readonly usageLimit: UsageLimitReport | undefined
 
   constructor(reason: FailoverReason, message: string, options: FailoverErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -54,6 +61,7 @@ export class FailoverError extends Error {
     this.status = options.status ?? resolveFailoverStatus(reason)
     this.code = options.code
     this.retryAfterMs = options.retryAfterMs
+    this.usageLimit = options.usageLimit
     Object.defineProperty(this, clawErrorMarker, { value: true })
     Object.defineProperty(this, packageMarker, { value: true })
   }

@@ -31,6 +31,9 @@ export type {
   RetryDelayOptions,
 } from './retry-after.js'
 
+export { parseUsageLimitHeaders } from './usage-limit.js'
+export type { UsageLimitReport, UsageWindow } from './usage-limit.js'
+
 export { FAILOVER_POLICY } from './policy.js'
 export type { FailoverPolicyEntry } from './policy.js'
 export { buildFallbackCandidates } from './candidates.js'

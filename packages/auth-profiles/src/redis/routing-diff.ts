@@ -5,6 +5,7 @@ import type {
   AuthProfileStore,
   ModelCooldown,
   ProfileUsageStats,
+  UsageLimitWindow,
 } from '../types.js'
 import type { FleetKeys } from './keys.js'
 
@@ -51,15 +52,23 @@ function num(value: string | undefined): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined
 }
 
-function parseWindow(value: string | false): { reason?: AuthProfileFailureReason; model?: string } {
+function parseWindow(value: string | false): {
+  reason?: AuthProfileFailureReason
+  model?: string
+  usage?: UsageLimitWindow
+} {
   if (value === false) return {}
   try {
-    const parsed = JSON.parse(value) as { reason?: unknown; model?: unknown }
+    const parsed = JSON.parse(value) as { reason?: unknown; model?: unknown; usage?: unknown }
+    const usage = parsed.usage as Partial<UsageLimitWindow> | undefined
     return {
       ...(typeof parsed.reason === 'string'
         ? { reason: parsed.reason as AuthProfileFailureReason }
         : {}),
       ...(typeof parsed.model === 'string' ? { model: parsed.model } : {}),
+      ...(typeof usage?.window === 'string' && typeof usage.resetsAt === 'number'
+        ? { usage: usage as UsageLimitWindow }
+        : {}),
     }
   } catch {
     return {}
@@ -104,6 +113,8 @@ function decodeProfile(raw: RawProfile, now: number): ProfileUsageStats | undefi
     const window = parseWindow(raw.c)
     if (window.reason) stats.cooldownReason = window.reason
     if (window.model !== undefined) stats.cooldownModel = window.model
+    // The used-up subscription window rides on the cooldown key and expires with it.
+    if (window.usage !== undefined) stats.usageLimit = window.usage
   }
   const disabledUntil = deadline(raw.d, raw.dp, num(usage.disabledUntil), now)
   if (disabledUntil !== undefined) {
@@ -282,10 +293,11 @@ function diffWindow(
   }
 }
 
-function windowValue(reason: string | undefined, model?: string): string {
+function windowValue(reason: string | undefined, model?: string, usage?: UsageLimitWindow): string {
   return JSON.stringify({
     ...(reason ? { reason } : {}),
     ...(model !== undefined ? { model } : {}),
+    ...(usage !== undefined ? { usage } : {}),
   })
 }
 
@@ -324,7 +336,7 @@ function diffStats(
     { until: before.cooldownUntil, value: '' },
     {
       until: after.cooldownUntil,
-      value: windowValue(after.cooldownReason, after.cooldownModel),
+      value: windowValue(after.cooldownReason, after.cooldownModel, after.usageLimit),
     },
     now,
   )

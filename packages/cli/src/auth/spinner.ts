@@ -53,3 +53,12 @@ export function createSpinner(io: CliIo): Spinner {
     },
   }
 }
+
+/**
+ * Progress for long network work (probes, refreshes): a spinner on a terminal, and nothing at all
+ * elsewhere (a script's stderr stays as it was). Never writes to stdout, so `--json` is clean.
+ */
+export function createTerminalProgress(io: CliIo): Spinner {
+  if (io.stderr.isTTY === true && io.env['TERM'] !== 'dumb') return createSpinner(io)
+  return { update: () => undefined, stop: () => undefined, stopWith: () => undefined }
+}

@@ -10,7 +10,7 @@ import {
 } from '../command.js'
 import { usageError } from '../errors.js'
 import { safe } from '../text.js'
-import { EXIT_CODES } from '../exit-codes.js'
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
 import { summarizeModelConfig } from '../status/model-config.js'
 import { renderStatus, type StateSummary } from '../status/render-status.js'
 import type { Context } from '../context.js'
@@ -22,6 +22,15 @@ async function stateSummary(context: Context): Promise<StateSummary> {
   return fleet
     ? { backend: 'redis', prefix: fleet.prefix, status: fleet.status() }
     : { backend: 'file' }
+}
+
+/**
+ * The exit code: `--check`'s (or 0), raised to 3 when a probe failed. A missing or expired
+ * credential (1) says more than a failed probe, which says more than an expiring one (2).
+ */
+function statusExitCode(check: ExitCode, probeFailed: boolean): ExitCode {
+  if (!probeFailed || check === EXIT_CODES.error) return check
+  return EXIT_CODES.probeFailed
 }
 
 export const statusCommand: CommandSpec = {
@@ -117,9 +126,14 @@ export const statusCommand: CommandSpec = {
       storeDiagnostics: context.loadedStoreDiagnostics(),
       now,
     })
+    let probeFailed = false
     if (probe) {
       const { runAuthProbes } = await import('../status/probe.js')
+      const { isFailedProbe } = await import('../status/probe-summary.js')
       const target = await context.storeTarget()
+      const { createTerminalProgress } = await import('../auth/spinner.js')
+      const progress = createTerminalProgress(context.io)
+      progress.update('Probing credentials…')
       auth.probes = await runAuthProbes({
         oauth: await context.refreshSettings(),
         ...('backend' in target ? { backend: target.backend } : {}),
@@ -132,9 +146,12 @@ export const statusCommand: CommandSpec = {
         fetch: context.io.fetch,
         now: context.now,
         options: probeOptions,
-      })
+        onProgress: (done, total, result) =>
+          progress.update(`Probed ${done}/${total}: ${result.label} ${result.status}`),
+      }).finally(() => progress.stop())
+      probeFailed = auth.probes.results.some(isFailedProbe)
     }
-    const exitCode = flag(args, 'check') ? checkCode : EXIT_CODES.ok
+    const exitCode = statusExitCode(flag(args, 'check') ? checkCode : EXIT_CODES.ok, probeFailed)
     if (mode === 'json') {
       context.out.json({
         configPath: loaded.path,

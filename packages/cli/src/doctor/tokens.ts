@@ -10,6 +10,7 @@ import {
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
 import { oauthRefreshSettings } from '../auth/oauth-settings.js'
+import { createTerminalProgress } from '../auth/spinner.js'
 import { safe } from '../text.js'
 import { agentSuffix } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
@@ -42,6 +43,8 @@ function refresh(
       const { context } = state
       // Fleet mode: through the fleet backend, under the multi-host Redis refresh lock.
       const fleet = await context.fleet()
+      const progress = createTerminalProgress(context.io)
+      progress.update(`Refreshing the OAuth token of ${profileId}…`)
       const result = await refreshOAuthCredential({
         ...oauth(),
         ...(fleet ? { refreshLock: fleet.refreshLock } : {}),
@@ -55,7 +58,7 @@ function refresh(
         now: context.now,
         env: context.env,
         homeDir: context.io.homeDir,
-      })
+      }).finally(() => progress.stop())
       if (result.stale) {
         throw new Error('the refresh failed; the current token stays in use until it expires')
       }

@@ -12,8 +12,10 @@ import {
   type ClawConfig,
   type ProfileUsageStats,
   type SecretRef,
+  type UsageLimitWindow,
 } from '@claw/auth-profiles'
 import { getProvider, normalizeProviderId } from '@claw/model-catalog'
+import { safe } from '../text.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -45,6 +47,8 @@ export interface UnusableProfile {
   readonly model?: string
   readonly until: number
   readonly remainingMs: number
+  /** The used-up subscription window behind the cooldown (Claude / ChatGPT plans). */
+  readonly usageLimit?: UsageLimitWindow
 }
 
 /** Providers whose env credentials `models status` looks for even when nothing else names them. */
@@ -139,6 +143,7 @@ interface UnusableState {
   readonly reason?: string
   readonly model?: string
   readonly until: number
+  readonly usageLimit?: UsageLimitWindow
 }
 
 /** Why and until when a profile is unusable now (the latest deadline wins), or undefined. */
@@ -166,13 +171,22 @@ export function unusableState(
     ...(stats.cooldownReason ? { reason: stats.cooldownReason } : {}),
     ...(stats.cooldownModel ? { model: stats.cooldownModel } : {}),
     until,
+    ...(stats.usageLimit && stats.cooldownUntil === until ? { usageLimit: stats.usageLimit } : {}),
   }
 }
 
-/** ` [cooldown 5m]` / ` [disabled:billing 5h]`, or '' when the profile is usable. */
+/**
+ * ` [cooldown 5m]` / ` [disabled:billing 5h]` / ` [usage limit 7d (100%), resets in 3d]`, or ''
+ * when the profile is usable.
+ */
 function unusableSuffix(store: AuthProfileStore, profileId: string, now: number): string {
   const state = unusableState(store.usageStats?.[profileId], now)
   if (!state) return ''
+  if (state.usageLimit) {
+    const { window, usedPercent } = state.usageLimit
+    const used = usedPercent === undefined ? '' : ` (${Math.round(usedPercent)}%)`
+    return ` [usage limit ${safe(window)}${used}, resets in ${formatRemainingShort(state.until - now)}]`
+  }
   const kind =
     state.kind === 'disabled' ? `disabled${state.reason ? `:${state.reason}` : ''}` : 'cooldown'
   return ` [${kind} ${formatRemainingShort(state.until - now)}]`

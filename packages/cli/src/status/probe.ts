@@ -25,7 +25,13 @@ import {
 } from '@claw/model-catalog'
 import { configuredProvider, profileDisplayLabel, providerHasAuth } from './auth-overview.js'
 import { compareText } from '../text.js'
-import type { AuthProbeSummary, ProbeOptions, ProbeResult, ProbeStatus } from './probe-summary.js'
+import type {
+  AuthProbeSummary,
+  ProbeOptions,
+  ProbeResult,
+  ProbeStatus,
+  ProbeUsageWindow,
+} from './probe-summary.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -56,6 +62,8 @@ export interface RunProbesOptions {
   readonly oauth: OAuthRefreshSettings
   readonly now: () => number
   readonly options: ProbeOptions
+  /** Called as each probe finishes (for progress on a terminal). */
+  readonly onProgress?: ((done: number, total: number, result: ProbeResult) => void) | undefined
 }
 
 const MISSING_REASONS: Partial<Record<ProfileEligibilityCode, string>> = {
@@ -289,7 +297,10 @@ async function probeTarget(
   const started = run.now()
   const modelLabel = modelKey(target.model)
   const { model: _model, ...rest } = target
-  const result = (status: ProbeStatus, extra: { reasonCode?: string; error?: string } = {}) => ({
+  const result = (
+    status: ProbeStatus,
+    extra: { reasonCode?: string; error?: string; usage?: readonly ProbeUsageWindow[] } = {},
+  ) => ({
     ...rest,
     model: modelLabel,
     status,
@@ -335,8 +346,10 @@ async function probeTarget(
       signal: AbortSignal.timeout(run.options.timeoutMs),
     })
     const body = await response.text()
-    if (response.ok) return result('ok')
-    const { describeFailoverError } = await import('@claw/failover')
+    const { describeFailoverError, parseUsageLimitHeaders } = await import('@claw/failover')
+    const windows = parseUsageLimitHeaders(response.headers, { now: run.now })?.windows
+    const usage = windows ? { usage: windows } : {}
+    if (response.ok) return result('ok', usage)
     const failure = Object.assign(new Error(body.slice(0, 2000) || `HTTP ${response.status}`), {
       status: response.status,
       headers: response.headers,
@@ -345,6 +358,7 @@ async function probeTarget(
     return result(statusForReason(described.reason), {
       reasonCode: described.reason ?? 'unknown',
       error: clean(described.message, secret),
+      ...usage,
     })
   } catch (error) {
     const { describeFailoverError } = await import('@claw/failover')
@@ -391,10 +405,14 @@ export async function runAuthProbes(run: RunProbesOptions): Promise<AuthProbeSum
   const plan = buildTargets(run, catalog)
   const results: ProbeResult[] = new Array<ProbeResult>(plan.targets.length)
   let cursor = 0
+  let done = 0
   const worker = async (): Promise<void> => {
     while (cursor < plan.targets.length) {
       const index = cursor++
-      results[index] = await probeTarget(run, plan.targets[index]!, catalog)
+      const result = await probeTarget(run, plan.targets[index]!, catalog)
+      results[index] = result
+      done += 1
+      run.onProgress?.(done, plan.targets.length, result)
     }
   }
   const workers = Math.max(1, Math.min(plan.targets.length, Math.floor(run.options.concurrency)))

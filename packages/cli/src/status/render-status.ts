@@ -6,7 +6,12 @@ import type { Styles } from '../text.js'
 import { renderTable, safe } from '../text.js'
 import { missingAuthHint } from './auth-overview.js'
 import type { ModelConfigSummary } from './model-config.js'
-import { describeProbeSummary, formatMs, type AuthProbeSummary } from './probe-summary.js'
+import {
+  describeProbeSummary,
+  describeUsageWindows,
+  formatMs,
+  type AuthProbeSummary,
+} from './probe-summary.js'
 import type { AuthStatusReport } from './status-report.js'
 
 /**
@@ -181,6 +186,13 @@ function renderProbes(summary: AuthProbeSummary, s: Styles): string[] {
           ? s.red(text)
           : s.yellow(text)
     out.push(colour(table[index + 1]!))
+    if (result.usage?.length) {
+      out.push(
+        s.dim(
+          `    ↳ ${safe(describeUsageWindows(result.usage, summary.finishedAt, formatRemainingShort))}`,
+        ),
+      )
+    }
     for (const detail of (result.error ?? '').split('\n').filter((line) => line.trim() !== '')) {
       out.push(s.dim(`    ${detail.startsWith('↳') ? '' : '↳ '}${safe(detail)}`))
     }
