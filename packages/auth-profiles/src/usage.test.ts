@@ -437,31 +437,26 @@ describe('markAuthProfileFailure with a used-up subscription window', () => {
 
   it('goes away with the cooldown: on expiry, on success, and on clear-cooldown', async () => {
     const { clock, store, profileId } = setup()
-    const usageLimit = { window: '5h', resetsAt: clock.now() + HOUR }
-    const fail = () =>
-      markAuthProfileFailure({ store, profileId, reason: 'rate_limit', usageLimit, now: clock.now })
-    await fail()
+    const spend = () =>
+      markAuthProfileFailure({
+        store,
+        profileId,
+        reason: 'rate_limit',
+        usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
+        now: clock.now,
+      })
+    const recorded = () => store.usageStats?.[profileId]?.usageLimit
+    await spend()
     clock.advance(HOUR + 1)
     expect(clearExpiredCooldowns(store, { now: clock.now() })).toBe(true)
-    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
-    await markAuthProfileFailure({
-      store,
-      profileId,
-      reason: 'rate_limit',
-      usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
-      now: clock.now,
-    })
+    expect(recorded()).toBeUndefined()
+    await spend()
     await markAuthProfileUsed({ store, profileId, now: clock.now })
-    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
-    await markAuthProfileFailure({
-      store,
-      profileId,
-      reason: 'rate_limit',
-      usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
-      now: clock.now,
-    })
+    expect(recorded()).toBeUndefined()
+    await spend()
+    expect(recorded()).toBeDefined()
     await clearAuthProfileCooldown({ store, profileId, now: clock.now })
-    expect(store.usageStats?.[profileId]?.usageLimit).toBeUndefined()
+    expect(recorded()).toBeUndefined()
   })
 })
 
