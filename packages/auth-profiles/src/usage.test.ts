@@ -404,7 +404,7 @@ describe('markAuthProfileFailure with a used-up subscription window', () => {
       usageLimit,
       now: clock.now,
     })
-    const stats = store.usageStats?.[profileId]
+    const stats = store.snapshot().usageStats?.[profileId]
     expect(stats).toMatchObject({
       cooldownUntil: clock.now() + 3 * DAY,
       cooldownReason: 'rate_limit',
@@ -422,7 +422,7 @@ describe('markAuthProfileFailure with a used-up subscription window', () => {
       usageLimit: { window: '7d', resetsAt: clock.now() + 30 * DAY },
       now: clock.now,
     })
-    expect(store.usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 8 * DAY)
+    expect(store.snapshot().usageStats?.[profileId]?.cooldownUntil).toBe(clock.now() + 8 * DAY)
     const other = setup()
     await markAuthProfileFailure({
       store: other.store,
@@ -431,8 +431,10 @@ describe('markAuthProfileFailure with a used-up subscription window', () => {
       usageLimit: { window: '5h', resetsAt: other.clock.now() - 1 },
       now: other.clock.now,
     })
-    expect(other.store.usageStats?.[other.profileId]?.usageLimit).toBeUndefined()
-    expect(other.store.usageStats?.[other.profileId]?.cooldownUntil).toBe(other.clock.now() + MIN)
+    expect(other.store.snapshot().usageStats?.[other.profileId]?.usageLimit).toBeUndefined()
+    expect(other.store.snapshot().usageStats?.[other.profileId]?.cooldownUntil).toBe(
+      other.clock.now() + MIN,
+    )
   })
 
   it('goes away with the cooldown: on expiry, on success, and on clear-cooldown', async () => {
@@ -445,11 +447,12 @@ describe('markAuthProfileFailure with a used-up subscription window', () => {
         usageLimit: { window: '5h', resetsAt: clock.now() + HOUR },
         now: clock.now,
       })
-    const recorded = () => store.usageStats?.[profileId]?.usageLimit
+    const recorded = () => store.snapshot().usageStats?.[profileId]?.usageLimit
     await spend()
     clock.advance(HOUR + 1)
-    expect(clearExpiredCooldowns(store, { now: clock.now() })).toBe(true)
-    expect(recorded()).toBeUndefined()
+    const expired = structuredClone(store.snapshot())
+    expect(clearExpiredCooldowns(expired, { now: clock.now() })).toBe(true)
+    expect(expired.usageStats?.[profileId]?.usageLimit).toBeUndefined()
     await spend()
     await markAuthProfileUsed({ store, profileId, now: clock.now })
     expect(recorded()).toBeUndefined()

@@ -148,15 +148,13 @@ describe('routing diff semantics', () => {
 
   it('shares a used-up subscription window with every host, on the cooldown key', async () => {
     const backend = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
-    const store = await backend.load()
     const usageLimit = { window: '7d', resetsAt: Date.now() + 3 * 86_400_000, usedPercent: 100 }
     await markAuthProfileFailure({
-      store,
+      store: backend,
       profileId: A,
       reason: 'rate_limit',
       model: 'gpt-x',
       usageLimit,
-      persist: { backend },
     })
     expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(3 * 86_400_000 - 60_000)
     const other = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
