@@ -1,27 +1,21 @@
 // `claw models status --probe`: progress on a terminal (and nothing extra when piped), and exit
 // codes that tell the truth about failed probes.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   apiKeyCredential,
   buildAuthProfileStore,
   canarySecret,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
-import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
+import { behave } from '@claw/failover/testing'
+import { useProviderServer } from '../../../test-support/provider-server.ts'
 import { ClawSandbox } from './helpers/claw.ts'
 import { runClawOnTty } from './helpers/tty.ts'
 
 let sandbox: ClawSandbox
-let server: ProviderServer
-beforeAll(async () => {
-  server = await startProviderServer()
-})
-afterAll(async () => {
-  await server.close()
-})
+const server = useProviderServer()
 beforeEach(() => {
   sandbox = new ClawSandbox()
-  server.reset()
 })
 afterEach(() => sandbox.dispose())
 
