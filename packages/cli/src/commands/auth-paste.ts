@@ -11,6 +11,7 @@ import {
 import { normalizeProviderId } from '@claw/model-catalog'
 import { applyAuthProfileConfig, type ProfileConfigEntry } from '../auth/config-edits.js'
 import { parseDurationMs } from '../auth/duration.js'
+import { confirmReplace, reportReplaced, type Replacing } from '../auth/replace-profile.js'
 import { requireKnownProvider } from '../auth/provider-id.js'
 import { AGENT_OPTION, flag, stringOption, type CommandSpec, type OptionSpec } from '../command.js'
 import type { Context } from '../context.js'
@@ -31,6 +32,11 @@ const PROFILE_ID_OPTION: OptionSpec = {
   description: 'Profile id to store the secret under.',
 }
 
+const YES_OPTION: OptionSpec = {
+  type: 'boolean',
+  description: 'Replace a profile with the same id without asking on a terminal.',
+}
+
 /** A profile id from `--profile-id`, validated before anything is read or written. */
 function profileIdOption(raw: string | undefined, fallback: string): string {
   const profileId = raw?.trim() || fallback
@@ -42,11 +48,15 @@ function profileIdOption(raw: string | undefined, fallback: string): string {
   return profileId
 }
 
-/** Upserts the credential, records it in config and prints the reference's confirmation. */
+/**
+ * Upserts the credential, records it in config and prints the reference's confirmation, then what
+ * it replaced (`replacing` comes from {@link confirmReplace}, asked before the secret was read).
+ */
 export async function storeProfile(
   context: Context,
   entry: ProfileConfigEntry,
   credential: AuthProfileCredential,
+  replacing: Replacing,
 ): Promise<void> {
   await upsertAuthProfile({
     ...(await context.storeTarget()),
@@ -55,6 +65,7 @@ export async function storeProfile(
     credential,
   })
   await recordProfile(context, entry)
+  reportReplaced(context, replacing, credential)
 }
 
 /** Records a stored profile in config and prints `Auth profile: <id> (<provider>/<mode>)`. */
@@ -76,6 +87,7 @@ export const pasteApiKeyCommand: CommandSpec = {
   options: {
     provider: PROVIDER_OPTION,
     'profile-id': { ...PROFILE_ID_OPTION, description: 'Profile id (default <provider>:default).' },
+    yes: YES_OPTION,
     ...AGENT_OPTION,
   },
   examples: [
@@ -85,12 +97,13 @@ export const pasteApiKeyCommand: CommandSpec = {
   async run(context, args) {
     const provider = requireKnownProvider(stringOption(args, 'provider'), await context.config())
     const profileId = profileIdOption(stringOption(args, 'profile-id'), `${provider}:default`)
-    await context.agentDir()
+    const replacing = await confirmReplace(context, profileId, flag(args, 'yes'))
     const key = await readSecret(context.io, `Paste the API key for ${provider} (hidden): `)
     await storeProfile(
       context,
       { profileId, provider, mode: 'api_key' },
       { type: 'api_key', provider, key },
+      replacing,
     )
   },
 }
@@ -109,6 +122,7 @@ export const pasteTokenCommand: CommandSpec = {
       value: 'duration',
       description: 'When the token expires, e.g. 365d, 12h, 90m (default unit: days).',
     },
+    yes: YES_OPTION,
     ...AGENT_OPTION,
   },
   examples: [
@@ -120,7 +134,7 @@ export const pasteTokenCommand: CommandSpec = {
     const profileId = profileIdOption(stringOption(args, 'profile-id'), `${provider}:manual`)
     const expiresIn = stringOption(args, 'expires-in')
     const durationMs = expiresIn === undefined ? undefined : parseDurationMs(expiresIn)
-    await context.agentDir()
+    const replacing = await confirmReplace(context, profileId, flag(args, 'yes'))
     const token = await readSecret(context.io, `Paste the token for ${provider} (hidden): `)
     await storeProfile(
       context,
@@ -131,6 +145,7 @@ export const pasteTokenCommand: CommandSpec = {
         token,
         ...(durationMs === undefined ? {} : { expires: context.now() + durationMs }),
       },
+      replacing,
     )
   },
 }
@@ -148,10 +163,7 @@ export const setupTokenCommand: CommandSpec = {
       description: 'Provider (only anthropic is supported; the default).',
     },
     'profile-id': { ...PROFILE_ID_OPTION, description: 'Profile id (default anthropic:manual).' },
-    yes: {
-      type: 'boolean',
-      description: 'Accepted for compatibility (there is nothing to confirm).',
-    },
+    yes: YES_OPTION,
     ...AGENT_OPTION,
   },
   examples: [
@@ -163,9 +175,9 @@ export const setupTokenCommand: CommandSpec = {
     if (raw !== undefined && normalizeProviderId(raw) !== 'anthropic') {
       throw usageError('Only --provider anthropic is supported for setup-token.')
     }
-    void flag(args, 'yes')
     const profileId = profileIdOption(stringOption(args, 'profile-id'), 'anthropic:manual')
     const target = await context.storeTarget()
+    const replacing = await confirmReplace(context, profileId, flag(args, 'yes'))
     if (context.io.stdin.isTTY) {
       context.out.warn('Run `claude setup-token` in another terminal, then paste the token here.')
     }
@@ -183,5 +195,6 @@ export const setupTokenCommand: CommandSpec = {
     if (problem) throw usageError(problem)
     await storeSetupToken({ ...target, env: context.env, token, profileId })
     await recordProfile(context, { profileId, provider: 'anthropic', mode: 'token' })
+    reportReplaced(context, replacing, { type: 'token', provider: 'anthropic', token })
   },
 }

@@ -8,6 +8,7 @@ import { recordProfile, storeProfile } from './auth-paste.js'
 import { configuredDefaultModel, recommendedModel, setDefaultModel } from '../auth/default-model.js'
 import { configuredOAuthProviders } from '../auth/oauth-settings.js'
 import { requireKnownProvider } from '../auth/provider-id.js'
+import { confirmReplace, reportReplaced, type Replacing } from '../auth/replace-profile.js'
 import { AGENT_OPTION, flag, stringOption, type CommandSpec, type ParsedArgs } from '../command.js'
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
@@ -181,31 +182,36 @@ async function readStepSecret(
   return secret
 }
 
+/** The profile a secret step stores (the ids `paste-api-key`/`paste-token`/`setup-token` use). */
+function stepProfileId(step: Extract<Step, { kind: 'secret' }>): string {
+  if (step.setupToken) return 'anthropic:manual'
+  return `${step.provider}:${step.mode === 'token' ? 'manual' : 'default'}`
+}
+
 async function runSecretStep(
   context: Context,
   step: Extract<Step, { kind: 'secret' }>,
   secret: string,
+  replacing: Replacing,
 ): Promise<void> {
+  const profileId = stepProfileId(step)
   if (step.setupToken) {
     await storeSetupToken({
       ...(await context.storeTarget()),
       env: context.env,
       token: secret,
     })
-    await recordProfile(context, {
-      profileId: 'anthropic:manual',
-      provider: 'anthropic',
-      mode: 'token',
-    })
+    await recordProfile(context, { profileId, provider: 'anthropic', mode: 'token' })
+    reportReplaced(context, replacing, { type: 'token', provider: 'anthropic', token: secret })
     return
   }
-  const profileId = `${step.provider}:${step.mode === 'token' ? 'manual' : 'default'}`
   await storeProfile(
     context,
     { profileId, provider: step.provider, mode: step.mode },
     step.mode === 'token'
       ? { type: 'token', provider: step.provider, token: secret }
       : { type: 'api_key', provider: step.provider, key: secret },
+    replacing,
   )
 }
 
@@ -314,13 +320,17 @@ export const onboardCommand: CommandSpec = {
     }
     if (interactive) steps = await wizardSteps(context)
     // Read every secret before writing anything, so a bad input leaves no half-done setup.
-    const secrets = new Map<Step, string>()
+    const secrets = new Map<Step, { secret: string; replacing: Replacing }>()
     for (const step of steps) {
-      if (step.kind === 'secret') secrets.set(step, await readStepSecret(context, step))
+      if (step.kind !== 'secret') continue
+      const replacing = await confirmReplace(context, stepProfileId(step), nonInteractive)
+      secrets.set(step, { secret: await readStepSecret(context, step), replacing })
     }
     for (const step of steps) {
-      if (step.kind === 'secret') await runSecretStep(context, step, secrets.get(step)!)
-      else await loginAndRecord(context, { provider: step.provider })
+      const read = secrets.get(step)
+      if (step.kind === 'secret' && read) {
+        await runSecretStep(context, step, read.secret, read.replacing)
+      } else if (step.kind === 'oauth') await loginAndRecord(context, { provider: step.provider })
     }
     await chooseDefaultModel(
       context,
