@@ -509,11 +509,14 @@ describe('legacy imports', () => {
 
 describe('legacy files that are not regular files', () => {
   const dist = new URL('../dist/index.js', import.meta.url).href
-  /** Loads the store in a child process (a hang there is killed, not inherited by the suite). */
-  const loadInChild = (dir: string) =>
+  /**
+   * Loads the store in a child process: a hang or a runaway read there is killed, not inherited
+   * by the suite.
+   */
+  const loadInChild = (dir: string, options: Record<string, unknown> = {}) =>
     runNodeScript(
       `const sdk = await import(${JSON.stringify(dist)})
-try { await sdk.loadAuthProfileStore({ agentDir: ${JSON.stringify(dir)} }); process.stdout.write('loaded') }
+try { await sdk.loadAuthProfileStore({ agentDir: ${JSON.stringify(dir)}, ...${JSON.stringify(options)} }); process.stdout.write('loaded') }
 catch (error) { process.stdout.write(JSON.stringify({ code: error.code, message: error.message })) }`,
       { timeoutMs: 10_000 },
     )
@@ -535,13 +538,16 @@ catch (error) { process.stdout.write(JSON.stringify({ code: error.code, message:
       mkdirSync(join(root, 'credentials'), { recursive: true })
       const oauthPath = join(root, 'credentials', 'oauth.json')
       symlinkSync('/dev/zero', oauthPath)
-      const error = await catchAuthError(() => loadAuthProfileStore({ agentDir }))
-      expect(error.code).toBe('ERR_STORE_SYMLINK')
-      expect(error.message).toContain(oauthPath)
-      const followed = await catchAuthError(() =>
-        loadAuthProfileStore({ agentDir, followSymlinks: true }),
-      )
-      expect(followed.code).toBe('ERR_STORE_NOT_REGULAR_FILE')
+      for (const [options, expected] of [
+        [{}, 'ERR_STORE_SYMLINK'],
+        [{ followSymlinks: true }, 'ERR_STORE_NOT_REGULAR_FILE'],
+      ] as const) {
+        const result = await loadInChild(agentDir, options)
+        expect(result.timedOut).toBe(false)
+        const { code, message } = JSON.parse(result.stdout) as { code: string; message: string }
+        expect(code).toBe(expected)
+        expect(message).toContain(oauthPath)
+      }
     },
   )
 })

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -22,6 +23,7 @@ import { canSeeStoppedProcesses, waitUntilStopped } from '../../../test-support/
 import { ClawSandbox, parseJsonOutput, type ClawResult } from './helpers/claw.ts'
 
 const isPosix = process.platform !== 'win32'
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 
 let sandbox: ClawSandbox
 let configPath: string
@@ -183,6 +185,37 @@ describe('what sits at the config path', () => {
   )
 })
 
+describe('other files claw reads', () => {
+  it.skipIf(!isPosix)(
+    'a FIFO legacy auth.json fails `models auth list` and `doctor` at once, naming it',
+    async () => {
+      mkdirSync(sandbox.agentDir(), { recursive: true })
+      const legacy = join(sandbox.agentDir(), 'auth.json')
+      execFileSync('mkfifo', [legacy])
+      const list = await sandbox.run(['models', 'auth', 'list'], { timeoutMs: 15_000 })
+      expect(list.code).not.toBe(0)
+      expect(list.stderr).toContain(`${legacy} is not a regular file (found a FIFO)`)
+      const doctor = await sandbox.run(['doctor'], { timeoutMs: 15_000 })
+      expect(doctor.code).not.toBe(0)
+      expect(doctor.stdout).toContain(`${legacy} is not a regular file (found a FIFO)`)
+    },
+  )
+
+  it.skipIf(!isPosix)(
+    'a FIFO models.json does not hang a command that checks model refs against it',
+    async () => {
+      sandbox.writeConfig({ agents: { defaults: { model: 'openai/gpt-5.2' } } })
+      mkdirSync(sandbox.agentDir(), { recursive: true })
+      execFileSync('mkfifo', [join(sandbox.agentDir(), 'models.json')])
+      const result = await sandbox.run(['models', 'set', 'openai/gpt-4o'], { timeoutMs: 15_000 })
+      expect(result.code).toBe(0)
+      expect(readConfig()).toMatchObject({
+        agents: { defaults: { model: { primary: 'openai/gpt-4o' } } },
+      })
+    },
+  )
+})
+
 describe('the backup', () => {
   it.skipIf(!isPosix)('a symlinked claw.json.bak is replaced, never followed', async () => {
     const secret = canarySecret()
@@ -238,6 +271,48 @@ describe('a config that names commands to run (exec secret providers)', () => {
     expect(result.code).toBe(78)
     expect(result.stderr).toContain(`its directory ${sandbox.stateDir} has mode 0777`)
   })
+
+  it.skipIf(!isRoot)(
+    "`models status --probe` never runs a command another user owns, nor one named by another user's config",
+    async () => {
+      const ran = join(sandbox.root, 'ran')
+      const command = join(sandbox.root, 'helper.sh')
+      writeFileSync(command, `#!/bin/sh\ntouch ${ran}\necho '{"protocolVersion":1,"values":{}}'\n`)
+      chmodSync(command, 0o777)
+      chownSync(command, 65534, 65534)
+      sandbox.writeStore({
+        version: 1,
+        profiles: {
+          'openai:default': {
+            type: 'api_key',
+            provider: 'openai',
+            keyRef: { source: 'exec', provider: 'vault', id: 'openai' },
+          },
+        },
+      })
+      sandbox.writeConfig({
+        agents: { defaults: { model: 'openai/gpt-4o' } },
+        secrets: { providers: { vault: { source: 'exec', command } } },
+      })
+      const probe = await sandbox.run(['models', 'status', '--probe'])
+      expect(existsSync(ran)).toBe(false)
+      expect(probe.stdout).toContain('Auth reason [unresolved_ref]')
+      expect(probe.stdout).toContain(
+        `the command is not trusted: ${command} is owned by uid 65534, neither the current user (uid 0) nor root`,
+      )
+
+      // The config itself owned by another user (mode 0600): refused before anything runs.
+      chownSync(command, 0, 0)
+      chmodSync(command, 0o755)
+      chownSync(configPath, 65534, 65534)
+      const foreign = await sandbox.run(['models', 'status', '--probe'])
+      expect(foreign.code).toBe(78)
+      expect(foreign.stderr).toContain(
+        `Config ${configPath} defines exec secret providers (commands claw runs), but ${configPath} is owned by uid 65534`,
+      )
+      expect(existsSync(ran)).toBe(false)
+    },
+  )
 
   it.skipIf(!isPosix)(
     'doctor names an exec command claw would refuse to run, and why',

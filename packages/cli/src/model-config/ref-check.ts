@@ -4,6 +4,7 @@
 // them) unless `--strict`; and a bare model id resolves against the provider the user is working
 // with, or the one provider that serves it — and says which, instead of silently becoming
 // `anthropic/…`.
+import { readCheckedFile } from '@claw/auth-profiles'
 import {
   buildModelAliasIndex,
   CLI_BACKEND_PROVIDERS,
@@ -19,7 +20,6 @@ import {
   type ModelCatalog,
   type ModelsJsonDocument,
 } from '@claw/model-catalog'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { OptionSpec } from '../command.js'
 import type { Context } from '../context.js'
@@ -222,6 +222,9 @@ export function createModelRefChecker(options: ModelRefCheckerOptions): ModelRef
   return { inspect, resolve }
 }
 
+/** A generated models.json is a few KB; anything much larger is not one. */
+const MODELS_JSON_MAX_BYTES = 4 * 1024 * 1024
+
 /**
  * A checker for a command: the config it runs with and the selected agent's `models.json` (when
  * it exists and is valid; doctor reports it otherwise).
@@ -230,8 +233,13 @@ export async function createCommandRefChecker(context: Context): Promise<ModelRe
   const config = await context.config()
   let modelsJson: ModelsJsonDocument | undefined
   try {
-    const text = await readFile(join(await context.agentDir(), 'models.json'), 'utf8')
-    modelsJson = await parseModelsJson(JSON.parse(text) as unknown)
+    // Checked open: a FIFO or a device at this path must not hang a command that only writes a ref.
+    const file = await readCheckedFile(join(await context.agentDir(), 'models.json'), {
+      label: 'Generated file',
+      maxBytes: MODELS_JSON_MAX_BYTES,
+      followSymlinks: true,
+    })
+    modelsJson = file && (await parseModelsJson(JSON.parse(file.text) as unknown))
   } catch {
     modelsJson = undefined
   }

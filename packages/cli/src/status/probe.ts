@@ -364,9 +364,11 @@ async function probeTarget(
     const { describeFailoverError } = await import('@claw/failover')
     const code = (error as { code?: unknown }).code
     if (code === 'ERR_SECRET_REF') {
+      // The ref's error says why (a command claw refuses to run names the file and the rule);
+      // its messages never carry a resolved value.
       return result('unknown', {
         reasonCode: 'unresolved_ref',
-        error: missingCredentialError('unresolved_ref'),
+        error: `${missingCredentialError('unresolved_ref')}\n↳ ${clean((error as Error).message, secret)}`,
       })
     }
     if (typeof code === 'string' && code.startsWith('ERR_') && code !== 'ERR_ABORTED') {
