@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Options } from 'tsup'
+import { workspaceSources } from './package-entries.ts'
 
 /**
  * Shared tsup settings: ESM only, declarations, dependencies left external. No source maps: the
@@ -8,7 +9,6 @@ import type { Options } from 'tsup'
  * output makes stack traces usable without them).
  */
 export const baseConfig: Options = {
-  entry: ['src/index.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',
@@ -37,36 +37,23 @@ export const rawTextPlugin: EsbuildPlugin = {
   },
 }
 
-const workspaceEntries: Record<string, string> = {
-  '@claw/model-catalog': 'model-catalog/src/index.ts',
-  '@claw/model-catalog/schemas': 'model-catalog/src/schemas.ts',
-  '@claw/auth-profiles': 'auth-profiles/src/index.ts',
-  '@claw/auth-profiles/schemas': 'auth-profiles/src/schemas.ts',
-  '@claw/auth-profiles/redis': 'auth-profiles/src/redis/index.ts',
-  '@claw/auth-profiles/openclaw': 'auth-profiles/src/openclaw/index.ts',
-  '@claw/failover': 'failover/src/index.ts',
-}
-
 /**
- * Resolves the workspace packages to their TypeScript sources, so an application bundle (the CLI)
- * is split per source module and loads only the modules a command uses.
+ * Resolves the workspace packages to their TypeScript sources (the `@claw/source` condition of
+ * their `exports`, see package-entries.ts), so an application bundle (the CLI) is split per
+ * source module and loads only the modules a command uses.
  */
 export const workspaceSourcesPlugin: EsbuildPlugin = {
   name: 'workspace-sources',
   setup(build) {
+    const sources = workspaceSources()
     build.onResolve({ filter: /^@claw\// }, (args) => {
-      const entry = workspaceEntries[args.path]
-      if (!entry) return undefined
-      return { path: fileURLToPath(new URL(`./packages/${entry}`, import.meta.url)) }
+      const path = sources.get(args.path)
+      return path === undefined ? undefined : { path }
     })
   },
 }
 
-const BARREL_FILES: Record<string, string> = {
-  '@claw/model-catalog': 'model-catalog/src/index.ts',
-  '@claw/auth-profiles': 'auth-profiles/src/index.ts',
-  '@claw/failover': 'failover/src/index.ts',
-}
+const BARREL_FILES = new Set(['@claw/model-catalog', '@claw/auth-profiles', '@claw/failover'])
 
 /** name exported by a barrel → the absolute path of the source module that defines it */
 function readBarrel(specifier: string, text: string, barrelPath: string): Map<string, string> {
@@ -110,9 +97,7 @@ export const barrelImportsPlugin: EsbuildPlugin = {
     async function exportsOf(specifier: string): Promise<Map<string, string>> {
       let exports = barrels.get(specifier)
       if (!exports) {
-        const path = fileURLToPath(
-          new URL(`./packages/${BARREL_FILES[specifier]}`, import.meta.url),
-        )
+        const path = workspaceSources().get(specifier)!
         barrelPaths.add(path)
         exports = readBarrel(specifier, await readFile(path, 'utf8'), path)
         barrels.set(specifier, exports)
@@ -125,7 +110,7 @@ export const barrelImportsPlugin: EsbuildPlugin = {
       if (!text.includes("from '@claw/") || barrelPaths.has(args.path)) return undefined
       const wanted = new Set<string>()
       for (const match of text.matchAll(importStatement)) {
-        if (BARREL_FILES[match[2]!]) wanted.add(match[2]!)
+        if (BARREL_FILES.has(match[2]!)) wanted.add(match[2]!)
       }
       if (wanted.size === 0) return undefined
       const tables = new Map<string, Map<string, string>>()

@@ -9,6 +9,7 @@ import {
   rawTextPlugin,
   workspaceSourcesPlugin,
 } from '../../tsup.base.ts'
+import { packageEntries } from '../../package-entries.ts'
 
 // `bin.ts` is the `claw` executable (its shebang is kept); `index.ts` exposes `runCli`.
 // The CLI is an application, so the workspace libraries (from their sources), zod and json5 are
@@ -75,7 +76,8 @@ const thirdPartyPlugin: EsbuildPlugin = {
 
 export default defineConfig({
   ...baseConfig,
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // `bin` is the executable named by package.json `bin`, not an export.
+  entry: { ...packageEntries(import.meta.url), bin: 'src/bin.ts' },
   noExternal: [/^@claw\//, ...BUNDLED],
   external: ['jose', 'openid-client', 'proper-lockfile', 'keyv', '@keyv/redis'],
   esbuildPlugins: [workspaceSourcesPlugin, barrelImportsPlugin, rawTextPlugin, thirdPartyPlugin],

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 import { baseConfig } from '../../tsup.base.ts'
+import { packageEntries } from '../../package-entries.ts'
 
 export default defineConfig({
   ...baseConfig,
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: packageEntries(import.meta.url),
 })

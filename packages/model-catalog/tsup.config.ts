@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup'
 import { baseConfig, rawTextPlugin } from '../../tsup.base.ts'
+import { packageEntries } from '../../package-entries.ts'
 
 export default defineConfig({
   ...baseConfig,
-  entry: ['src/index.ts', 'src/schemas.ts'],
+  entry: packageEntries(import.meta.url),
   esbuildPlugins: [rawTextPlugin],
 })

@@ -371,6 +371,31 @@ describe('GitHub Copilot', () => {
     expect(error.code).toBe('ERR_REAUTH_REQUIRED')
     expect(inspect(error, { depth: 10 })).not.toContain(github)
   })
+  it('shares one default token cache with resolveCopilotApiKey, so a host never exchanges twice', async () => {
+    const { resolveCopilotApiKey } = await import('./oauth/adapters/github-copilot.js')
+    const github = `ghu_${canarySecret('')}`
+    const store = buildAuthProfileStore({
+      profiles: { 'github-copilot:shared': tokenCredential('github-copilot', github) },
+    })
+    let exchanges = 0
+    const fetch = () => {
+      exchanges++
+      return Promise.resolve(
+        Response.json({
+          token: 'tid=2;exp=9;proxy-ep=proxy.individual.githubcopilot.com;y',
+          expires_at: Math.floor(Date.now() / 1000) + 1800,
+        }),
+      )
+    }
+    // No cache given to either: both use the package's one default Copilot token cache.
+    await resolveApiKeyForProfile({ store, profileId: 'github-copilot:shared', fetch })
+    const direct = await resolveCopilotApiKey({
+      githubToken: github,
+      runtime: { fetch, now: Date.now },
+    })
+    expect(direct.apiKey).toBe('tid=2;exp=9;proxy-ep=proxy.individual.githubcopilot.com;y')
+    expect(exchanges).toBe(1)
+  })
 })
 
 describe('keys that are never wrong', () => {

@@ -61,8 +61,9 @@ export interface ResolveApiKeyForProfileOptions {
   readonly oauth?: OAuthRefreshSettings
   /**
    * GitHub Copilot: exchange the stored GitHub token for a short-lived Copilot API token (default
-   * true). The derived token is cached in `copilotTokenCache` (a process-wide memory cache by
-   * default), never stored in the profile.
+   * true). The derived token is cached in `copilotTokenCache` (by default the package's one
+   * process-wide Copilot token cache, shared with `resolveCopilotApiKey`), never stored in the
+   * profile.
    */
   readonly deriveCopilotToken?: boolean
   readonly copilotTokenCache?: DerivedTokenCache<CopilotToken>
@@ -187,8 +188,6 @@ function storedSecret(
   })
 }
 
-let defaultCopilotCache: DerivedTokenCache<CopilotToken> | undefined
-
 /**
  * Exchanges a GitHub token for a Copilot API token (cached). A rejected GitHub token means the
  * profile needs a new login.
@@ -199,11 +198,7 @@ async function deriveCopilotKey(
   profileId: string,
   options: Pick<ResolveApiKeyForProfileOptions, 'fetch' | 'now' | 'signal' | 'copilotTokenCache'>,
 ): Promise<{ apiKey: string; baseUrl: string }> {
-  const [{ resolveCopilotApiKey }, { createMemoryTokenCache }] = await Promise.all([
-    import('./oauth/adapters/github-copilot.js'),
-    import('./oauth/token-cache.js'),
-  ])
-  defaultCopilotCache ??= createMemoryTokenCache<CopilotToken>()
+  const { resolveCopilotApiKey } = await import('./oauth/adapters/github-copilot.js')
   try {
     return await resolveCopilotApiKey({
       githubToken,
@@ -215,7 +210,8 @@ async function deriveCopilotKey(
         now: resolveClock(options),
         signal: options.signal,
       },
-      cache: options.copilotTokenCache ?? defaultCopilotCache,
+      // Without one, the adapter's default cache: the one a host calling it directly uses too.
+      cache: options.copilotTokenCache,
     })
   } catch (error) {
     if (AuthProfilesError.isInstance(error) && error.code === 'ERR_OAUTH') {
