@@ -52,11 +52,29 @@ export interface FileAuthStoreOptions {
    * permissions, …), once per backend and version.
    */
   readonly onDiagnostic?: (diagnostic: StoreDiagnostic) => void
+  /**
+   * Where parsed store files are kept between loads. Default: one cache per process, shared by
+   * every handle, so two handles on one file parse it once. Pass your own (`new Map()`) to keep a
+   * handle's reads to itself (tests, tenants); the library fills and reuses it.
+   */
+  readonly storeCache?: AuthStoreFileCache
 }
 
-interface CacheEntry {
+/** A parsed store file, reused while the file's stat signature (`key`) is unchanged. @public */
+export interface AuthStoreFileCacheEntry {
   readonly key: string
   readonly store: AuthProfileStore
+}
+
+/**
+ * Parsed store files by absolute path (see {@link FileAuthStoreOptions.storeCache}). Start one with
+ * `new Map()`; only the file backend writes its entries.
+ *
+ * @public
+ */
+export type AuthStoreFileCache = Map<string, AuthStoreFileCacheEntry>
+
+interface CacheEntry extends AuthStoreFileCacheEntry {
   readonly readOnly: boolean
   readonly diagnostics: readonly StoreDiagnostic[]
   readonly kept: KeptEntries
@@ -76,8 +94,13 @@ export function fileStoreOptionsOf(backend: AuthStoreBackend): FileAuthStoreOpti
   return handleOptions.get(backend)
 }
 
-/** Parsed files by absolute path, reused while their stat signature is unchanged. */
-const fileCache = new Map<string, CacheEntry>()
+/** The default {@link FileAuthStoreOptions.storeCache}: one per process. */
+const defaultFileCache: AuthStoreFileCache = new Map()
+
+/** The handle's cache; its entries are all {@link cacheParsed}'s, hence the cast. */
+function fileCacheOf(options: FileAuthStoreOptions): Map<string, CacheEntry> {
+  return (options.storeCache ?? defaultFileCache) as Map<string, CacheEntry>
+}
 /** Files whose permission warning `onDiagnostic` has had: one per process is enough. */
 const permissionWarnings = new Set<string>()
 
@@ -194,7 +217,12 @@ const NOTHING_KEPT: KeptEntries = new Map()
 const EMPTY_STORE: AuthProfileStore = freezeDeep({ version: 1, profiles: {} })
 
 /** The cache entry of a file just parsed (its store deep-frozen), with its permission note. */
-function cacheParsed(path: string, stats: BigIntStats, parsed: ParsedStore): CacheEntry {
+function cacheParsed(
+  path: string,
+  stats: BigIntStats,
+  parsed: ParsedStore,
+  options: FileAuthStoreOptions,
+): CacheEntry {
   const permission = permissionDiagnostic(path, stats)
   const entry: CacheEntry = {
     key: statKey(stats),
@@ -203,7 +231,7 @@ function cacheParsed(path: string, stats: BigIntStats, parsed: ParsedStore): Cac
     diagnostics: permission ? [...parsed.diagnostics, permission] : parsed.diagnostics,
     kept: parsed.kept,
   }
-  fileCache.set(path, entry)
+  fileCacheOf(options).set(path, entry)
   return entry
 }
 
@@ -216,7 +244,7 @@ async function readOwn(
 ): Promise<OwnState> {
   const path = resolveAuthStorePath(agentDir)
   const stats = statStore(path, options)
-  const cached = stats && fileCache.get(path)
+  const cached = stats && fileCacheOf(options).get(path)
   if (useCache && stats && cached && cached.key === statKey(stats)) {
     return { ...cached, file: path, version: cached.key }
   }
@@ -236,7 +264,8 @@ async function readOwn(
       ...(imported ? { legacy: { consumedAuthJson: imported.consumedAuthJson } } : {}),
     }
   }
-  const entry = cacheParsed(path, file.stats, await parseWithSchemasOnDemand(file.text, path))
+  const parsed = await parseWithSchemasOnDemand(file.text, path)
+  const entry = cacheParsed(path, file.stats, parsed, options)
   return { ...entry, file: path, version: entry.key }
 }
 
@@ -349,7 +378,7 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
                       kept: NOTHING_KEPT,
                     }
                   : await parseWithSchemasOnDemand(after, path)
-              const entry = cacheParsed(path, stats, parsed)
+              const entry = cacheParsed(path, stats, parsed, options)
               state = { ...entry, file: path, version: entry.key, legacy: state.legacy }
             } else {
               state = { ...state, store: freezeDeep(structuredClone(store)) }

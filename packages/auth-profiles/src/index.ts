@@ -62,7 +62,11 @@ export type {
   AuthStoreUpdateResult,
 } from './store-backend.js'
 export { createFileAuthStore, DEFAULT_MAX_STORE_BYTES } from './file-store.js'
-export type { FileAuthStoreOptions } from './file-store.js'
+export type {
+  AuthStoreFileCache,
+  AuthStoreFileCacheEntry,
+  FileAuthStoreOptions,
+} from './file-store.js'
 export { createMemoryAuthStore } from './memory-store.js'
 export type { MemoryAuthStore } from './memory-store.js'
 export { LEGACY_AUTH_FILENAME } from './legacy.js'
@@ -227,7 +231,11 @@ export type {
   RefreshOAuthCredentialResult,
 } from './oauth/refresh.js'
 
-export type { OAuthClientSettings } from './oauth/openid.js'
+export type {
+  OAuthClientSettings,
+  OidcDiscoveryCache,
+  OidcDiscoveryCacheEntry,
+} from './oauth/openid.js'
 export { refreshWithTokenEndpoint } from './oauth/openid.js'
 export {
   DEFAULT_LOGIN_TIMEOUT_MS,

@@ -21,7 +21,24 @@ export interface OAuthClientSettings {
   readonly clientId: string
   /** For confidential/installed-app clients (sent as `client_secret_post`). */
   readonly clientSecret?: string | undefined
+  /** Where discovery documents are kept (see {@link OidcDiscoveryCache}); default one per process. */
+  readonly discoveryCache?: OidcDiscoveryCache | undefined
 }
+
+/** A discovered issuer's metadata and when it goes stale (epoch ms). @public */
+export interface OidcDiscoveryCacheEntry {
+  readonly expiresAt: number
+  /** The discovery document as openid-client validated it. */
+  readonly metadata: object
+}
+
+/**
+ * Discovery documents by issuer URL, each reused for an hour. The default is one map per process;
+ * pass your own (`new Map()`) to an adapter to keep its discoveries to itself.
+ *
+ * @public
+ */
+export type OidcDiscoveryCache = Map<string, OidcDiscoveryCacheEntry>
 
 /**
  * openid-client rejects a token response whose `expires_in` is negative or not a number, which
@@ -50,15 +67,12 @@ function withTolerantTokenResponses(fetchImpl: OAuthRuntime['fetch']): OAuthRunt
   }
 }
 
-const discoveryCache = new Map<
-  string,
-  { readonly expiresAt: number; readonly metadata: OpenIdClient.ServerMetadata }
->()
+const defaultDiscoveryCache: OidcDiscoveryCache = new Map()
 const DISCOVERY_TTL_MS = 60 * 60 * 1000
 
 /**
  * An openid-client `Configuration` for these settings: discovered from `endpoints.issuer` when no
- * token endpoint is given (cached for an hour per issuer), otherwise built from the endpoint data.
+ * token endpoint is given (cached for an hour per issuer in `settings.discoveryCache`), otherwise built from the endpoint data.
  * Every request goes through `runtime.fetch`.
  *
  * @internal
@@ -81,9 +95,10 @@ export async function createClientConfiguration(
         'An OAuth provider needs an issuer (for discovery) or a token endpoint.',
       )
     }
+    const discoveryCache = settings.discoveryCache ?? defaultDiscoveryCache
     const cached = discoveryCache.get(endpoints.issuer)
     if (cached && cached.expiresAt > runtime.now()) {
-      metadata = cached.metadata
+      metadata = cached.metadata as OpenIdClient.ServerMetadata
     } else {
       const discovered = await client.discovery(
         new URL(endpoints.issuer),

@@ -30,7 +30,9 @@ export function defaultOAuthProviders(): OAuthProviderRegistry {
 
 /**
  * Registers (or replaces) an OAuth adapter in the default registry, e.g. a built-in adapter
- * created with endpoint overrides, or one for your own gateway.
+ * created with endpoint overrides, or one for your own gateway. The default registry is shared by
+ * the whole process; to scope adapters to one tenant or test, pass a registry of your own
+ * (`createOAuthProviderRegistry`) as `providers` instead.
  *
  * @public
  */

@@ -10,8 +10,10 @@ export interface OAuthProviderRegistry {
 }
 
 /**
- * A registry of OAuth adapters. The package keeps one default registry (used when a function's
- * `oauthProviders` option is omitted); create your own to isolate tests or tenants.
+ * A registry of OAuth adapters. The package keeps one default registry per process (the built-in
+ * adapters plus whatever `registerOAuthProvider` adds), used when a function's `providers` option
+ * (`loginWithOAuth`, `logoutOAuthProfile`, `oauth.providers` of the refresh settings) is omitted;
+ * create your own and pass it to isolate tests or tenants.
  *
  * @public
  */

@@ -6,6 +6,7 @@ import {
   loadOpenIdClient,
   refreshWithTokenEndpoint,
   type OAuthClientSettings,
+  type OidcDiscoveryCache,
 } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'
 import { emailFromIdToken, plausibleEmail, tokenSetFromLogin } from './common.js'
@@ -29,6 +30,8 @@ export interface OidcOAuthAdapterOptions {
   readonly extraAuthorizationParams?: Readonly<Record<string, string>>
   /** Endpoint overrides; with a `tokenEndpoint` no discovery happens. */
   readonly endpoints?: Partial<OAuthEndpoints>
+  /** Where the issuer's discovery document is kept; default: the package's one per process. */
+  readonly discoveryCache?: OidcDiscoveryCache
 }
 
 async function userinfoEmail(
@@ -116,6 +119,7 @@ export function createOidcOAuthAdapter(options: OidcOAuthAdapterOptions): OAuthP
     endpoints,
     clientId: options.clientId,
     ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    ...(options.discoveryCache === undefined ? {} : { discoveryCache: options.discoveryCache }),
   }
   const label = options.displayName ?? options.id
   // OIDC Core §11: `offline_access` is honoured only with `prompt=consent` (oidc-provider, for
