@@ -1,6 +1,7 @@
 // Benchmarks for @claw/cli (the built dist/bin.js): how long `claw models status --json` takes
 // from process start to exit on a state dir with 20 profiles, against a bare `node -e ''`
-// (≤ 2.5×: a status check in a script or prompt hook must feel instant).
+// (≤ 2.5×: a status check in a script or prompt hook must feel instant), and how long
+// `claw completion bash` takes (≤ 1.5×: `source <(claw completion bash)` runs in every new shell).
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -56,10 +57,11 @@ export async function run(ctx) {
     const runs = ctx.pick(21, 5)
     ctx.log(`claw models status --json: ${runs} interleaved runs per command`)
     const env = benchEnv({ HOME: stateDir, CLAW_STATE_DIR: stateDir })
-    const [bare, status] = spawnTimed(
+    const [bare, status, completion] = spawnTimed(
       [
         { label: 'bare', args: ['-e', ''] },
         { label: 'status', args: [bin, 'models', 'status', '--json'] },
+        { label: 'completion', args: [bin, 'completion', 'bash'] },
       ],
       { runs, warmup: 1, cwd: ctx.repoRoot, env },
     )
@@ -81,6 +83,23 @@ export async function run(ctx) {
           unit: '×',
         },
         2.5,
+        'ratio',
+      ),
+      {
+        name: 'claw start',
+        metric: 'claw completion bash',
+        value: completion.median,
+        unit: 'ms',
+        note,
+      },
+      atMost(
+        {
+          name: 'claw start',
+          metric: 'completion / bare node',
+          value: completion.median / bare.median,
+          unit: '×',
+        },
+        1.5,
         'ratio',
       ),
     ]

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { Context } from './context.js'
 import { CliError, usageError } from './errors.js'
 import type { ExitCode } from './exit-codes.js'
+import type { CliIo } from './io.js'
 
 /** One `--flag` of a command. */
 export interface OptionSpec {
@@ -31,17 +32,33 @@ export interface ParsedArgs {
   readonly positionals: readonly string[]
 }
 
-/** A leaf command: its flags, arguments and behaviour. */
-export interface CommandSpec {
+/** What a command's help and argument parsing read. */
+export interface CommandDescription {
   readonly summary: string
   /** Longer help text, printed after the usage line. */
   readonly description?: string
   readonly positionals?: readonly PositionalSpec[]
   readonly options?: Readonly<Record<string, OptionSpec>>
   readonly examples?: readonly string[]
-  /** Returns the exit code (default 0). */
-  run(context: Context, args: ParsedArgs): Promise<ExitCode | void>
 }
+
+/**
+ * A leaf command: its flags, arguments and behaviour. `run` gets a {@link Context} (config and
+ * stores on demand); `runWithoutContext` is for commands that need neither (`completion`), so
+ * they load no library.
+ */
+export type CommandSpec = CommandDescription &
+  (
+    | {
+        /** Returns the exit code (default 0). */
+        run(context: Context, args: ParsedArgs): Promise<ExitCode | void>
+        readonly runWithoutContext?: undefined
+      }
+    | {
+        runWithoutContext(io: CliIo, args: ParsedArgs): Promise<ExitCode | void>
+        readonly run?: undefined
+      }
+  )
 
 /** Flags every command accepts. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -134,6 +134,7 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<num
       io.stdout.write(`${formatCommandHelp(route.path, spec)}\n`)
       return EXIT_CODES.ok
     }
+    if (spec.runWithoutContext) return (await spec.runWithoutContext(io, args)) ?? EXIT_CODES.ok
     // Loaded here, not at the top: `claw --help`, `--version` and `completion` never need it.
     const { Context } = await import('./context.js')
     const context = new Context(io, args)

@@ -162,6 +162,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/agents.js')).agentCommands[action],
   })),
   {
+    path: ['completion'],
+    group: 'setup' as const,
+    summary: 'Print the shell completion script for bash, zsh or fish.',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
+  {
     path: ['import'],
     group: 'setup' as const,
     summary: 'Import credentials from Claude Code, Codex, Qwen or an old Clawdbot state dir.',
