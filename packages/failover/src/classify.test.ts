@@ -4,6 +4,7 @@ import {
   classifyFailoverReason,
   coerceToFailoverError,
   describeFailoverError,
+  isApiKeyRateLimitError,
   isFailoverErrorMessage,
   isRateLimitErrorForKeyRotation,
   isTimeoutError,
@@ -845,33 +846,43 @@ describe('coerceToFailoverError', () => {
   })
 })
 
-describe('isRateLimitErrorForKeyRotation', () => {
+describe('isApiKeyRateLimitError', () => {
   it.each<[string, unknown, boolean]>([
-    ['rate_limit', new Error('rate_limit_error'), true],
-    ['rate limit', new Error('Rate limit exceeded'), true],
-    ['429 in text', new Error('HTTP 429'), true],
+    ['rate_limit', new Error('rate_limit_error: slow down'), true],
+    ['rate limit', new Error('Rate limit reached for requests'), true],
+    ['429 in text', new Error('Request failed with status code 429'), true],
+    ['429 next to letters', new Error('HTTP429'), true],
     ['429 status', httpError(429, 'nope'), true],
-    ['quota exceeded', new Error('Quota exceeded for metric'), true],
+    ['429 status as a string', httpError('429', 'nope'), true],
+    ['AWS SDK 429', Object.assign(new Error('nope'), { $metadata: { httpStatusCode: 429 } }), true],
+    ['quota exceeded', new Error('Quota exceeded for quota metric'), true],
     ['quota_exceeded', new Error('QUOTA_EXCEEDED'), true],
     ['resource exhausted', new Error('Resource exhausted'), true],
-    ['resource_exhausted', new Error('RESOURCE_EXHAUSTED'), true],
+    ['resource_exhausted', new Error('8 RESOURCE_EXHAUSTED: out of capacity'), true],
     ['too many requests', new Error('Too Many Requests'), true],
     [
       'ThrottlingException name',
       named('ThrottlingException', 'Too many tokens, please wait'),
       true,
     ],
-    ['concurrency limit', new Error('Concurrency limit reached'), true],
+    ['ThrottlingException message', new Error('ThrottlingException: Rate exceeded'), true],
+    ['concurrency limit', new Error('Concurrency limit reached for this key'), true],
     ['code rate_limit_exceeded', coded('rate_limit_exceeded', 'slow down'), true],
-    ['a string', 'too many requests', true],
-    ['invalid key', new Error('invalid api key'), false],
+    ['a thrown body', { error: { type: 'rate_limit_error', message: 'slow down' } }, true],
+    ['a string', '429 Too Many Requests', true],
+    ['invalid key', httpError(401, 'invalid api key'), false],
     ['overloaded', new Error('Overloaded'), false],
     ['4290 is not 429', new Error('maximum context length is 4290 tokens'), false],
+    ['14290 is not 429', new Error('request id 14290 failed'), false],
     ['timeout', new Error('timed out'), false],
     ['billing', new Error('insufficient credits'), false],
     ['number', 123, false],
     ['undefined', undefined, false],
   ])('%s', (_label, err, expected) => {
-    expect(isRateLimitErrorForKeyRotation(err)).toBe(expected)
+    expect(isApiKeyRateLimitError(err)).toBe(expected)
+  })
+
+  it('is also exported under its deprecated name', () => {
+    expect(isRateLimitErrorForKeyRotation).toBe(isApiKeyRateLimitError)
   })
 })

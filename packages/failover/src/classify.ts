@@ -807,21 +807,34 @@ export function coerceToFailoverError(
 // Key rotation.
 
 /**
- * The reference's `isApiKeyRateLimitError` words (openclaw-behavior.md §2.12) plus AWS's
- * `ThrottlingException` and "concurrency limit reached". Departure: `429` must stand apart from
- * other digits.
+ * The words of a rate limit that another API key of the same provider may avoid. Narrower than
+ * the classifier's table: "exceeded your current quota" and plan "usage limit" messages are about
+ * the account, which the next key often shares; wider by AWS's `ThrottlingException` and
+ * "concurrency limit reached". `429` must stand apart from other digits ("4290 tokens").
  */
 const KEY_ROTATION_RATE_LIMIT =
   /rate_limit|rate limit|(?<!\d)429(?!\d)|quota exceeded|quota_exceeded|resource exhausted|resource_exhausted|too many requests|throttlingexception|concurrency limit reached/
 
 /**
- * True when an error is a rate limit that another API key of the same provider may avoid, so key
- * rotation should try the next key. Looks at the error's name, code, message and HTTP status 429.
+ * Whether an error is a rate limit, so the call should move on to the next API key. True for HTTP
+ * status 429 (`status`, `statusCode`, `response.status` or AWS's `$metadata.httpStatusCode`) and
+ * for an error whose name, code or message contains (case-insensitively) `rate_limit`,
+ * `rate limit`, `429` (as a whole number), `quota exceeded` / `quota_exceeded`,
+ * `resource exhausted` / `resource_exhausted`, `too many requests`, `ThrottlingException` or
+ * `concurrency limit reached`. Only the error itself is inspected, not its `cause`.
  *
  * @public
  */
-export function isRateLimitErrorForKeyRotation(err: unknown): boolean {
-  if (readHttpStatus(err) === 429) return true
-  const parts = [readString(err, 'name'), readCode(err), rawMessage(err)]
+export function isApiKeyRateLimitError(error: unknown): boolean {
+  if (readHttpStatus(error) === 429) return true
+  const parts = [readString(error, 'name'), readCode(error), rawMessage(error)]
   return KEY_ROTATION_RATE_LIMIT.test(normalizeText(parts.filter((p) => p !== undefined).join(' ')))
 }
+
+/**
+ * The same rule as {@link isApiKeyRateLimitError}.
+ *
+ * @deprecated Use `isApiKeyRateLimitError`; this name goes in the next minor version.
+ * @public
+ */
+export const isRateLimitErrorForKeyRotation: (error: unknown) => boolean = isApiKeyRateLimitError

@@ -7,6 +7,7 @@ export {
   classifyFailoverReason,
   coerceToFailoverError,
   describeFailoverError,
+  isApiKeyRateLimitError,
   isFailoverErrorMessage,
   isRateLimitErrorForKeyRotation,
   isTimeoutError,
@@ -82,7 +83,6 @@ export {
   collectProviderApiKeysForExecution,
   DEFAULT_TRANSIENT_RETRY,
   executeWithApiKeyRotation,
-  isApiKeyRateLimitError,
   isTransientApiKeyError,
 } from './key-rotation.js'
 export type {

@@ -1,10 +1,10 @@
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { describe, expect, it, vi } from 'vitest'
+import { isApiKeyRateLimitError } from './classify.js'
 import { FailoverError } from './errors.js'
 import {
   collectProviderApiKeysForExecution,
   executeWithApiKeyRotation,
-  isApiKeyRateLimitError,
   isTransientApiKeyError,
   type ApiKeyRetryEvent,
   type ApiKeyRetryInfo,
@@ -58,33 +58,6 @@ function run(
   })
   return { promise, ...script, sleep, onRetry }
 }
-
-describe('isApiKeyRateLimitError', () => {
-  it.each([
-    'rate_limit_error: slow down',
-    'Rate limit reached for requests',
-    'Request failed with status code 429',
-    'Quota exceeded for quota metric',
-    'QUOTA_EXCEEDED',
-    'Resource exhausted',
-    '8 RESOURCE_EXHAUSTED: out of capacity',
-    'Too Many Requests',
-    'ThrottlingException: Rate exceeded',
-    'Concurrency limit reached for this key',
-  ])('treats %j as a rate limit', (message) => {
-    expect(isApiKeyRateLimitError(new Error(message))).toBe(true)
-  })
-
-  it('looks at the status, name and code too, and rejects other errors', () => {
-    expect(isApiKeyRateLimitError(httpError(429, 'slow'))).toBe(true)
-    expect(isApiKeyRateLimitError(namedError('ThrottlingException', 'nope'))).toBe(true)
-    expect(isApiKeyRateLimitError(codedError('rate_limit_exceeded', 'x'))).toBe(true)
-    expect(isApiKeyRateLimitError('429 Too Many Requests')).toBe(true)
-    expect(isApiKeyRateLimitError(httpError(401, 'invalid api key'))).toBe(false)
-    expect(isApiKeyRateLimitError(new Error('request id 14290 failed'))).toBe(false)
-    expect(isApiKeyRateLimitError(undefined)).toBe(false)
-  })
-})
 
 describe('isTransientApiKeyError', () => {
   it.each([

@@ -4,6 +4,7 @@ import {
   redactSecretsInText,
   type Env,
 } from '@claw/auth-profiles'
+import { isApiKeyRateLimitError } from './classify.js'
 import { FailoverError } from './errors.js'
 import { redactError } from './redact-error.js'
 import { resolveSleep, type Sleep } from './runtime.js'
@@ -101,17 +102,6 @@ export interface ExecuteWithApiKeyRotationOptions<T> {
   readonly sleep?: Sleep | undefined
 }
 
-const RATE_LIMIT_PATTERNS: readonly RegExp[] = [
-  /rate_limit/,
-  /rate limit/,
-  /\b429\b/,
-  /quota[ _]exceeded/,
-  /resource[ _]exhausted/,
-  /too many requests/,
-  /throttlingexception/,
-  /concurrency limit reached/,
-]
-
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504])
 
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -171,29 +161,6 @@ function messageOf(error: unknown): string {
   } catch {
     return 'Unknown error'
   }
-}
-
-/**
- * Whether an error is a rate limit, so the call should move on to the next API key. True for HTTP
- * status 429 and for an error whose name, code or message contains (case-insensitively)
- * `rate_limit`, `rate limit`, `429` (as a whole number), `quota exceeded` / `quota_exceeded`,
- * `resource exhausted` / `resource_exhausted`, `too many requests`, `ThrottlingException` or
- * `concurrency limit reached`. Only the error itself is inspected, not its `cause`.
- *
- * @public
- */
-export function isApiKeyRateLimitError(error: unknown): boolean {
-  const like = asErrorLike(error)
-  if (like && statusOf(like) === 429) return true
-  const text = [
-    like ? stringField(like.name) : undefined,
-    like ? stringField(like.code) : undefined,
-    messageOf(error),
-  ]
-    .filter((part): part is string => part !== undefined)
-    .join(' ')
-    .toLowerCase()
-  return RATE_LIMIT_PATTERNS.some((pattern) => pattern.test(text))
 }
 
 /** @public */
