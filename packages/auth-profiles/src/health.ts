@@ -118,6 +118,8 @@ export interface BuildAuthHealthSummaryOptions {
  * formatRemainingShort(90 * 60_000) // '2h'
  * formatRemainingShort(3 * 86_400_000) // '3d'
  * ```
+ * @deprecated The `claw` CLI's own output format; it moved into the CLI and leaves this package in
+ *   the next minor version.
  * @public
  */
 export function formatRemainingShort(ms: number | undefined): string {
@@ -328,6 +330,8 @@ export interface AuthHealthExitCodeOptions {
  * ```ts
  * const code = authHealthExitCode(summary, { providersInUse: ['anthropic', 'openai'], hasAuth })
  * ```
+ * @deprecated The exit code of `claw models status --check`; it moved into the CLI and leaves this
+ *   package in the next minor version. Read `summary.profiles` / `summary.providers` instead.
  * @public
  */
 export function authHealthExitCode(

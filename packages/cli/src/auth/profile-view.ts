@@ -2,7 +2,6 @@
 // reference's style (`sk-…Wx9z`, `token:…`, `OAuth [email]`), expiry health and cooldown state.
 import {
   buildAuthHealthSummary,
-  formatRemainingShort,
   maskSecret,
   type AuthHealthStatus,
   type AuthProfileCredential,
@@ -10,6 +9,7 @@ import {
   type ClawConfig,
   type SecretRef,
 } from '@claw/auth-profiles'
+import { formatRemainingShort } from '../format-remaining.js'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { unusableState } from '../status/auth-overview.js'
 

@@ -1,4 +1,4 @@
-import { formatRemainingShort } from '@claw/auth-profiles'
+import { formatRemainingShort } from '../format-remaining.js'
 import { AGENT_OPTION, flag, listOption, stringOption, type CommandSpec } from '../command.js'
 import { usageError } from '../errors.js'
 import { EXIT_CODES } from '../exit-codes.js'

@@ -1,9 +1,6 @@
 // Auth profile cooldowns (reference doctor step 3): one line per profile that cannot be used now.
-import {
-  formatRemainingShort,
-  resolveProfileUnusableUntilForDisplay,
-  type ProfileUsageStats,
-} from '@claw/auth-profiles'
+import { resolveProfileUnusableUntilForDisplay, type ProfileUsageStats } from '@claw/auth-profiles'
+import { formatRemainingShort } from '../format-remaining.js'
 import { safe } from '../text.js'
 import { agentSuffix } from './state.js'
 import type { DoctorCheck, Finding } from './types.js'

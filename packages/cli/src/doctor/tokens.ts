@@ -4,11 +4,11 @@
 // need a new one. Refreshes use the token endpoints configured in `auth.oauth.<provider>`.
 import {
   buildAuthHealthSummary,
-  formatRemainingShort,
   refreshOAuthCredential,
   type AuthProfileHealth,
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
+import { formatRemainingShort } from '../format-remaining.js'
 import { oauthRefreshSettings } from '../auth/oauth-settings.js'
 import { createTerminalProgress } from '../auth/spinner.js'
 import { safe } from '../text.js'

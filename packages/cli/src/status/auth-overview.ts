@@ -7,13 +7,13 @@ import {
   resolveAmbientCredentials,
   resolveEnvApiKey,
   resolveProfileUnusableUntilForDisplay,
-  formatRemainingShort,
   type AuthProfileStore,
   type ClawConfig,
   type ProfileUsageStats,
   type SecretRef,
   type UsageLimitWindow,
 } from '@claw/auth-profiles'
+import { formatRemainingShort } from '../format-remaining.js'
 import { getProvider, normalizeProviderId } from '@claw/model-catalog'
 import { safe } from '../text.js'
 

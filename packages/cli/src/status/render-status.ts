@@ -1,7 +1,8 @@
 // The human view of `models status`: model settings, the auth overview per provider, missing
 // auth, OAuth/token expiry and probe results. Every value from files goes through `safe()`.
-import { formatRemainingShort, type AuthHealthStatus } from '@claw/auth-profiles'
+import type { AuthHealthStatus } from '@claw/auth-profiles'
 import { renderIgnoredEntries } from '../auth/ignored-entries.js'
+import { formatRemainingShort } from '../format-remaining.js'
 import type { Styles } from '../text.js'
 import { renderTable, safe } from '../text.js'
 import { missingAuthHint } from './auth-overview.js'

@@ -1,7 +1,6 @@
 // Builds the `models status` document (the `--json` shape) from the config, the store and the
 // environment. Rendering for people is in render-status.ts.
 import {
-  authHealthExitCode,
   buildAuthHealthSummary,
   DEFAULT_OAUTH_WARN_MS,
   type AuthHealthSummary,
@@ -9,6 +8,7 @@ import {
   type ClawConfig,
   type StoreDiagnostic,
 } from '@claw/auth-profiles'
+import { authHealthExitCode } from './health-exit-code.js'
 import { normalizeProviderId } from '@claw/model-catalog'
 import {
   ENV_DETECTED_PROVIDERS,
