@@ -8,7 +8,6 @@
 // written 0600, and is best effort: when it cannot be read or written, validation simply runs.
 import { isAbsolute, join } from 'node:path'
 import { readCheckedFile, writePrivateFileAtomic } from '@claw/auth-profiles'
-import { sha256Hex } from './sha256.js'
 
 /** Entries kept: one per config path (state dir), the most recently validated last. */
 const MAX_ENTRIES = 16
@@ -22,8 +21,12 @@ export interface ConfigValidationCache {
   add(path: string, document: unknown): Promise<void>
 }
 
-function digest(version: string, document: unknown): string {
-  return sha256Hex(`${version}\0${JSON.stringify(document)}`)
+async function digest(version: string, document: unknown): Promise<string> {
+  // Loaded here rather than at the top: commands without a config file never load node:crypto.
+  const { createHash } = await import('node:crypto')
+  return createHash('sha256')
+    .update(`${version}\0${JSON.stringify(document)}`)
+    .digest('hex')
 }
 
 async function readEntries(file: string): Promise<Record<string, string>> {
@@ -65,14 +68,14 @@ export function createConfigValidationCache(
   return {
     async has(path, document) {
       const entries = await readEntries(file)
-      return entries[path] === digest(version, document)
+      return entries[path] === (await digest(version, document))
     },
     async add(path, document) {
       try {
         const entries = await readEntries(file)
         delete entries[path]
         const kept = Object.entries(entries).slice(-(MAX_ENTRIES - 1))
-        kept.push([path, digest(version, document)])
+        kept.push([path, await digest(version, document)])
         await writePrivateFileAtomic(file, `${JSON.stringify(Object.fromEntries(kept))}\n`, { env })
       } catch {
         // A read-only state dir only costs the next command a validation.

@@ -208,7 +208,7 @@ process.on('exit', () => {
     }
   }
 
-  it('models status loads neither the OAuth flows, the probes, zod (config cached) nor node:crypto', async () => {
+  it('models status loads neither the OAuth flows, the probes nor zod (config cached)', async () => {
     sandbox.writeConfig({
       agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-5' } } },
     })
@@ -255,8 +255,25 @@ process.on('exit', () => {
     ]) {
       expect(chunks, module).not.toContain(module)
     }
-    expect(builtins).not.toContain('crypto')
     expect(builtins).not.toContain('http')
     expect(builtins).not.toContain('child_process')
+  })
+
+  it('loads node:crypto only for the config digest: not at all without a config file', async () => {
+    sandbox.writeStore({
+      version: 1,
+      profiles: {
+        'anthropic:a': { type: 'api_key', provider: 'anthropic', key: 'sk-ant-start-000000000000' },
+      },
+    })
+    const loads = recordLoads()
+    expect((await sandbox.run(['models', 'status', '--json'], { env: loads.env })).code).toBe(0)
+    expect(loads.read().builtins).not.toContain('crypto')
+
+    sandbox.writeConfig({
+      agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-5' } } },
+    })
+    expect((await sandbox.run(['models', 'status', '--json'], { env: loads.env })).code).toBe(0)
+    expect(loads.read().builtins).toContain('crypto')
   })
 })
