@@ -246,7 +246,7 @@ export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): Pr
  * others use it again (see the failover engine); clearing it skips that probe. Returns whether
  * anything changed.
  *
- * Unlike the reference, claw never resets `errorCount` when a window ends: see the cooldown ladder
+ * Unlike OpenClaw, claw never resets `errorCount` when a window ends: see the cooldown ladder
  * in the package README.
  *
  * @public

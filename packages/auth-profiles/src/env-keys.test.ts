@@ -10,7 +10,7 @@ describe('resolveEnvApiKey', () => {
     ['zai', ['ZAI_API_KEY', 'Z_AI_API_KEY']],
     ['opencode', ['OPENCODE_API_KEY', 'OPENCODE_ZEN_API_KEY']],
     ['qwen-portal', ['QWEN_OAUTH_TOKEN', 'QWEN_PORTAL_API_KEY']],
-  ])('follows the reference precedence for %s', (provider, names) => {
+  ])("follows OpenClaw's precedence for %s", (provider, names) => {
     // With every variable set, the first wins; removing it promotes the next one.
     for (let first = 0; first < names.length; first += 1) {
       const env = Object.fromEntries(names.slice(first).map((name) => [name, `value-of-${name}`]))

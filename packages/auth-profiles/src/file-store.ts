@@ -270,7 +270,7 @@ async function readOwn(
 }
 
 /**
- * The file backend: `<agentDir>/auth-profiles.json`, byte-compatible with the reference format.
+ * The file backend: `<agentDir>/auth-profiles.json`, byte-compatible with OpenClaw's file, so both can share one.
  *
  * - Reads are cached per file and revalidated with one `lstat` per call.
  * - Writes take a per-file lock (`auth-profiles.json.lock`), re-read, apply the update and

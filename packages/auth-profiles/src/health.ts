@@ -172,7 +172,7 @@ function credentialHealth(
     case 'oauth': {
       const health = expiryHealth(credential.expires, now, warnAfterMs)
       // Ours: a refresh that failed for good means the profile is dead whatever its expiry says
-      // (the reference reported such Codex profiles as `ok`, bug #66952).
+      // (OpenClaw reported such Codex profiles as `ok`, bug #66952).
       if (credential.status === 'needs_reauth') {
         return { ...health, status: 'expired', needsReauth: true }
       }

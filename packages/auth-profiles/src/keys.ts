@@ -326,7 +326,7 @@ export interface ResolveApiKeyForProviderOptions {
 const envName = /^[A-Z_][A-Z0-9_]*$/
 
 /**
- * A credential for a provider, trying in order (reference §2.9):
+ * A credential for a provider, trying in order:
  *
  * 1. an explicit `profileId` (and nothing else: `No credentials found for profile "<id>".`);
  * 2. `aws-sdk` auth configured for the provider (ambient AWS credentials);

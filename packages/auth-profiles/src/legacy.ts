@@ -127,7 +127,7 @@ export interface LegacyImport {
 }
 
 /**
- * Builds a store from the legacy files, as the reference does when `auth-profiles.json` is
+ * Builds a store from the legacy files, as OpenClaw does when `auth-profiles.json` is
  * absent: `auth.json` entries first, then `oauth.json` entries for ids that do not exist yet.
  * Returns `undefined` when neither contributed anything.
  *

@@ -51,7 +51,7 @@ export interface MaskSecretOptions {
  * Surrounding whitespace is ignored; characters are counted as code points, so a surrogate pair is
  * never split. Empty, whitespace-only, `undefined` and `null` give `missing`.
  *
- * Deliberately stricter than the reference's first-8/last-8 masking.
+ * Deliberately stricter than OpenClaw's first-8/last-8 masking, which showed half of a short key.
  *
  * @example
  * ```ts

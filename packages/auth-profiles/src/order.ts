@@ -339,7 +339,7 @@ function ranksAfter(a: RankedProfile, b: RankedProfile): boolean {
 }
 
 /**
- * The order in which a provider's profiles should be tried (reference §2.3):
+ * The order in which a provider's profiles should be tried:
  *
  * 1. Base list: the store's `order` for the provider, else config `auth.order`, else the
  *    config `auth.profiles` ids of the provider, else every stored profile of the provider. An

@@ -515,7 +515,7 @@ export function ignoredProfileIds(kept: KeptEntries): readonly string[] {
 }
 
 /**
- * Serialises a store exactly as the reference does: `{version, profiles, order?, lastGood?,
+ * Serialises a store exactly as OpenClaw does (so both can share the file): `{version, profiles, order?, lastGood?,
  * usageStats?}`, 2-space indent, trailing newline; absent sections omitted. With `kept`, the
  * entries the loader left out or cleaned up are written back with their exact text, in their
  * place among their siblings (a member the store now holds under the same key replaces them).

@@ -88,7 +88,7 @@ const referenceStore = `{
 `
 
 describe('file store: format', () => {
-  it('reads the reference format and writes it back byte for byte', async () => {
+  it("reads OpenClaw's format and writes it back byte for byte", async () => {
     writeStore(referenceStore)
     const store = await loadAuthProfileStore({ agentDir })
     expect(Object.keys(store.profiles)).toEqual(['anthropic:me@example.com', 'openai:work'])

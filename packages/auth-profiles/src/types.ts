@@ -66,7 +66,7 @@ export type AuthProfileCredential = ApiKeyCredential | TokenCredential | OAuthCr
 export type AuthProfileCredentialType = AuthProfileCredential['type']
 
 /**
- * Why a profile failed. The reference's `auth | format | rate_limit | billing | timeout | unknown`
+ * Why a profile failed. OpenClaw's `auth | format | rate_limit | billing | timeout | unknown`
  * plus `auth_permanent` (revoked, needs re-login), `overloaded`, `model_not_found` and
  * `server_error`.
  *

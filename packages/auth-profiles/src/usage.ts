@@ -208,12 +208,12 @@ function retryDeadline(now: number, retryAfterMs: number | undefined): number | 
 }
 
 /**
- * Records a failure (reference §2.4, with the upstream improvements):
+ * Records a failure:
  *
  * - Counters older than the failure window (`auth.cooldowns.failureWindowHours`, default 24 h)
  *   restart, together with the windows that have ended. A window's end alone restarts nothing: a
  *   key that fails again right after each window backs off 1, 5, 25, 60, 60 … min (claw's
- *   deliberate difference from the reference, which restarted the counters when a window ended).
+ *   deliberate difference from OpenClaw, which restarted the counters when a window ended).
  * - `errorCount` and `failureCounts[reason]` go up; `lastFailureAt` = now.
  * - `billing` disables the profile for 5 h doubling to 24 h (per-provider base configurable);
  *   `auth_permanent` disables it for the billing cap until it is replaced.

@@ -1,4 +1,4 @@
-// Multi-host OAuth refresh through Redis (reliability.md S7, S8, S9): real worker processes
+// Multi-host OAuth refresh through Redis (one refresh per expiry across hosts, fencing, outages): real worker processes
 // (test/fixtures/fleet-refresh-worker.mjs, running the BUILT package) grouped into simulated hosts
 // with separate HOME/state dirs, so the per-host file lock cannot serialise them: only the Redis
 // refresh lock can. The OAuth profile lives in the Redis credential backend, encrypted. Counts are

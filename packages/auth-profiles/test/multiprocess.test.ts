@@ -1,4 +1,5 @@
-// Real-process reliability tests of the file-backed store (reliability.md §4: F1, F3, F4, L1, L5).
+// Real-process reliability tests of the file-backed store: concurrent writers lose nothing, locks
+// are exclusive, a crashed holder's lock is taken over.
 // Workers are separate Node processes running the BUILT package (test/fixtures/store-worker.mjs);
 // they line up at a barrier so their work really overlaps. Counts are asserted exactly, and there
 // are no retries: a race that fails once in fifty runs is a bug.

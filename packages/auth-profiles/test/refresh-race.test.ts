@@ -1,8 +1,8 @@
-// Real-process OAuth refresh races (reliability.md §4.2: R1, R2, R3, R7, R8/L6). Workers are
-// separate Node processes running the BUILT package (test/fixtures/refresh-worker.mjs) against
-// the H1 token server, forked once for this file (test/fixtures/token-server.ts). They line up
-// at a barrier so their refreshes really overlap. Counts are asserted exactly and nothing is
-// retried: a race that fails once in fifty runs is a bug.
+// Real-process OAuth refresh races (concurrent refreshers, a crash mid-refresh, a rotated refresh
+// token). Workers are separate Node processes running the BUILT package
+// (test/fixtures/refresh-worker.mjs) against the token server fixture, forked once for this file
+// (test/fixtures/token-server.ts). They line up at a barrier so their refreshes really overlap.
+// Counts are asserted exactly and nothing is retried: a race that fails once in fifty runs is a bug.
 import { createHash } from 'node:crypto'
 import {
   chmodSync,

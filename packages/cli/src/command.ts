@@ -170,7 +170,7 @@ export function flag(args: ParsedArgs, name: string): boolean {
   return args.options[name] === true
 }
 
-/** `--json` and `--plain` are exclusive (the reference's message). */
+/** `--json` and `--plain` are exclusive (OpenClaw's message). */
 export function outputMode(args: ParsedArgs): 'json' | 'plain' | 'human' {
   const json = flag(args, 'json')
   const plain = flag(args, 'plain')
@@ -178,7 +178,7 @@ export function outputMode(args: ParsedArgs): 'json' | 'plain' | 'human' {
   return json ? 'json' : plain ? 'plain' : 'human'
 }
 
-/** Parses a positive integer flag, with the reference's message on bad input. */
+/** Parses a positive integer flag, with OpenClaw's message on bad input. */
 export function positiveNumberOption(
   args: ParsedArgs,
   name: string,

@@ -81,7 +81,7 @@ async function parseWithSuggestions(
   }
 }
 
-// `claw models` alone is `claw models status`; the reference's `--status-json`/`--status-plain`
+// `claw models` alone is `claw models status`; OpenClaw's `--status-json`/`--status-plain`
 // are its `--json`/`--plain`.
 function rewriteBareModels(argv: readonly string[]): readonly string[] {
   if (argv[0] !== 'models') return argv

@@ -218,7 +218,7 @@ describe('models auth setup-token', () => {
     expect(sandbox.leaks([token])).toEqual([])
   })
 
-  it('gives the reference messages for another provider, no TTY, and a malformed token', async () => {
+  it("gives OpenClaw's messages for another provider, no TTY, and a malformed token", async () => {
     expect(await sandbox.run(['models', 'auth', 'setup-token', '--provider', 'openai'])).toEqual({
       code: 1,
       stdout: '',
@@ -473,7 +473,7 @@ describe('models auth order', () => {
     )
   })
 
-  it('get / set / clear per the reference (JSON shape, plain lines, messages)', async () => {
+  it('get / set / clear as in OpenClaw (JSON shape, plain lines, messages)', async () => {
     const none = await sandbox.run([
       'models',
       'auth',

@@ -538,7 +538,7 @@ describe('claw doctor: tokens and re-auth', () => {
 })
 
 describe('claw doctor: cooldowns', () => {
-  it("prints the reference's cooldown and disabled lines", async () => {
+  it("prints OpenClaw's cooldown and disabled lines", async () => {
     const now = Date.now()
     sandbox.writeStore(
       buildAuthProfileStore({

@@ -85,7 +85,7 @@ function configModelsFor(config: CatalogConfig | undefined, agentId: string | un
 }
 
 /**
- * The models to try, in order (reference §2.8):
+ * The models to try, in order:
  *
  * 1. the requested model (the configured primary when blank); the allowlist does not apply to it;
  * 2. the fallbacks — `fallbacksOverride` when given (even `[]`), else the configured ones — each

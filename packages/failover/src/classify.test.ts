@@ -92,7 +92,7 @@ describe('resolveFailoverReasonFromError', () => {
       new FailoverError('billing', 'x', { status: 429 }),
       'billing',
     ],
-    // HTTP status (the reference's map)
+    // HTTP status (OpenClaw's map, then ours)
     ['402', httpError(402, 'nope'), 'billing'],
     ['429', httpError(429, 'nope'), 'rate_limit'],
     ['429 as a string', httpError('429', 'nope'), 'rate_limit'],
@@ -629,7 +629,7 @@ describe('classifyFailoverReason', () => {
     expect(actionFor(reason)).toBe(EXPECTED_ACTION[expected ?? 'null'])
   })
 
-  it('keeps the reference precedence among its own rules', () => {
+  it("keeps OpenClaw's precedence among its rules", () => {
     // rate limit before overloaded, format before billing, billing before timeout, timeout before auth
     expect(classifyFailoverReason('overloaded: rate limit')).toBe('rate_limit')
     expect(classifyFailoverReason('tool_use_id invalid; payment required')).toBe('format')

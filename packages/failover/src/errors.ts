@@ -89,7 +89,8 @@ export interface FailoverAttempt {
 /**
  * Every candidate failed. `attempts` lists each attempt in order; `retryAfterMs` is the time
  * until the soonest cooldown among the candidates ends (when one does), so a caller can say
- * "retry in N". The message follows the reference: `All models failed (N): p/m: error (reason) | …`.
+ * "retry in N". The message keeps OpenClaw's form, which log searches and scripts match:
+ * `All models failed (N): p/m: error (reason) | …`.
  * `cause` is the last attempt's error: a redacted copy when it showed a key the run used.
  *
  * @public

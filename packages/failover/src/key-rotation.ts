@@ -20,8 +20,8 @@ export interface ApiKeyAttemptContext {
 }
 
 /**
- * A failed attempt, as shown to `shouldRetry` and `onRetry`. It never holds an API key: the
- * reference passed the key to its callbacks, this SDK deliberately does not. `message` is the
+ * A failed attempt, as shown to `shouldRetry` and `onRetry`. It never holds an API key: callbacks
+ * are where keys leak into logs, so this SDK never passes one (OpenClaw did). `message` is the
  * error's message with every key of this execution masked and secret-looking fragments redacted;
  * `error` is what `execute` threw — or, when it shows one of the keys anywhere (message, stack,
  * properties, causes), a redacted copy of it with the same prototype and properties.
@@ -232,7 +232,7 @@ function uniqueKeys(keys: readonly string[]): string[] {
 }
 
 /**
- * Calls `execute` with each API key in turn until one succeeds (reference §2.12):
+ * Calls `execute` with each API key in turn until one succeeds:
  *
  * - no keys → throws a `FailoverError` (reason `auth`):
  *   `No API keys configured for provider "<provider>".`;
@@ -356,8 +356,8 @@ function cleanKey(value: string | undefined): string | undefined {
 /**
  * The keys to hand to {@link executeWithApiKeyRotation}: `primaryApiKey` first, then the
  * provider's keys from the environment (`collectProviderApiKeys` of `@claw/auth-profiles`),
- * trimmed and deduplicated; blank values and the strings `undefined` / `null` are ignored. Like
- * the reference, the primary key is kept even when a `CLAW_LIVE_<BASE>_KEY` makes the environment
+ * trimmed and deduplicated; blank values and the strings `undefined` / `null` are ignored. As
+ * in OpenClaw, the primary key is kept even when a `CLAW_LIVE_<BASE>_KEY` makes the environment
  * contribute only that key.
  *
  * @example

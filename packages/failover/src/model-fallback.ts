@@ -53,7 +53,7 @@ export interface RunWithModelFallbackResult<T> {
 }
 
 /**
- * Model fallback only (the reference's `runWithModelFallback`): tries the candidate models in
+ * Model fallback only (OpenClaw's `runWithModelFallback`): tries the candidate models in
  * order, calling `run(provider, model)` once each; the callback picks its own credentials. A
  * provider whose profiles are all cooling down is skipped without a call; an unclassifiable error
  * or a user abort stops the chain; one failed attempt rethrows its error; otherwise

@@ -1,7 +1,7 @@
 import { AUTH_PROFILE_FAILURE_REASONS, type AuthProfileFailureReason } from '@claw/auth-profiles'
 
 /**
- * Why a model call failed, as far as failover is concerned. The reference's
+ * Why a model call failed, as far as failover is concerned. OpenClaw's
  * `auth | format | rate_limit | billing | timeout | unknown`, plus `overloaded`,
  * `model_not_found`, `context_overflow`, `auth_permanent` and `server_error`: every reason a
  * profile can be marked failed for ({@link AuthProfileFailureReason}), plus `context_overflow`,
@@ -31,8 +31,8 @@ const statusByReason: Readonly<Partial<Record<FailoverReason, number>>> = Object
 })
 
 /**
- * The HTTP status that goes with a reason (reference: billing 402, rate_limit 429, auth 401,
- * timeout 408, format 400; plus overloaded 529, model_not_found 404, context_overflow 413,
+ * The HTTP status that goes with a reason (as OpenClaw reports them: billing 402, rate_limit
+ * 429, auth 401, timeout 408, format 400; plus overloaded 529, model_not_found 404, context_overflow 413,
  * server_error 500). `unknown` has none.
  *
  * @public

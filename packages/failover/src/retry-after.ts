@@ -1,6 +1,6 @@
 // Retry hints from response headers, and the default retry backoff.
 //
-// Rules (see reliability.md §2.12 and peers.md): `retry-after-ms` wins, then `Retry-After` as
+// Rules: the most precise hint wins. `retry-after-ms` first, then `Retry-After` as
 // seconds or an HTTP-date, then the providers' rate-limit reset headers (Anthropic's RFC 3339
 // timestamps, OpenAI's Go-style durations). Anything malformed, negative or in the past gives no
 // hint; huge hints are capped. A retry *sleep* honours a hint only within 0–60 s (the Stainless

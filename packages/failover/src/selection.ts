@@ -172,9 +172,9 @@ function buildAllowlistView(
 
 /**
  * Resolves `/model`-style input — `<model or alias>[@<profileId>]` — against the config, the
- * allowlist and the auth store (reference §2.1). The input is split at the **first** `@`, so
- * email-style profile ids (`anthropic:me@example.com`) survive. Errors use the reference's
- * messages:
+ * allowlist and the auth store. The input is split at the **first** `@`, so
+ * email-style profile ids (`anthropic:me@example.com`) survive. Errors keep OpenClaw's
+ * messages, which users and scripts already know:
  *
  * - `invalid model: empty` — blank input;
  * - `Auth profile override requires a model selection.` — `@profile` without a model;

@@ -16,8 +16,8 @@ import { resolveClock, type Clock } from './runtime.js'
 export type SessionAuthProfileSource = 'auto' | 'user'
 
 /**
- * The auth-related fields of a chat session entry (reference §1.10). Other fields of your session
- * object are carried through unchanged.
+ * The auth-related fields of a chat session entry, named as OpenClaw's session entries name them.
+ * Other fields of your session object are carried through unchanged.
  *
  * @public
  */
@@ -47,8 +47,7 @@ export interface ComputeSessionAuthProfileOverrideOptions<
   readonly isNewSession?: boolean | undefined
   /**
    * The model about to be used, so that model-scoped cooldowns of that model count (and those of
-   * other models do not). Omit it to follow the reference, which looks at profile-wide
-   * cooldowns only.
+   * other models do not). Omit it to look at profile-wide cooldowns only, as OpenClaw does.
    */
   readonly model?: string | undefined
   /** Clock (epoch ms); defaults to the wall clock. Read once per call. */
@@ -200,7 +199,7 @@ export function computeSessionAuthProfileOverride<S extends SessionAuthState>(
 
 /**
  * Keeps one auth profile per chat session (so provider-side caches stay warm) instead of rotating
- * on every message — reference §2.7:
+ * on every message:
  *
  * 1. Without a session entry or a store, the stored override is returned unchanged.
  * 2. A pinned profile that is missing from the store, belongs to another provider (normalised, so

@@ -1,4 +1,4 @@
-// End-to-end failover over real HTTP (reliability.md X1, X2, X4, X5 and the canary rule): every
+// End-to-end failover over real HTTP (rotation on 429, Retry-After, fallback, no key in any output): every
 // call goes through `fetch` to a fake OpenAI-compatible provider, and a non-2xx answer is thrown
 // as an error carrying the status, the response headers and the body, so classification and
 // Retry-After parsing run on real responses. The clock is the real one.

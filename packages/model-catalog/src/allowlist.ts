@@ -104,7 +104,7 @@ export interface ResolveAllowedModelRefOptions extends BuildAllowedModelSetOptio
 
 /**
  * Resolves a user's model choice (alias or ref) and checks it against the allowlist. Errors use
- * the reference's wording: `invalid model: empty`, `invalid model: <raw>`,
+ * OpenClaw's wording: `invalid model: empty`, `invalid model: <raw>`,
  * `model not allowed: <key>`.
  *
  * @public

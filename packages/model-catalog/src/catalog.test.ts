@@ -46,7 +46,7 @@ describe('provider registry', () => {
     expect(PROVIDER_REGISTRY.map((info) => info.id).sort()).toEqual([...namedProviders].sort())
   })
 
-  it('keeps the reference env precedence and marks OAuth-token variables', () => {
+  it("keeps OpenClaw's env precedence and marks OAuth-token variables", () => {
     expect(getProvider('anthropic')?.envVars).toEqual([
       { name: 'ANTHROPIC_OAUTH_TOKEN', kind: 'oauth-token' },
       { name: 'ANTHROPIC_API_KEY', kind: 'api-key' },

@@ -39,7 +39,7 @@ function agentEntry(config: CatalogConfig | undefined, agentId: string | undefin
  * agent's own `agents.list[].model` when `agentId` is given and that agent sets one.
  *
  * - Blank or unset: `{ defaultProvider, defaultModel }`.
- * - No `/`: an alias match wins; otherwise the deprecated behaviour of the reference applies —
+ * - No `/`: an alias match wins; otherwise OpenClaw's deprecated behaviour applies (configs written for it keep working) —
  *   provider `anthropic` is assumed and `warn` receives a message containing
  *   `Falling back to "anthropic/<model>"`.
  * - With `/`: parsed as a model ref; an unparsable value falls back to the defaults.

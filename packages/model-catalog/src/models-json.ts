@@ -28,7 +28,7 @@ export interface ModelsJsonProvider {
   readonly models: readonly ModelsJsonModel[]
 }
 
-/** A model entry as written to `models.json` (the reference's `ModelDefinition`). @public */
+/** A model entry as written to `models.json` (OpenClaw's `ModelDefinition`, so its agents read it). @public */
 export interface ModelsJsonModel {
   readonly id: string
   readonly name: string
@@ -99,7 +99,7 @@ interface ImplicitProvider {
   readonly compat?: ModelDefinitionConfig['compat']
 }
 
-/** Providers added to `models.json` when credentials exist for them (reference §1.9). */
+/** Providers added to `models.json` when credentials exist for them, as OpenClaw adds them. */
 const implicitProviders: readonly ImplicitProvider[] = [
   { id: 'minimax', models: ['MiniMax-M2.1', 'MiniMax-VL-01'] },
   { id: 'moonshot', models: ['kimi-k2.5'] },

@@ -100,8 +100,8 @@ function provider(spec: ProviderSpec): ProviderInfo {
 const googleKeyRotation = { envBase: 'GEMINI', fallbackEnvVars: ['GOOGLE_API_KEY'] } as const
 
 /**
- * The providers claw knows how to authenticate, in the order the reference documents them.
- * Env var precedence follows the reference's resolution table.
+ * The providers claw knows how to authenticate, in OpenClaw's order. Env var precedence follows
+ * OpenClaw's, so a machine set up for it resolves the same key.
  */
 export const PROVIDER_REGISTRY: readonly ProviderInfo[] = Object.freeze([
   provider({

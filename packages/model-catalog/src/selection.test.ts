@@ -309,7 +309,7 @@ describe('buildAllowedModelSet', () => {
 })
 
 describe('resolveAllowedModelRef', () => {
-  it('returns the reference error strings', () => {
+  it("returns OpenClaw's error strings", () => {
     expect(resolveAllowedModelRef('', { catalog, config: seedConfig })).toEqual({
       error: 'invalid model: empty',
     })

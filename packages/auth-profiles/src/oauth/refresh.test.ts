@@ -1,9 +1,9 @@
-// In-process tests of OAuth refresh coordination (reliability.md §4.2, R2 and R4–R13) against the
-// H1 token server (test/fixtures/token-server.ts) and a real file store in a temp dir. The test
+// In-process tests of OAuth refresh coordination (one refresh per expiry, adoption of a
+// concurrent refresh, rotation, throttling, re-auth) against the scriptable token server (test/fixtures/token-server.ts) and a real file store in a temp dir. The test
 // adapter is the standard refresh grant (`refreshWithTokenEndpoint`, i.e. openid-client); the
 // clock is injected, so expiry, clamping and the 30 s failure throttle are asserted exactly.
 // Every error a test sees, and every file it leaves besides the stores, is scanned for the
-// tokens the server issued (H6).
+// tokens the server issued.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -680,7 +680,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect(updates).toHaveLength(1)
   })
 
-  describe('secrets in errors (H6)', () => {
+  describe('secrets in errors', () => {
     it('never shows a refresh token a 500 body echoes (token still valid: stale result)', async () => {
       const seeded = await seedProfile(2 * MINUTE)
       await server.script({ kind: 'echo-refresh-token-in-500' })

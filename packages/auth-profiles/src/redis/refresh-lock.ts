@@ -1,5 +1,5 @@
 // The multi-host OAuth refresh lock (redis.io's single-instance lock pattern plus a fencing
-// counter, reliability.md §2.11): `SET lock <random token> NX PX ttl` and `INCR fence` in one Lua
+// counter, so a holder whose lease ran out cannot overwrite a newer refresh): `SET lock <random token> NX PX ttl` and `INCR fence` in one Lua
 // script, jittered retries until granted or `waitMs` ran out, release by compare-and-delete.
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'

@@ -12,7 +12,7 @@ export interface ProfileConfigEntry {
 }
 
 /**
- * The reference's `applyAuthProfileConfig`: sets `auth.profiles[id] = { provider, mode, email? }`
+ * OpenClaw's `applyAuthProfileConfig`, so configs stay interchangeable: sets `auth.profiles[id] = { provider, mode, email? }`
  * and, only when the provider already has an `auth.order` list, moves the id to its front.
  */
 export function applyAuthProfileConfig(

@@ -4,7 +4,7 @@ import { safe } from '../text.js'
 const UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 
 /**
- * Parses a duration as the reference does: `\d+(\.\d+)?(ms|s|m|h|d)`, the unit defaulting to days
+ * Parses a duration as OpenClaw does (users bring their habits): `\d+(\.\d+)?(ms|s|m|h|d)`, the unit defaulting to days
  * (`30` = 30 days). Returns milliseconds.
  */
 export function parseDurationMs(raw: string, flagName = '--expires-in'): number {

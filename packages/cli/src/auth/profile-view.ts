@@ -1,5 +1,5 @@
 // How `claw models auth list` describes a stored profile: masked credential labels in the
-// reference's style (`sk-…Wx9z`, `token:…`, `OAuth [email]`), expiry health and cooldown state.
+// OpenClaw's style (`sk-…Wx9z`, `token:…`, `OAuth [email]`), expiry health and cooldown state.
 import {
   buildAuthHealthSummary,
   maskSecret,

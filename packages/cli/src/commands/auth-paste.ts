@@ -49,8 +49,8 @@ function profileIdOption(raw: string | undefined, fallback: string): string {
 }
 
 /**
- * Upserts the credential, records it in config and prints the reference's confirmation, then what
- * it replaced (`replacing` comes from {@link confirmReplace}, asked before the secret was read).
+ * Upserts the credential, records it in config and prints OpenClaw's confirmation, then what it
+ * replaced (`replacing` comes from {@link confirmReplace}, asked before the secret was read).
  */
 export async function storeProfile(
   context: Context,

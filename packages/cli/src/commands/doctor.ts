@@ -30,7 +30,7 @@ export const doctorCommand: CommandSpec = {
       description:
         'Implies --fix; also refresh OAuth tokens and remove deprecated profiles, unasked.',
     },
-    repair: { type: 'boolean', description: 'Same as --fix --yes (the reference doctor flag).' },
+    repair: { type: 'boolean', description: 'Same as --fix --yes (the flag OpenClaw users know).' },
     'non-interactive': {
       type: 'boolean',
       description: 'Never prompt (repairs that need a confirmation are skipped).',

@@ -13,7 +13,7 @@ import { safe } from '../text.js'
 
 const ALIAS_PATTERN = /^[A-Za-z0-9_.:-]+$/
 
-/** Trims and validates an alias with the reference's messages. */
+/** Trims and validates an alias with OpenClaw's messages. */
 function normalizeAlias(raw: string): string {
   const alias = raw.trim()
   if (alias === '') throw usageError('Alias cannot be empty.')

@@ -1,4 +1,4 @@
-// Auth profile cooldowns (reference doctor step 3): one line per profile that cannot be used now.
+// Auth profile cooldowns (OpenClaw's doctor step 3): one line per profile that cannot be used now.
 import { resolveProfileUnusableUntilForDisplay, type ProfileUsageStats } from '@claw/auth-profiles'
 import { formatRemainingShort } from '../format-remaining.js'
 import { safe } from '../text.js'

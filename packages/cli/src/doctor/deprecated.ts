@@ -1,4 +1,4 @@
-// Deprecated CLI profiles (reference doctor step 2): `anthropic:claude-cli` and
+// Deprecated CLI profiles (OpenClaw's doctor step 2): `anthropic:claude-cli` and
 // `openai-codex:codex-cli` are no longer synced. Removal deletes them from every store (profiles,
 // usage stats, order lists, lastGood) and from the config's `auth.profiles` and `auth.order`.
 // It deletes credentials, so it needs `--yes` or a confirmation.

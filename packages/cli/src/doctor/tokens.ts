@@ -1,4 +1,4 @@
-// Token health (reference doctor step 4): expired, expiring and expiry-less OAuth credentials and
+// Token health (OpenClaw's doctor step 4): expired, expiring and expiry-less OAuth credentials and
 // tokens, from `buildAuthHealthSummary`, plus profiles marked `needs_reauth`. OAuth credentials can
 // be refreshed now (`--fix` with `--yes` or a confirmation: it calls the provider); static tokens
 // need a new one. Refreshes use the token endpoints configured in `auth.oauth.<provider>`.

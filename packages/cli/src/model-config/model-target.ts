@@ -1,5 +1,5 @@
 // Resolving what the user typed (`opus`, `z.ai/glm-4.7`, `openai/gpt-5.2`) to a canonical model
-// key, with the reference's error message. Aliases come from the validated config.
+// key, with OpenClaw's error message. Aliases come from the validated config.
 import {
   DEFAULT_PROVIDER,
   buildModelAliasIndex,

@@ -19,7 +19,7 @@ import { safe } from '../text.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
-/** One provider in the auth overview (the reference's `ProviderAuthOverview`). */
+/** One provider in the auth overview (OpenClaw's `ProviderAuthOverview`, so JSON consumers keep working). */
 export interface ProviderAuthOverview {
   readonly provider: string
   readonly effective: {

@@ -1,5 +1,5 @@
 // The model side of `models status` / `models list`: the configured default, fallbacks, image
-// model, aliases and allowlist, resolved the way the reference does (aliases, default provider).
+// model, aliases and allowlist, resolved the way OpenClaw does (aliases, default provider).
 import type { ClawConfig } from '@claw/auth-profiles'
 import {
   buildModelAliasIndex,
@@ -37,7 +37,7 @@ export interface ModelConfigSummary {
   readonly providersInUse: readonly string[]
   /** Providers of every model ref above plus the allowlist (normalised). */
   readonly providersFromModels: readonly string[]
-  /** Resolved `provider/model` keys of every configured ref, in reference order, deduplicated. */
+  /** Resolved `provider/model` keys of every configured ref, in OpenClaw's order, deduplicated. */
   readonly candidateKeys: readonly string[]
 }
 
@@ -48,7 +48,7 @@ function agentModel(config: ClawConfig, agentId: string | undefined) {
 
 /**
  * Summarises the model config. `agentId` is set only when the user chose an agent explicitly
- * (`--agent`): then `agents.list[].model` overrides the defaults, as in the reference.
+ * (`--agent`): then `agents.list[].model` overrides the defaults, as in OpenClaw.
  */
 export function summarizeModelConfig(
   config: ClawConfig,
@@ -81,7 +81,7 @@ export function summarizeModelConfig(
   }
   const allowed = Object.keys(config.agents?.defaults?.models ?? {})
 
-  // Aliases resolve first (the reference parsed `fast` as `anthropic/fast` here).
+  // Aliases resolve first (OpenClaw parsed `fast` as `anthropic/fast` here, which named no model).
   const providerOf = (raw: string) =>
     resolveModelRefFromString(raw, { defaultProvider: DEFAULT_PROVIDER, aliasIndex })?.ref.provider
   const inUse = [defaultModel, ...fallbacks, ...(imageModel ? [imageModel] : []), ...imageFallbacks]

@@ -36,7 +36,7 @@ interface ConfiguredEntry {
   readonly aliases: readonly string[]
 }
 
-/** Configured models in the reference's order, tags of duplicate keys merged. */
+/** Configured models in OpenClaw's order, tags of duplicate keys merged. */
 export function configuredEntries(config: ClawConfig): ConfiguredEntry[] {
   const aliasIndex = buildModelAliasIndex({ config, defaultProvider: DEFAULT_PROVIDER })
   const entries = new Map<string, ConfiguredEntry>()

@@ -173,7 +173,7 @@ function noModel(base: Omit<ProbeResult, 'status'>): ProbeResult {
   }
 }
 
-/** The reference's mapping of failover reasons to probe statuses. */
+/** OpenClaw's mapping of failover reasons to probe statuses. */
 function statusForReason(reason: string | undefined): ProbeStatus {
   switch (reason) {
     case 'auth':
