@@ -2,7 +2,6 @@ import {
   buildAuthHealthSummary,
   type AuthHealthSummary,
   type AuthProfileCredential,
-  type AuthProfileStore,
 } from '@claw/auth-profiles'
 import { describe, expect, it } from 'vitest'
 import { authHealthExitCode } from './health-exit-code.js'
@@ -10,95 +9,65 @@ import { authHealthExitCode } from './health-exit-code.js'
 const NOW = 1_800_000_000_000
 const HOUR = 60 * 60 * 1000
 const DAY = 24 * HOUR
-const clock = (): number => NOW
 
-function storeOf(profiles: Record<string, AuthProfileCredential>): AuthProfileStore {
-  return { version: 1, profiles }
+/** The health of stored credentials (`id → credential`), as `models status` computes it. */
+function summaryOf(profiles: Record<string, AuthProfileCredential>): AuthHealthSummary {
+  return buildAuthHealthSummary({ store: { version: 1, profiles }, now: () => NOW })
 }
 
-function oauth(provider: string, expires: number, extra: Partial<AuthProfileCredential> = {}) {
-  return {
+const oauth = (provider: string, expires: number, status?: 'needs_reauth') =>
+  ({
     type: 'oauth',
     provider,
     access: 'a',
     refresh: 'r',
     expires,
-    ...extra,
-  } as AuthProfileCredential
-}
-
-function token(provider: string, expires?: number): AuthProfileCredential {
-  return expires === undefined
+    ...(status === undefined ? {} : { status }),
+  }) as AuthProfileCredential
+const token = (provider: string, expires?: number): AuthProfileCredential =>
+  expires === undefined
     ? { type: 'token', provider, token: 't' }
     : { type: 'token', provider, token: 't', expires }
-}
+const apiKey = (provider: string): AuthProfileCredential => ({
+  type: 'api_key',
+  provider,
+  key: 'k',
+})
 
-function apiKey(provider: string): AuthProfileCredential {
-  return { type: 'api_key', provider, key: 'k' }
-}
-
-describe('authHealthExitCode', () => {
-  function summaryOf(profiles: Record<string, AuthProfileCredential>): AuthHealthSummary {
-    return buildAuthHealthSummary({ store: storeOf(profiles), now: clock })
-  }
-
-  it('is 0 when everything is fine', () => {
+describe('authHealthExitCode (models status --check)', () => {
+  it('is 0 when everything is fine, and ignores static keys and tokens', () => {
     expect(authHealthExitCode(summaryOf({}))).toBe(0)
     expect(
       authHealthExitCode(
         summaryOf({ 'a:o': oauth('anthropic', NOW + 2 * DAY), 'o:k': apiKey('openai') }),
       ),
     ).toBe(0)
-  })
-
-  it('ignores static api keys and tokens', () => {
     expect(
       authHealthExitCode(summaryOf({ 'o:k': apiKey('openai'), 'g:t': token('github-copilot') })),
     ).toBe(0)
   })
 
-  it('is 1 for an expired oauth profile', () => {
-    expect(authHealthExitCode(summaryOf({ 'a:o': oauth('anthropic', NOW - 1) }))).toBe(1)
+  it.each([
+    ['an expired oauth profile', oauth('anthropic', NOW - 1)],
+    ['an oauth profile without an expiry', oauth('anthropic', 0)],
+    ['an expired token', token('anthropic', NOW)],
+    ['a profile that needs re-auth', oauth('openai-codex', NOW + 5 * DAY, 'needs_reauth')],
+  ])('is 1 for %s', (_label, credential) => {
+    expect(authHealthExitCode(summaryOf({ 'p:one': credential }))).toBe(1)
   })
 
-  it('is 1 for an oauth profile with a missing expiry', () => {
-    expect(authHealthExitCode(summaryOf({ 'a:o': oauth('anthropic', 0) }))).toBe(1)
-  })
-
-  it('is 1 for an expired token', () => {
-    expect(authHealthExitCode(summaryOf({ 'a:t': token('anthropic', NOW) }))).toBe(1)
-  })
-
-  it('is 1 for a profile that needs re-auth', () => {
-    expect(
-      authHealthExitCode(
-        summaryOf({ 'c:o': oauth('openai-codex', NOW + 5 * DAY, { status: 'needs_reauth' }) }),
-      ),
-    ).toBe(1)
-  })
-
-  it('prefers 1 over 2', () => {
-    expect(
-      authHealthExitCode(
-        summaryOf({ 'a:o': oauth('anthropic', NOW + HOUR), 'b:o': oauth('openai-codex', NOW - 1) }),
-      ),
-    ).toBe(1)
-  })
-
-  it('is 2 for an expiring oauth profile or token', () => {
+  it('is 2 for an expiring oauth profile or token, and prefers 1 over 2', () => {
     expect(authHealthExitCode(summaryOf({ 'a:o': oauth('anthropic', NOW + HOUR) }))).toBe(2)
     expect(authHealthExitCode(summaryOf({ 'a:t': token('anthropic', NOW + 1) }))).toBe(2)
+    const both = { 'a:o': oauth('anthropic', NOW + HOUR), 'b:o': oauth('openai-codex', NOW - 1) }
+    expect(authHealthExitCode(summaryOf(both))).toBe(1)
   })
 
   it('is 1 when an in-use provider has no auth at all', () => {
     const summary = summaryOf({ 'a:o': oauth('anthropic', NOW + 2 * DAY) })
-    expect(authHealthExitCode(summary, { providersInUse: ['anthropic', 'openai'] })).toBe(1)
-    expect(
-      authHealthExitCode(summary, {
-        providersInUse: ['anthropic', 'openai'],
-        hasAuth: () => false,
-      }),
-    ).toBe(1)
+    const providersInUse = ['anthropic', 'openai']
+    expect(authHealthExitCode(summary, { providersInUse })).toBe(1)
+    expect(authHealthExitCode(summary, { providersInUse, hasAuth: () => false })).toBe(1)
   })
 
   it('accepts in-use providers with stored profiles, or auth elsewhere', () => {
