@@ -106,6 +106,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/auth-login.js')).loginCopilotCommand,
   },
   {
+    path: ['models', 'auth', 'token'],
+    group: 'auth' as const,
+    summary: 'Print the credential a profile or provider resolves to, for another program.',
+    load: async () => (await import('./commands/auth-token.js')).tokenCommand,
+  },
+  {
     path: ['models', 'auth', 'list'],
     group: 'auth' as const,
     summary: 'List stored auth profiles (secrets masked).',
