@@ -37,39 +37,39 @@ export {
   resolveAuthStorePath,
   resolveLegacyOAuthPath,
   resolveStateDir,
-} from './paths.js'
-export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './paths.js'
+} from './store/paths.js'
+export type { ResolveAgentDirOptions, ResolveStateDirOptions } from './store/paths.js'
 
-export { writePrivateFileAtomic } from './atomic-write.js'
-export type { WritePrivateFileOptions } from './atomic-write.js'
-export { readCheckedFile, strictModesProblem } from './checked-file.js'
+export { writePrivateFileAtomic } from './store/atomic-write.js'
+export type { WritePrivateFileOptions } from './store/atomic-write.js'
+export { readCheckedFile, strictModesProblem } from './store/checked-file.js'
 export type {
   CheckedFile,
   FileModeRule,
   FileOwnerRule,
   ReadCheckedFileOptions,
-} from './checked-file.js'
-export { findDuplicateJsonKeys } from './json-scan.js'
-export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './file-lock.js'
-export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './file-lock.js'
-export type { StoreDiagnostic } from './store-parse.js'
-export { isAuthStoreBackend } from './store-backend.js'
+} from './store/checked-file.js'
+export { findDuplicateJsonKeys } from './store/json-scan.js'
+export { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './store/file-lock.js'
+export type { FileLockOptions, HeldFileLock, ResolvedFileLockOptions } from './store/file-lock.js'
+export type { StoreDiagnostic } from './store/store-parse.js'
+export { isAuthStoreBackend } from './store/store-backend.js'
 export type {
   AuthStoreBackend,
   AuthStoreTarget,
   AuthStoreUpdater,
   AuthStoreUpdateOptions,
   AuthStoreUpdateResult,
-} from './store-backend.js'
-export { createFileAuthStore, DEFAULT_MAX_STORE_BYTES } from './file-store.js'
+} from './store/store-backend.js'
+export { createFileAuthStore, DEFAULT_MAX_STORE_BYTES } from './store/file-store.js'
 export type {
   AuthStoreFileCache,
   AuthStoreFileCacheEntry,
   FileAuthStoreOptions,
-} from './file-store.js'
-export { createMemoryAuthStore } from './memory-store.js'
-export type { MemoryAuthStore } from './memory-store.js'
-export { LEGACY_AUTH_FILENAME } from './legacy.js'
+} from './store/file-store.js'
+export { createMemoryAuthStore } from './store/memory-store.js'
+export type { MemoryAuthStore } from './store/memory-store.js'
+export { LEGACY_AUTH_FILENAME } from './store/legacy.js'
 export {
   loadAuthProfileStore,
   migrateLegacyAuthStore,
@@ -78,13 +78,13 @@ export {
   resolveAuthStoreBackend,
   updateAuthProfileStore,
   upsertAuthProfile,
-} from './store.js'
+} from './store/store.js'
 export type {
   AuthStoreOptions,
   OpenAuthStoreOptions,
   RemoveAuthProfileOptions,
   UpsertAuthProfileOptions,
-} from './store.js'
+} from './store/store.js'
 
 export { parseAuthProfilesConfig, resolveCooldownSettings } from './config.js'
 export type { ClawConfig, ConfiguredProfileMode, CooldownSettings } from './config.js'
@@ -107,10 +107,10 @@ export {
   MODEL_SCOPED_REASONS,
   resolveProfileUnusableUntil,
   resolveProfileUnusableUntilForDisplay,
-} from './cooldowns.js'
-export type { CooldownCheckOptions, UnusableOptions } from './cooldowns.js'
-export { resolveProfileUnusableCause } from './unusable-reason.js'
-export type { ProfileUnusableCause } from './unusable-reason.js'
+} from './selection/cooldowns.js'
+export type { CooldownCheckOptions, UnusableOptions } from './selection/cooldowns.js'
+export { resolveProfileUnusableCause } from './selection/unusable-reason.js'
+export type { ProfileUnusableCause } from './selection/unusable-reason.js'
 
 export {
   evaluateProfileEligibility,
@@ -118,21 +118,21 @@ export {
   listProfilesForProvider,
   resolveAuthProfileOrder,
   resolveExplicitOrder,
-} from './order.js'
+} from './selection/order.js'
 export type {
   EvaluateProfileEligibilityOptions,
   OrderDiagnostic,
   ProfileEligibility,
   ProfileEligibilityCode,
   ResolveAuthProfileOrderOptions,
-} from './order.js'
+} from './selection/order.js'
 
 export {
   clearAuthProfileCooldown,
   markAuthProfileFailure,
   markAuthProfileGood,
   markAuthProfileUsed,
-} from './usage.js'
+} from './selection/bookkeeping.js'
 export type {
   MarkAuthProfileFailureOptions,
   MarkAuthProfileGoodOptions,
@@ -140,24 +140,28 @@ export type {
   UsagePersistence,
   UsageUpdateOptions,
   UsageUpdateResult,
-} from './usage.js'
+} from './selection/bookkeeping.js'
 
-export { resolveApiKeyForProfile, resolveApiKeyForProvider } from './keys.js'
+export { resolveApiKeyForProfile, resolveApiKeyForProvider } from './credentials/resolve-api-key.js'
 export type {
   CredentialMode,
   ResolveApiKeyForProfileOptions,
   ResolveApiKeyForProviderOptions,
   ResolvedProfileKey,
   ResolvedProviderKey,
-} from './keys.js'
+} from './credentials/resolve-api-key.js'
 
-export { collectProviderApiKeys, resolveAmbientCredentials, resolveEnvApiKey } from './env-keys.js'
+export {
+  collectProviderApiKeys,
+  resolveAmbientCredentials,
+  resolveEnvApiKey,
+} from './credentials/env-keys.js'
 export type {
   AmbientCredentials,
   CollectProviderApiKeysOptions,
   EnvApiKey,
   EnvKeyOptions,
-} from './env-keys.js'
+} from './credentials/env-keys.js'
 
 export { createSecretMasker, maskSecret, maskSecretsInText, redactSecretsInText } from './mask.js'
 export type { SecretMasker } from './mask.js'
@@ -168,7 +172,7 @@ export {
   buildAuthHealthSummary,
   DEFAULT_OAUTH_WARN_MS,
   formatRemainingShort,
-} from './health.js'
+} from './selection/health.js'
 export type {
   AuthHealthConfig,
   AuthHealthExitCodeOptions,
@@ -177,14 +181,14 @@ export type {
   AuthProfileHealth,
   AuthProviderHealth,
   BuildAuthHealthSummaryOptions,
-} from './health.js'
+} from './selection/health.js'
 
 export {
   DEFAULT_SECRET_MAX_BYTES,
   DEFAULT_SECRET_TIMEOUT_MS,
   MAX_SECRET_MAX_BYTES,
   MAX_SECRET_TIMEOUT_MS,
-} from './secret-limits.js'
+} from './credentials/secret-refs/secret-limits.js'
 export {
   checkSecretExecCommand,
   DEFAULT_SECRET_PROVIDER,
@@ -192,8 +196,11 @@ export {
   resolveSecretRefs,
   secretRefKey,
   validateSecretRef,
-} from './secret-refs.js'
-export type { ResolveSecretRefOptions, ResolveSecretRefsResult } from './secret-refs.js'
+} from './credentials/secret-refs/index.js'
+export type {
+  ResolveSecretRefOptions,
+  ResolveSecretRefsResult,
+} from './credentials/secret-refs/index.js'
 
 export { ReauthRequiredError } from './errors.js'
 export type { FetchFunction, HttpLimits } from './oauth/http.js'
@@ -364,7 +371,7 @@ export {
   MAX_EXTERNAL_CREDENTIALS_BYTES,
   readExternalCredentials,
   resolveExternalCliPath,
-} from './external-cli.js'
+} from './credentials/external-cli/index.js'
 export type {
   ExternalCliSource,
   ExternalCliSourceId,
@@ -377,4 +384,4 @@ export type {
   ImportExternalCredentialsOptions,
   ReadExternalCredentialsOptions,
   ResolveExternalCliPathOptions,
-} from './external-cli.js'
+} from './credentials/external-cli/index.js'

@@ -9,7 +9,10 @@ import {
 import { z } from 'zod'
 import type { AuthProfilesIssue } from './errors.js'
 import { checkOAuthEndpointUrl } from './oauth/endpoint-url.js'
-import { MAX_SECRET_MAX_BYTES, MAX_SECRET_TIMEOUT_MS } from './secret-limits.js'
+import {
+  MAX_SECRET_MAX_BYTES,
+  MAX_SECRET_TIMEOUT_MS,
+} from './credentials/secret-refs/secret-limits.js'
 import type { AuthProfileFailureReason } from './types.js'
 import { AUTH_PROFILE_FAILURE_REASONS } from './types.js'
 

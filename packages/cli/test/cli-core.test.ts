@@ -242,7 +242,7 @@ process.on('exit', () => {
       'auth-profiles/src/oauth/authorization-code.ts',
       'auth-profiles/src/oauth/device.ts',
       'auth-profiles/src/oauth/refresh.ts',
-      'auth-profiles/src/external-cli.ts',
+      'auth-profiles/src/credentials/external-cli/index.ts',
       'src/status/probe.ts',
       'src/secret-input.ts',
       // Only for mistakes and help.

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { catchAuthError } from '../../test/helpers/errors.js'
-import { createMemoryAuthStore } from '../memory-store.js'
+import { createMemoryAuthStore } from '../store/memory-store.js'
 import {
   apiKeyCredential,
   buildAuthProfileStore,

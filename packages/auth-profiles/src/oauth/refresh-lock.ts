@@ -3,8 +3,12 @@
 // (`@claw/auth-profiles/redis`). Refresh asks the provider for a lock, commits under it and
 // releases it; a lock with a fencing token has the token checked on commit by backends that can.
 import { join } from 'node:path'
-import { ensurePrivateDir } from '../atomic-write.js'
-import { acquireFileLock, resolveFileLockOptions, type FileLockOptions } from '../file-lock.js'
+import { ensurePrivateDir } from '../store/atomic-write.js'
+import {
+  acquireFileLock,
+  resolveFileLockOptions,
+  type FileLockOptions,
+} from '../store/file-lock.js'
 
 /** Lock settings for the cross-process refresh lock: stale 60 s, waiters retry ~75 s. @public */
 export const DEFAULT_REFRESH_LOCK_OPTIONS: FileLockOptions = Object.freeze({

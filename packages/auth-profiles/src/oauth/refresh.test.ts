@@ -19,13 +19,13 @@ import {
   type TokenStep,
 } from '../../test/fixtures/token-server.js'
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
-import { resolveApiKeyForProfile } from '../keys.js'
+import { resolveApiKeyForProfile } from '../credentials/resolve-api-key.js'
 import {
   loadAuthProfileStore,
   openAuthStore,
   updateAuthProfileStore,
   upsertAuthProfile,
-} from '../store.js'
+} from '../store/store.js'
 import { createFakeClock, type FakeClock } from '../testing/index.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import type { FetchFunction } from './http.js'

@@ -3,10 +3,10 @@ import {
   createFileAuthStore,
   fileStoreOptionsOf,
   type FileAuthStoreOptions,
-} from '../file-store.js'
-import type { FileLockOptions } from '../file-lock.js'
+} from '../store/file-store.js'
+import type { FileLockOptions } from '../store/file-lock.js'
 import { describeId } from '../ids.js'
-import { inferMainAgentDir, resolveStateDir } from '../paths.js'
+import { inferMainAgentDir, resolveStateDir } from '../store/paths.js'
 import {
   resolveClock,
   resolveEnv,
@@ -15,7 +15,7 @@ import {
   type Clock,
   type Env,
 } from '../runtime.js'
-import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
+import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store/store-backend.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import { createBoundedFetch, DEFAULT_OAUTH_TIMEOUT_MS, type FetchFunction } from './http.js'
 import { classifyTokenError, findAuthProfilesError } from './openid.js'

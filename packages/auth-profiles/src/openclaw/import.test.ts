@@ -14,7 +14,7 @@ import {
   type ExpectedStore,
   type OpenClawFixtureName,
 } from '../../../../test-support/openclaw-fixtures.ts'
-import { loadAuthProfileStore, upsertAuthProfile } from '../store.js'
+import { loadAuthProfileStore, upsertAuthProfile } from '../store/store.js'
 import type { AuthProfileStore } from '../types.js'
 import { mapOpenClawConfig } from './config.js'
 import { importOpenClawState } from './import.js'
@@ -178,7 +178,7 @@ describe.each(readers)('importOpenClawState (%s)', (reader) => {
         key: 'sk-claw-canary-openai-personal-PPPPPPPP0002',
       },
     })
-    const { updateAuthProfileStore } = await import('../store.js')
+    const { updateAuthProfileStore } = await import('../store/store.js')
     await updateAuthProfileStore({ agentDir: main }, (store) => {
       store.order = { openai: ['openai:personal', 'openai:work'] }
       store.usageStats = { 'openai:personal': { lastUsed: 1796599999999 } }

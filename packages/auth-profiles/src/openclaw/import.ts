@@ -3,10 +3,14 @@
 // silently replaces what claw already has: each decision is reported, and `dryRun` reports the
 // same decisions without writing.
 import { AuthProfilesError } from '../errors.js'
-import type { ExternalImportSkip } from '../external-cli.js'
-import { decideImport } from '../import-rules.js'
-import type { AuthStoreTarget } from '../store-backend.js'
-import { clearProfileFailureState, loadAuthProfileStore, updateAuthProfileStore } from '../store.js'
+import type { ExternalImportSkip } from '../credentials/external-cli/index.js'
+import { decideImport } from '../credentials/external-cli/import-rules.js'
+import type { AuthStoreTarget } from '../store/store-backend.js'
+import {
+  clearProfileFailureState,
+  loadAuthProfileStore,
+  updateAuthProfileStore,
+} from '../store/store.js'
 import type { Env } from '../runtime.js'
 import type { AuthProfileStore } from '../types.js'
 import { mapOpenClawStore } from './mapping.js'

@@ -24,8 +24,8 @@ export type {
   OpenClawResolvedApiKey,
   OpenClawUsedParams,
 } from './plugin-sdk.js'
-export { calculateAuthProfileCooldownMs } from '../cooldowns.js'
-export { listProfilesForProvider } from '../order.js'
+export { calculateAuthProfileCooldownMs } from '../selection/cooldowns.js'
+export { listProfilesForProvider } from '../selection/order.js'
 export { AUTH_PROFILE_FILENAME, AUTH_STORE_VERSION } from '../types.js'
 export type {
   AuthProfileCredential,

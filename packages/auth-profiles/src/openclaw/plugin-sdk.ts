@@ -11,22 +11,22 @@ import {
   type ResolvedModelRef,
 } from '@claw/model-catalog'
 import type { ClawConfig } from '../config.js'
-import { isProfileInCooldown as isClawProfileInCooldown } from '../cooldowns.js'
-import { resolveEnvApiKey as resolveClawEnvApiKey } from '../env-keys.js'
+import { isProfileInCooldown as isClawProfileInCooldown } from '../selection/cooldowns.js'
+import { resolveEnvApiKey as resolveClawEnvApiKey } from '../credentials/env-keys.js'
 import { DEFAULT_AGENT_ID } from '../ids.js'
-import { resolveApiKeyForProfile as resolveClawApiKeyForProfile } from '../keys.js'
-import { resolveAuthProfileOrder as resolveClawAuthProfileOrder } from '../order.js'
-import { resolveAgentDir } from '../paths.js'
+import { resolveApiKeyForProfile as resolveClawApiKeyForProfile } from '../credentials/resolve-api-key.js'
+import { resolveAuthProfileOrder as resolveClawAuthProfileOrder } from '../selection/order.js'
+import { resolveAgentDir } from '../store/paths.js'
 import type { Env } from '../runtime.js'
-import { createMemoryAuthStore } from '../memory-store.js'
-import type { AuthStoreBackend } from '../store-backend.js'
-import { loadAuthProfileStore, openAuthStore } from '../store.js'
+import { createMemoryAuthStore } from '../store/memory-store.js'
+import type { AuthStoreBackend } from '../store/store-backend.js'
+import { loadAuthProfileStore, openAuthStore } from '../store/store.js'
 import type { AuthProfileFailureReason, AuthProfileStore } from '../types.js'
 import {
   markAuthProfileFailure as markClawFailure,
   markAuthProfileGood as markClawGood,
   markAuthProfileUsed as markClawUsed,
-} from '../usage.js'
+} from '../selection/bookkeeping.js'
 import { mapOpenClawReason } from './mapping.js'
 
 /**

@@ -9,7 +9,7 @@ import type { BigIntStats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { openCheckedFile } from '../checked-file.js'
+import { openCheckedFile } from '../store/checked-file.js'
 import { AuthProfilesError } from '../errors.js'
 import { loadBuiltinModule, nodeVersion } from '../runtime.js'
 

@@ -28,7 +28,7 @@
  * @packageDocumentation
  */
 import { emitProcessWarning, resolveClock } from '../runtime.js'
-import type { AuthStoreBackend } from '../store-backend.js'
+import type { AuthStoreBackend } from '../store/store-backend.js'
 import type { RefreshLockProvider } from '../oauth/refresh-lock.js'
 import {
   checkFleetClient,

@@ -14,10 +14,14 @@
 // backend layered on top owns them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuthProfilesError } from '../errors.js'
-import { freezeDeep } from '../frozen.js'
+import { freezeDeep } from '../store/frozen.js'
 import { describeId } from '../ids.js'
-import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store-backend.js'
-import { parseAuthProfileStoreText, SchemasRequired, type StoreDiagnostic } from '../store-parse.js'
+import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store/store-backend.js'
+import {
+  parseAuthProfileStoreText,
+  SchemasRequired,
+  type StoreDiagnostic,
+} from '../store/store-parse.js'
 import type * as Schemas from '../schemas.js'
 import type { AuthProfileCredential, AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'

@@ -6,7 +6,7 @@ import { AuthProfilesError } from '../errors.js'
 import { describeId } from '../ids.js'
 import { resolveEnv, type Env } from '../runtime.js'
 import type { SecretsConfig } from '../schemas.js'
-import { resolveSecretRef } from '../secret-refs.js'
+import { resolveSecretRef } from '../credentials/secret-refs/index.js'
 import type { SecretRef } from '../types.js'
 
 /** The environment variable holding the fleet encryption key (base64 of 32 bytes). @public */

@@ -8,9 +8,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { findCanaries } from '../testing/canary-scan.js'
 import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
 import { parseAuthProfilesConfig } from '../config.js'
-import { isProfileInCooldown } from '../cooldowns.js'
+import { isProfileInCooldown } from '../selection/cooldowns.js'
 import { apiKeyCredential, canarySecret } from '../testing/index.js'
-import { markAuthProfileFailure } from '../usage.js'
+import { markAuthProfileFailure } from '../selection/bookkeeping.js'
 import type { RedisFleet } from './connection.js'
 import { createFleetFromConfig, fleetStoreBackend, isFleetConfig } from './from-config.js'
 

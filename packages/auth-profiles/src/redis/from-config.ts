@@ -7,10 +7,10 @@
  */
 import { substituteEnvVars } from '@claw/model-catalog'
 import { AuthProfilesError } from '../errors.js'
-import { createFileAuthStore, type FileAuthStoreOptions } from '../file-store.js'
+import { createFileAuthStore, type FileAuthStoreOptions } from '../store/file-store.js'
 import { resolveEnv, type Clock, type Env } from '../runtime.js'
 import type { SecretsConfig, StateConfig } from '../schemas.js'
-import type { AuthStoreBackend } from '../store-backend.js'
+import type { AuthStoreBackend } from '../store/store-backend.js'
 import { createRedisFleet, type RedisFleet } from './connection.js'
 import { resolveFleetEncryptionKey } from './crypto.js'
 

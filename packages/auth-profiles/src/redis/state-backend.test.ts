@@ -7,11 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { findCanaries } from '../testing/canary-scan.js'
 import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
-import { isProfileInCooldown } from '../cooldowns.js'
-import { createFileAuthStore } from '../file-store.js'
-import { resolveAuthProfileOrder } from '../order.js'
-import { updateAuthProfileStore, upsertAuthProfile } from '../store.js'
-import type { AuthStoreBackend } from '../store-backend.js'
+import { isProfileInCooldown } from '../selection/cooldowns.js'
+import { createFileAuthStore } from '../store/file-store.js'
+import { resolveAuthProfileOrder } from '../selection/order.js'
+import { updateAuthProfileStore, upsertAuthProfile } from '../store/store.js'
+import type { AuthStoreBackend } from '../store/store-backend.js'
 import { apiKeyCredential, canarySecret } from '../testing/index.js'
 import type { AuthProfileStore } from '../types.js'
 import {
@@ -19,7 +19,7 @@ import {
   markAuthProfileFailure,
   markAuthProfileGood,
   markAuthProfileUsed,
-} from '../usage.js'
+} from '../selection/bookkeeping.js'
 import { createRedisFleet, type RedisFleet, type RedisFleetOptions } from './connection.js'
 
 const A = 'openai:a'

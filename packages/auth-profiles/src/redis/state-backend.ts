@@ -5,10 +5,10 @@ import type {
   AuthStoreUpdateOptions,
   AuthStoreUpdateResult,
   AuthStoreUpdater,
-} from '../store-backend.js'
+} from '../store/store-backend.js'
 import { AuthProfilesError } from '../errors.js'
-import { freezeDeep } from '../frozen.js'
-import { cloneStore } from '../store-backend.js'
+import { freezeDeep } from '../store/frozen.js'
+import { cloneStore } from '../store/store-backend.js'
 import type { AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import {

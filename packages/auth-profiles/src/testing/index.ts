@@ -11,8 +11,8 @@ import type {
   TokenCredential,
 } from '../types.js'
 
-export { createMemoryAuthStore } from '../memory-store.js'
-export type { MemoryAuthStore } from '../memory-store.js'
+export { createMemoryAuthStore } from '../store/memory-store.js'
+export type { MemoryAuthStore } from '../store/memory-store.js'
 export { findCanaries, findCanariesInFiles } from './canary-scan.js'
 export type { FindCanariesInFilesOptions } from './canary-scan.js'
 
