@@ -315,6 +315,44 @@ describe('a config that names commands to run (exec secret providers)', () => {
   )
 
   it.skipIf(!isPosix)(
+    '`models status --probe` does not wait for a background process the command left holding its output',
+    async () => {
+      const pidFile = join(sandbox.root, 'background.pid')
+      const command = join(sandbox.root, 'helper.sh')
+      // Starts a process in its own session that keeps stdout open, then exits without a reply.
+      writeFileSync(command, `#!/bin/sh\nsetsid sleep 40 &\necho $! > ${pidFile}\n`)
+      chmodSync(command, 0o755)
+      sandbox.writeStore({
+        version: 1,
+        profiles: {
+          'openai:default': {
+            type: 'api_key',
+            provider: 'openai',
+            keyRef: { source: 'exec', provider: 'vault', id: 'openai' },
+          },
+        },
+      })
+      sandbox.writeConfig({
+        agents: { defaults: { model: 'openai/gpt-4o' } },
+        secrets: { providers: { vault: { source: 'exec', command, timeoutMs: 2000 } } },
+      })
+      try {
+        const started = performance.now()
+        const probe = await sandbox.run(['models', 'status', '--probe'], { timeoutMs: 20_000 })
+        expect(performance.now() - started).toBeLessThan(15_000)
+        expect(probe.stdout).toContain('Auth reason [unresolved_ref]')
+      } finally {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL')
+        } catch {
+          // Never started, or gone.
+        }
+      }
+    },
+    30_000,
+  )
+
+  it.skipIf(!isPosix)(
     'doctor names an exec command claw would refuse to run, and why',
     async () => {
       const command = join(sandbox.root, 'helper.sh')
