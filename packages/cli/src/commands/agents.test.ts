@@ -10,8 +10,8 @@ import {
   canarySecret,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
-import { runClawOnTty } from './helpers/tty.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
+import { runClawOnTty } from '../../test/helpers/tty.ts'
 
 let sandbox: ClawSandbox
 let configPath: string

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
-import { CLAW_BIN, ClawSandbox } from './helpers/claw.ts'
+import { CLAW_BIN, ClawSandbox } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { loadAuthProfileStore } from '@claw/auth-profiles'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
 import { startRedisServer, type RedisServer } from '../../../test-support/redis-server.ts'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../test/helpers/claw.ts'
 
 let plain: RedisServer
 let locked: RedisServer

@@ -11,8 +11,8 @@ import {
 import {
   startFakeServer,
   type FakeServer,
-} from '../../auth-profiles/test/helpers/fake-oauth-server.ts'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+} from '../../../auth-profiles/test/helpers/fake-oauth-server.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 const HOUR = 3_600_000
 const anyNumber: unknown = expect.any(Number)

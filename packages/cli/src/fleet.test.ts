@@ -17,7 +17,7 @@ import {
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
 import { findCanaries } from '@claw/auth-profiles/testing'
 import { startRedisServer, type RedisServer } from '../../../test-support/redis-server.ts'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../test/helpers/claw.ts'
 
 let server: RedisServer
 let hostA: ClawSandbox

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import JSON5 from 'json5'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 let configPath: string

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox } from './helpers/claw.ts'
+import { ClawSandbox } from '../../test/helpers/claw.ts'
 
 /** A parsed JSON document, indexable in assertions. */
 type Doc = { [key: string]: Doc }

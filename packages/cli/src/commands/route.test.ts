@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { CLAW_BIN, ClawSandbox } from './helpers/claw.ts'
+import { CLAW_BIN, ClawSandbox } from '../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

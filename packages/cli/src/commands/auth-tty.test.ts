@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox } from './helpers/claw.ts'
-import { runClawOnTty } from './helpers/tty.ts'
+import { ClawSandbox } from '../../test/helpers/claw.ts'
+import { runClawOnTty } from '../../test/helpers/tty.ts'
 
 /** A parsed JSON document, indexable in assertions. */
 type Doc = { [key: string]: Doc }

@@ -10,8 +10,8 @@ import {
   tokenCredential,
 } from '@claw/auth-profiles/testing'
 import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
-import { startFakeServer } from '../../auth-profiles/test/helpers/fake-oauth-server.ts'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { startFakeServer } from '../../../auth-profiles/test/helpers/fake-oauth-server.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 // Values that depend on the clock of the run (ms remaining, a catalog's first model).
 const anyNumber: unknown = expect.any(Number)

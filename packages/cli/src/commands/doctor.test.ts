@@ -20,9 +20,9 @@ import {
   oauthCredential,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
-import { startTokenServer } from '../../auth-profiles/test/fixtures/token-server.ts'
-import { ClawSandbox, parseJsonOutput, type ClawResult } from './helpers/claw.ts'
-import { runClawOnTty } from './helpers/tty.ts'
+import { startTokenServer } from '../../../auth-profiles/test/fixtures/token-server.ts'
+import { ClawSandbox, parseJsonOutput, type ClawResult } from '../../test/helpers/claw.ts'
+import { runClawOnTty } from '../../test/helpers/tty.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

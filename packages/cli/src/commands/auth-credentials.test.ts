@@ -10,7 +10,7 @@ import {
   oauthCredential,
   tokenCredential,
 } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 /** A parsed JSON document, indexable in assertions. */
 type Doc = { [key: string]: Doc }

@@ -17,8 +17,8 @@ import {
   openClawExpected,
   openClawSecrets,
   type OpenClawFixtureName,
-} from '../../../test-support/openclaw-fixtures.ts'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+} from '../../../../test-support/openclaw-fixtures.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 type Doc = { [key: string]: Doc }
 

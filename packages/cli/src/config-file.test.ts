@@ -20,7 +20,7 @@ import JSON5 from 'json5'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiKeyCredential, canarySecret } from '@claw/auth-profiles/testing'
 import { canSeeStoppedProcesses, waitUntilStopped } from '../../../test-support/stopped.ts'
-import { ClawSandbox, parseJsonOutput, type ClawResult } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput, type ClawResult } from '../test/helpers/claw.ts'
 
 const isPosix = process.platform !== 'win32'
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
@@ -46,7 +46,9 @@ const aliases = (): string[] => {
 }
 
 describe('a config writer frozen right before its rename', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/freeze-before-rename.mjs', import.meta.url))
+  const fixture = fileURLToPath(
+    new URL('../test/fixtures/freeze-before-rename.mjs', import.meta.url),
+  )
 
   it.skipIf(!canSeeStoppedProcesses)(
     'gives up when it resumes after another claw took the stale lock over, so the newer edit stays',

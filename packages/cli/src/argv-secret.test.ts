@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { canarySecret, findCanaries } from '@claw/auth-profiles/testing'
-import { argvSecrets, looksLikeSecret } from '../src/argv-secret.ts'
-import { ClawSandbox } from './helpers/claw.ts'
+import { argvSecrets, looksLikeSecret } from './argv-secret.ts'
+import { ClawSandbox } from '../test/helpers/claw.ts'
 
 const AWS_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

@@ -2,7 +2,7 @@
 // output modes. Real child processes against temp state dirs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
-import { ClawSandbox, parseJsonOutput } from './helpers/claw.ts'
+import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 beforeEach(() => {

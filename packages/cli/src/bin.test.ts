@@ -5,7 +5,7 @@ import * as nodeModule from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ClawSandbox } from './helpers/claw.ts'
+import { ClawSandbox } from '../test/helpers/claw.ts'
 
 const supported =
   typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function'

@@ -8,9 +8,9 @@ import {
   tokenCredential,
 } from '@claw/auth-profiles/testing'
 import { behave } from '@claw/failover/testing'
-import { useProviderServer } from '../../../test-support/provider-server.ts'
-import { ClawSandbox } from './helpers/claw.ts'
-import { runClawOnTty } from './helpers/tty.ts'
+import { useProviderServer } from '../../../../test-support/provider-server.ts'
+import { ClawSandbox } from '../../test/helpers/claw.ts'
+import { runClawOnTty } from '../../test/helpers/tty.ts'
 
 let sandbox: ClawSandbox
 const server = useProviderServer()

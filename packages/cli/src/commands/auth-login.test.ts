@@ -12,9 +12,9 @@ import {
   OIDC_TEST_ACCOUNT,
   startOidcServer,
   type OidcServer,
-} from '../../auth-profiles/test/fixtures/oidc-server.ts'
-import { browse, freePort } from '../../auth-profiles/test/helpers/browser.ts'
-import { CLAW_BIN, ClawSandbox, type ClawResult } from './helpers/claw.ts'
+} from '../../../auth-profiles/test/fixtures/oidc-server.ts'
+import { browse, freePort } from '../../../auth-profiles/test/helpers/browser.ts'
+import { CLAW_BIN, ClawSandbox, type ClawResult } from '../../test/helpers/claw.ts'
 
 let sandbox: ClawSandbox
 const cleanups: (() => Promise<unknown> | void)[] = []
