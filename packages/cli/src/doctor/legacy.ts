@@ -8,7 +8,8 @@ import {
   migrateLegacyAuthStore,
   resolveLegacyOAuthPath,
 } from '@claw/auth-profiles'
-import { agentSuffix, pathExists } from './state.js'
+import { pathExists } from '../fs-exists.js'
+import { agentSuffix } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
 
 function migration(state: DoctorState, agent: AgentState, oauthPath: string): Repair {

@@ -9,7 +9,7 @@ import {
   readOpenClawState,
 } from '@claw/auth-profiles/openclaw'
 import { openClawStateDir } from '../commands/import-openclaw.js'
-import { pathExists } from './state.js'
+import { pathExists } from '../fs-exists.js'
 import type { DoctorCheck, DoctorState, Finding } from './types.js'
 
 function plural(count: number, word: string): string {

@@ -8,7 +8,8 @@ import { DEFAULT_AGENT_ID, updateAuthProfileStore } from '@claw/auth-profiles'
 import { formatConfigPath } from '@claw/model-catalog'
 import { safe } from '../text.js'
 import { dropConfigOrderEntries } from './config-edit.js'
-import { agentSuffix, pathExists, storedProfileIds } from './state.js'
+import { pathExists } from '../fs-exists.js'
+import { agentSuffix, storedProfileIds } from './state.js'
 import type { AgentState, DoctorCheck, DoctorState, Finding, Repair } from './types.js'
 
 const TEMP_FILE = /^\.auth-profiles\.json\..+\.tmp$/

@@ -1,6 +1,6 @@
 // Gathers what the checks read: the config (or its error) and every agent's own credential store
 // (or its error). Reading never writes: legacy files are imported in memory only.
-import { lstat, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   checkAgentDirLocation,
@@ -14,18 +14,9 @@ import {
   type StoreDiagnostic,
 } from '@claw/auth-profiles'
 import { resolveConfigPath } from '../config-file.js'
+import { pathExists } from '../fs-exists.js'
 import type { Context } from '../context.js'
 import type { AgentState, AgentStoreTarget, DoctorState } from './types.js'
-
-/** True when something (a file, a dir, a link) exists at `path`. */
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Agent ids to inspect: main, `agents.list[]`, and every valid dir name under `<state>/agents`. */
 async function agentIds(stateDir: string, config: ClawConfig | undefined): Promise<string[]> {
