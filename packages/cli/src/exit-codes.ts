@@ -4,7 +4,7 @@
  * - `0` success (for `models status --check`: every credential in use is fine);
  * - `1` an error, or `models status --check` found an expired or missing credential;
  * - `2` `models status --check`: a credential expires within 24 h;
- * - `3` `models status --probe`: a probe failed (a credential was refused, rate-limited, out of
+ * - `3` `models status --probe` or `models scan --probe`: a probe failed (a credential was refused, rate-limited, out of
  *   credit, timed out, or could not be resolved);
  * - `78` the config file or a credential store is unreadable or invalid, or a fleet's Redis has
  *   lost the credentials kept in it (`EX_CONFIG` of sysexits.h), so scripts can tell "fix the

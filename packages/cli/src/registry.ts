@@ -45,6 +45,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/models-list.js')).listCommand,
   },
   {
+    path: ['models', 'scan'],
+    group: 'models' as const,
+    summary:
+      'List the models providers serve (OpenRouter, OpenAI-compatible /models); --probe tries them.',
+    load: async () => (await import('./commands/models-scan.js')).scanCommand,
+  },
+  {
     path: ['models', 'set'],
     group: 'models' as const,
     summary: 'Set the default model.',
