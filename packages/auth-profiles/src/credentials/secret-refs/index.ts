@@ -22,6 +22,14 @@ import { killProcessGroup, resolveEnv, type Env } from '../../runtime.js'
 import type { SecretProviderConfig, SecretsConfig } from '../../schemas.js'
 import type { SecretRef } from '../../types.js'
 
+// The limits are part of this entry's surface (`@claw/auth-profiles/secret-refs`).
+export {
+  DEFAULT_SECRET_MAX_BYTES,
+  DEFAULT_SECRET_TIMEOUT_MS,
+  MAX_SECRET_MAX_BYTES,
+  MAX_SECRET_TIMEOUT_MS,
+} from './secret-limits.js'
+
 /** The exec provider protocol version claw speaks and accepts. @public */
 export const SECRET_EXEC_PROTOCOL_VERSION = 1
 
