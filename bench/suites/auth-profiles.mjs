@@ -214,7 +214,9 @@ async function fleetFreshness(ctx, m, fleetModule, redis, files) {
 
 export async function run(ctx) {
   const url = ctx.distUrl('auth-profiles')
-  const rows = [...coldImportRows(ctx, url, 'auth-profiles')]
+  // The root should hold what an embedder needs to resolve keys and keep bookkeeping, with OAuth
+  // login, the external CLI readers and SecretRef providers in their own entries: ≤ 1.5×.
+  const rows = [...coldImportRows(ctx, url, 'auth-profiles', 1.5)]
   const m = await import(url)
   rows.push(...(await warmResolve(ctx, m)), ...ordering(ctx, m), ...(await fleetSelection(ctx, m)))
   return rows
