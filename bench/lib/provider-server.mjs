@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline'
 import { benchEnv } from './measure.mjs'
 
 /**
- * Starts the server with `behaviours` (`{ [key]: 'ok' | 'rateLimit' }`) and resolves to
- * `{ url, stop }`.
+ * Starts the server with `behaviours` (`{ [key]: 'ok' | 'rateLimit' | [name, ...args] }`, an array
+ * being a call of `behave[name](...args)`) and resolves to `{ url, stop }`.
  */
 export async function startBenchProviderServer(ctx, behaviours) {
   const testingUrl = ctx.distUrl('failover').replace(/\/index\.js$/, '/testing/index.js')
@@ -18,7 +18,8 @@ export async function startBenchProviderServer(ctx, behaviours) {
     const server = await startProviderServer()
     const behaviours = ${JSON.stringify(behaviours)}
     for (const [key, kind] of Object.entries(behaviours)) {
-      server.setBehaviour(key, kind === 'rateLimit' ? behave.rateLimit({ format: 'seconds', seconds: 1 }) : behave.ok())
+      // A string is a shorthand; an array is a call: ['rateLimit', retryHint, options].
+      server.setBehaviour(key, Array.isArray(kind) ? behave[kind[0]](...kind.slice(1)) : kind === 'rateLimit' ? behave.rateLimit({ format: 'seconds', seconds: 1 }) : behave.ok())
     }
     console.log(JSON.stringify({ url: server.url }))
     process.stdin.resume()

@@ -249,6 +249,105 @@ async function failoverFetchOverhead(ctx, failover, auth) {
   }
 }
 
+/**
+ * One probe per expiry, not a herd: 50 workers loop `runWithFailover` over real HTTP against the
+ * fake provider on loopback (a child process), where key A always answers 429 with a retry hint
+ * and key B succeeds. A never succeeds, so when its window ends it is first in every run's order;
+ * with half-open probes one run probes it and the others keep to B. The row counts the calls to A
+ * made after A's first window ended, per window that ended (the first burst, before any window, is
+ * not counted). Before probes every expiry sent all 50 in-flight runs to A. The full run uses
+ * `Retry-After: 2`; `--quick` uses `retry-after-ms: 400` to stay short (the same mechanism with
+ * more expiries per second).
+ */
+async function probeHerd(ctx, failover, auth) {
+  const WORKERS = 50
+  const retry = ctx.quick ? { format: 'ms', ms: 400 } : { format: 'seconds', seconds: 2 }
+  const durationMs = ctx.quick ? 3_000 : 8_500
+  const keys = { a: 'sk-bench-limited-000000', b: 'sk-bench-healthy-000000' }
+  const server = await startBenchProviderServer(ctx, {
+    // The 429 takes a little while, as a real one does: runs deciding meanwhile all see A free.
+    [keys.a]: ['rateLimit', retry, { delayMs: 20 }],
+    [keys.b]: ['latency', 20],
+  })
+  try {
+    const backend = auth.createMemoryAuthStore({
+      version: 1,
+      profiles: {
+        'openai:a': { type: 'api_key', provider: 'openai', key: keys.a },
+        'openai:b': { type: 'api_key', provider: 'openai', key: keys.b },
+      },
+    })
+    const testing = await import(
+      ctx.distUrl('failover').replace(/\/index\.js$/, '/testing/index.js')
+    )
+    const send = testing.chatCompletionsCall(`${server.url}/v1/chat/completions`)
+    const callsToA = []
+    /** A's windows as recorded: [recorded at, until] (a retry hint may extend an active one). */
+    const windows = []
+    const call = (context) => {
+      if (context.profileId === 'openai:a') callsToA.push(Date.now())
+      return send(context)
+    }
+    const onEvent = (event) => {
+      if (event.type === 'cooldown_entered' && event.profileId === 'openai:a')
+        windows.push([Date.now(), event.until])
+    }
+    const end = Date.now() + durationMs
+    let runs = 0
+    let failed = 0
+    const worker = async () => {
+      while (Date.now() < end) {
+        runs += 1
+        try {
+          await failover.runWithFailover({
+            store: backend,
+            provider: 'openai',
+            model: 'gpt-5.2',
+            fallbacksOverride: [],
+            env: {},
+            minRetryGapMs: 0,
+            run: call,
+            onEvent,
+          })
+        } catch {
+          failed += 1
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: WORKERS }, worker))
+    // Overlapping windows are one ([recorded, until]); each gap between two of them is an expiry,
+    // and the calls to A in that gap are what the expiry let through.
+    const merged = []
+    for (const [at, until] of windows.sort((x, y) => x[0] - y[0])) {
+      const last = merged[merged.length - 1]
+      if (last !== undefined && at <= last[1]) last[1] = Math.max(last[1], until)
+      else merged.push([at, until])
+    }
+    const expiries = merged.length - 1
+    if (expiries < 1) {
+      throw new Error(`probe herd: expected A's window to end during the run, saw no expiry`)
+    }
+    const afterFirst = callsToA.filter(
+      (at) => at >= merged[0][1] && at < merged[merged.length - 1][0],
+    ).length
+    return [
+      atMost(
+        {
+          name: 'requests to the limited key per expiry, 50-way concurrency (429 + retry hint)',
+          metric: 'calls',
+          value: afterFirst / expiries,
+          unit: 'calls',
+          note: `${runs} runs (${failed} failed), ${expiries} expiries, ${afterFirst} calls to A in them; ${ctx.quick ? 'retry-after-ms: 400' : 'Retry-After: 2'}`,
+        },
+        1,
+        'per expiry (before probes: 50)',
+      ),
+    ]
+  } finally {
+    await server.stop()
+  }
+}
+
 export async function run(ctx) {
   const url = ctx.distUrl('failover')
   const rows = [...coldImportRows(ctx, url, 'failover')]
@@ -258,6 +357,7 @@ export async function run(ctx) {
     ...(await decisionOverhead(ctx, failover, auth)),
     ...(await planning(ctx, failover)),
     ...(await failoverFetchOverhead(ctx, failover, auth)),
+    ...(await probeHerd(ctx, failover, auth)),
   )
   return rows
 }

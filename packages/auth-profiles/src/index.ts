@@ -111,6 +111,10 @@ export {
 export type { CooldownCheckOptions, UnusableOptions } from './selection/cooldowns.js'
 export { resolveProfileUnusableCause } from './selection/unusable-reason.js'
 export type { ProfileUnusableCause } from './selection/unusable-reason.js'
+export { resolveProfileProbation } from './selection/probation.js'
+export type { ProfileProbation, ResolveProfileProbationOptions } from './selection/probation.js'
+export { DEFAULT_PROBE_LEASE_MS, probeLeasesFor } from './selection/probe-lease.js'
+export type { ProbeLeaseResult, ProbeLeases, ProbeRequest } from './selection/probe-lease.js'
 
 export {
   evaluateProfileEligibility,

@@ -153,6 +153,36 @@ describe('claw in fleet mode', () => {
     expect((await loadAuthProfileStore({ agentDir: hostB.agentDir() })).usageStats).toBeUndefined()
   })
 
+  it('claw route on host B says another host is probing a credential whose window ended', async () => {
+    const backend = await hostABackend()
+    await markAuthProfileFailure({
+      store: await backend.load(),
+      profileId: 'openai:a',
+      reason: 'overloaded',
+      retryAfterMs: 50,
+      persist: { backend },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const lease = await backend.probeLeases!.acquire({
+      profileId: 'openai:a',
+      ttlMs: 60_000,
+      now: Date.now(),
+    })
+    expect(lease.status).toBe('acquired')
+    hostB.writeConfig({ ...FLEET_CONFIG, auth: { order: { openai: ['openai:a', 'openai:b'] } } })
+    const result = await hostB.run(['route', 'openai/gpt-4o', '--json'], { env: env() })
+    expect(result.code).toBe(0)
+    const json = parseJsonOutput<{ trace: Record<string, unknown>[]; chosen: unknown }>(result)
+    expect(json.trace[0]).toMatchObject({
+      profileId: 'openai:a',
+      outcome: 'skipped',
+      reason: 'probing',
+    })
+    expect(json.chosen).toMatchObject({ profileId: 'openai:b' })
+    const human = await hostB.run(['route', 'openai/gpt-4o'], { env: env() })
+    expect(human.stdout).toMatch(/profile:openai:a +skipped +probing: another run is probing it/)
+  })
+
   it('keeps an order override written by `claw` on host B in Redis, not in the file', async () => {
     const set = await hostB.run(
       ['models', 'auth', 'order', 'set', '--provider', 'openai', 'openai:b', 'openai:a'],

@@ -11,11 +11,17 @@ import {
   markAuthProfileUsed,
   resolveAuthProfileOrder,
   resolveExplicitOrder,
+  resolveProfileProbation,
   resolveProfileUnusableCause,
   resolveProfileUnusableUntil,
+  DEFAULT_PROBE_LEASE_MS,
   type AuthProfileStore,
   type AuthStoreBackend,
   type ClawConfig,
+  type ProbeLeaseResult,
+  type ProbeLeases,
+  type ProbeRequest,
+  type ProfileProbation,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
@@ -141,6 +147,18 @@ export interface EngineOptions {
    * is still skipped when every profile of its provider is cooling down.
    */
   readonly credentials?: 'profiles' | 'none' | undefined
+  /**
+   * Where probe leases live (half-open probes: after a window ends, one run probes the credential).
+   * Without them no credential is held back for a probe.
+   */
+  readonly probeLeases?: ProbeLeases | undefined
+  /** A probe lease's lifetime at most (default `DEFAULT_PROBE_LEASE_MS`, and never past the deadline). */
+  readonly probeLeaseMs?: number | undefined
+  /**
+   * When nothing else is usable, wait for another run's probe (bounded by the lease's lifetime and
+   * the deadline) and then try again. Default true; plans do not wait.
+   */
+  readonly waitForProbes?: boolean | undefined
 }
 
 /** @internal */
@@ -197,6 +215,10 @@ interface EngineRun<T> {
   calls: number
   lastError: unknown
   budgetExhausted: boolean
+  /** The probe lease this run holds for the credential it is trying now (released after it). */
+  probeLease: Extract<ProbeLeaseResult, { status: 'acquired' }> | undefined
+  /** Probes of other runs this pass stepped aside for (created on first use). */
+  probesHeld: ProbeRequest[] | undefined
 }
 
 /**
@@ -238,11 +260,14 @@ export async function runEngine<T>(
     calls: 0,
     lastError: undefined,
     budgetExhausted: false,
+    probeLease: undefined,
+    probesHeld: undefined,
   }
   const { candidates, attempts } = run
 
-  const passes = options.maxWaitMs && options.maxWaitMs > 0 ? 2 : 1
-  for (let pass = 0; pass < passes; pass += 1) {
+  let waitedForCooldown = false
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    run.probesHeld = undefined
     for (let index = 0; index < candidates.length; index += 1) {
       const candidate = candidates[index] as FallbackCandidate
       try {
@@ -251,6 +276,9 @@ export async function runEngine<T>(
       } catch (error) {
         if (error instanceof StopError) throw error.original
         throw error
+      } finally {
+        // A probe's outcome is recorded by now (success or the next window): others may go on.
+        if (run.probeLease !== undefined) await releaseProbe(run)
       }
       if (run.budgetExhausted) break
       const next = candidates[index + 1]
@@ -263,7 +291,14 @@ export async function runEngine<T>(
         })
       }
     }
-    if (run.budgetExhausted || pass === passes - 1) break
+    if (run.budgetExhausted) break
+    // Nothing else was usable while other runs probed a credential: wait for their outcome.
+    if (run.probesHeld !== undefined) {
+      if (await waitForProbes(run, run.probesHeld)) continue
+      break
+    }
+    if (waitedForCooldown || !(options.maxWaitMs && options.maxWaitMs > 0)) break
+    waitedForCooldown = true
     // Everything was cooling down: wait for the soonest window if the caller allows it.
     const retryAt = soonestRetryAt(run)
     const waitMs = retryAt === undefined ? undefined : retryAt - clock()
@@ -286,6 +321,69 @@ export async function runEngine<T>(
     cause: run.lastError,
     trace: run.trace,
   })
+}
+
+/** At most this many passes over the candidates (after waits for a cooldown or another run's probe). */
+const MAX_PASSES = 4
+/** How often a run waiting for another run's probe checks whether it has ended. */
+const PROBE_POLL_MS = 50
+
+/** Taken as `closed` (use the credential) when the lease store fails: it never fails a run. */
+const LEASE_FAILED = Object.freeze({ status: 'closed' } as const)
+
+async function acquireProbe(leases: ProbeLeases, request: ProbeRequest): Promise<ProbeLeaseResult> {
+  try {
+    return await leases.acquire(request)
+  } catch {
+    return LEASE_FAILED
+  }
+}
+
+/** Releases the probe lease of the credential just tried. Never throws: the lease expires anyway. */
+async function releaseProbe(run: EngineRun<unknown>): Promise<void> {
+  const lease = run.probeLease
+  run.probeLease = undefined
+  try {
+    await lease?.release()
+  } catch {
+    // The lease ends with its lifetime.
+  }
+}
+
+/** The lifetime of a probe lease taken now: the configured one, never past the deadline. */
+function probeLeaseTtl(run: EngineRun<unknown>, now: number): number {
+  const ttl = run.options.probeLeaseMs ?? DEFAULT_PROBE_LEASE_MS
+  return Math.max(1, Math.min(ttl, run.deadline - now))
+}
+
+/**
+ * Waits until one of the probes this run stepped aside for has ended (released, or expired), at
+ * most a lease's lifetime and never past the deadline. True when another pass is worth it.
+ */
+async function waitForProbes(
+  run: EngineRun<unknown>,
+  held: readonly ProbeRequest[],
+): Promise<boolean> {
+  const leases = run.options.probeLeases
+  if (leases === undefined || run.options.waitForProbes === false) return false
+  const limit = Math.min(run.clock() + probeLeaseTtl(run, run.clock()), run.deadline)
+  // Bounded by polls too, so a clock that does not move cannot keep a run here.
+  const maxPolls =
+    Math.ceil((run.options.probeLeaseMs ?? DEFAULT_PROBE_LEASE_MS) / PROBE_POLL_MS) + 1
+  for (let polls = 0; polls < maxPolls && run.clock() < limit; polls += 1) {
+    try {
+      await run.sleep(Math.min(PROBE_POLL_MS, limit - run.clock()), run.options.signal)
+    } catch {
+      throw abortError(run.options.signal)
+    }
+    const now = run.clock()
+    for (const request of held) {
+      // A lease store that fails ends the wait: the next pass decides again.
+      const still = await leases.held({ ...request, now }).catch(() => false)
+      if (!still) return true
+    }
+  }
+  return run.clock() + 1 <= run.deadline
 }
 
 function checkAbort(run: EngineRun<unknown>): void {
@@ -493,13 +591,49 @@ async function tryCandidate<T>(
     })
     return undefined
   }
+  const callsBefore = run.calls
+  let probing = 0
+  let unavailable = 0
   for (const slot of slots) {
+    // The previous credential's probe is over (its outcome is recorded): let the others go on.
+    if (run.probeLease !== undefined) await releaseProbe(run)
     if (reloadStore && !storeIsFresh) run.store = await reloadStore()
     storeIsFresh = false
     const until = locked ? undefined : coolingUntil(run, candidate, slot)
     if (until !== undefined) {
       run.trace.push(cooldownEntry(run, candidate, slot, until))
+      unavailable += 1
       continue
+    }
+    const probation = locked ? undefined : probationOf(run, candidate, slot)
+    if (probation !== undefined) {
+      const request = probeRequest(run, candidate, slot, probation)
+      const answer = await acquireProbe(run.options.probeLeases as ProbeLeases, request)
+      if (answer.status === 'acquired') {
+        run.probeLease = answer
+        // The store was read before the lease was taken: the previous holder's probe may have
+        // ended in between. Read again, or this run would call a key whose probe just failed.
+        if (reloadStore) {
+          run.store = await reloadStore()
+          const again = coolingUntil(run, candidate, slot)
+          if (again !== undefined) {
+            await releaseProbe(run)
+            run.trace.push(cooldownEntry(run, candidate, slot, again))
+            unavailable += 1
+            continue
+          }
+          // The probe succeeded meanwhile: the credential is simply usable.
+          if (probationOf(run, candidate, slot) === undefined) await releaseProbe(run)
+        }
+      } else if (answer.status !== 'closed') {
+        run.trace.push(probeSkipEntry(candidate, slot, probation, answer.status))
+        if (answer.status === 'held') {
+          ;(run.probesHeld ??= []).push(request)
+          probing += 1
+        }
+        unavailable += 1
+        continue
+      }
     }
     const resolved = await run.hooks.resolve(candidate, slot, run.store)
     if ('skip' in resolved) {
@@ -557,6 +691,7 @@ async function tryCandidate<T>(
         model: candidate.model,
         ...profileFieldsOf(slot),
         attempt: run.calls,
+        ...(run.probeLease === undefined ? NO_FIELDS : PROBE_FIELDS),
       })
       const callStarted = run.clock()
       const outcome = await run.hooks.call(candidate, slot, run.calls)
@@ -582,6 +717,7 @@ async function tryCandidate<T>(
                 detail: 'succeeded',
               },
         )
+        if (run.probeLease !== undefined) markProbe(run.trace)
         const latencyMs = run.clock() - callStarted
         run.options.onEvent?.({
           type: 'attempt_succeeded',
@@ -684,7 +820,107 @@ async function tryCandidate<T>(
       break
     }
   }
+  // Every credential was cooling down or being probed by another run, and nothing was called.
+  if (probing > 0 && unavailable === slots.length && run.calls === callsBefore)
+    noteProbedCandidate(run, candidate, probing)
   return undefined
+}
+
+/** `{}` or `{ probe: true }`, for the `attempt_started` event of a probe. */
+const NO_FIELDS = Object.freeze({})
+const PROBE_FIELDS = Object.freeze({ probe: true as const })
+
+/** Marks the last trace entry (a success) as the probe of a credential whose window ended. */
+function markProbe(trace: FailoverTraceEntry[]): void {
+  const last = trace[trace.length - 1]
+  if (last !== undefined) trace[trace.length - 1] = { ...last, probe: true }
+}
+
+/**
+ * Whether a stored profile is on probation for the candidate (its window ended, no success
+ * since), so that only one run at a time may probe it. Never for cooldown-bypass providers, and
+ * never without probe leases (model-only runs, plain stores without a lease table).
+ */
+function probationOf(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+): ProfileProbation | undefined {
+  if (slot.profileId === undefined || run.options.probeLeases === undefined) return undefined
+  const stats = run.store.usageStats?.[slot.profileId]
+  // Nothing recorded (the common case): no clock read, no lookups.
+  if (stats === undefined) return undefined
+  const probation = resolveProfileProbation(stats, { model: candidate.model, now: run.clock() })
+  if (probation === undefined) return undefined
+  return isCooldownBypassProvider(candidate.provider, run.options.config) ? undefined : probation
+}
+
+function probeRequest(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  probation: ProfileProbation,
+): ProbeRequest {
+  const now = run.clock()
+  return {
+    profileId: slot.profileId as string,
+    model: probation.scope === 'model' ? candidate.model : undefined,
+    ttlMs: probeLeaseTtl(run, now),
+    now,
+  }
+}
+
+/** What ended, for people: `its cooldown ended at T (rate_limit)`. @internal */
+export function describeProbation(probation: ProfileProbation): string {
+  const what = probation.kind === 'disabled' ? 'disable' : 'cooldown'
+  const why = probation.reason ? ` (${probation.reason})` : ''
+  return `its ${what} ended at ${new Date(probation.endedAt).toISOString()}${why}`
+}
+
+/** The trace entry of a credential left alone because another run probes it (or just failed to). */
+function probeSkipEntry(
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  probation: ProfileProbation,
+  status: 'held' | 'cooling',
+): FailoverTraceEntry {
+  return status === 'held'
+    ? {
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFieldsOf(slot),
+        credential: slot.label,
+        outcome: 'skipped',
+        reason: 'probing',
+        detail: `another run is probing it (${describeProbation(probation)}); when nothing else is usable a run waits for the probe`,
+      }
+    : {
+        provider: candidate.provider,
+        model: candidate.model,
+        ...profileFieldsOf(slot),
+        credential: slot.label,
+        outcome: 'skipped',
+        reason: 'cooldown',
+        detail: "cooling down again: another run's probe just failed",
+      }
+}
+
+/** The skipped attempt of a candidate whose credentials were all cooling down or being probed. */
+function noteProbedCandidate(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  probing: number,
+): void {
+  const error = `Provider ${candidate.provider} has no usable profile now (${probing} being probed by another run, the rest cooling down)`
+  const last = run.attempts[run.attempts.length - 1]
+  if (last?.error === error && last.model === candidate.model) return
+  run.attempts.push({
+    provider: candidate.provider,
+    model: candidate.model,
+    error,
+    reason: 'rate_limit',
+    skipped: true,
+  })
 }
 
 /** `{ profileId }` for a profile slot, `{}` otherwise (for the less frequent literals). */

@@ -13,6 +13,8 @@ export type FailoverEvent =
       readonly model: string
       readonly profileId?: string
       readonly attempt: number
+      /** Set when this call probes a credential whose cooldown or disable window ended. */
+      readonly probe?: true
     }
   | {
       readonly type: 'attempt_failed'

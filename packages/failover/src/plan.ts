@@ -2,13 +2,18 @@ import {
   collectProviderApiKeys,
   resolveAmbientCredentials,
   resolveEnvApiKey,
+  isAuthStoreBackend,
+  probeLeasesFor,
+  resolveProfileProbation,
+  type AuthProfileStore,
+  type ProbeLeases,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
-import { runEngine } from './engine.js'
+import { describeProbation, runEngine } from './engine.js'
 import { FailoverError, FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverReason } from './reasons.js'
-import { openStoreForReading } from './run.js'
-import { resolveEnv } from './runtime.js'
+import { openStoreForReading, runStoreHandle } from './run.js'
+import { resolveClock, resolveEnv } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
 import type { FailoverTraceEntry } from './trace.js'
 
@@ -19,6 +24,12 @@ export interface PlanFailoverOptions extends FailoverTargetOptions {
    * `env or config` labels), e.g. `{ 'anthropic:work': 'rate_limit' }`, to see what would happen next.
    */
   readonly simulate?: Readonly<Record<string, FailoverReason>> | undefined
+  /**
+   * Where to look for probes other runs hold (default: those of the store handle, see
+   * `probeLeasesFor`). A plan never takes a lease: it reports `probing` for a credential another
+   * run probes now, and `probe: true` on the credential it would probe itself.
+   */
+  readonly probeLeases?: ProbeLeases | undefined
 }
 
 /** @public */
@@ -56,6 +67,8 @@ export interface FailoverPlan {
 export async function planFailover(options: PlanFailoverOptions = {}): Promise<FailoverPlan> {
   // Simulated failures are recorded in a private memory copy: nothing is persisted.
   const { backend, store } = await openStoreForReading(options, 'planFailover')
+  // The probes other runs hold are those of the caller's handle, not of the private copy.
+  const leases = peekOnly(options.probeLeases ?? handleLeases(options))
   const env = resolveEnv(options)
   const collected: FailoverTraceEntry[] = []
   try {
@@ -75,6 +88,8 @@ export async function planFailover(options: PlanFailoverOptions = {}): Promise<F
         minRetryGapMs: 0,
         now: options.now,
         sleep: () => Promise.resolve(),
+        probeLeases: leases,
+        waitForProbes: false,
       },
       {
         resolve(candidate, slot) {
@@ -115,7 +130,7 @@ export async function planFailover(options: PlanFailoverOptions = {}): Promise<F
     )
     const trace = engine.trace.map((entry, index) =>
       index === engine.trace.length - 1 && entry.outcome === 'succeeded'
-        ? { ...entry, outcome: 'chosen' as const, detail: 'would be used' }
+        ? { ...entry, outcome: 'chosen' as const, detail: chosenDetail(entry, store, options) }
         : entry,
     )
     return {
@@ -142,4 +157,38 @@ export async function planFailover(options: PlanFailoverOptions = {}): Promise<F
       },
     }
   }
+}
+
+/** The probe leases of the handle a run would use (none for loaded store data: no run uses it). */
+function handleLeases(options: PlanFailoverOptions): ProbeLeases | undefined {
+  if (options.store !== undefined && !isAuthStoreBackend(options.store)) return undefined
+  return probeLeasesFor(runStoreHandle(options, 'planFailover'))
+}
+
+/** Leases a plan may look at but never take: `held` stays `held`, anything else "would probe". */
+function peekOnly(leases: ProbeLeases | undefined): ProbeLeases | undefined {
+  if (leases === undefined) return undefined
+  return {
+    async acquire(request) {
+      if (await leases.held(request)) return { status: 'held' }
+      return { status: 'acquired', release: () => Promise.resolve() }
+    },
+    held: (request) => leases.held(request),
+  }
+}
+
+/** `would be used`, or for a probe, which window ended (read from the store as it was). */
+function chosenDetail(
+  entry: FailoverTraceEntry,
+  store: AuthProfileStore,
+  options: PlanFailoverOptions,
+): string {
+  if (!entry.probe || entry.profileId === undefined) return 'would be used'
+  const probation = resolveProfileProbation(store.usageStats?.[entry.profileId], {
+    model: entry.model,
+    now: resolveClock(options)(),
+  })
+  return probation === undefined
+    ? 'would probe it'
+    : `would probe it: ${describeProbation(probation)}; other runs keep to the remaining credentials until it succeeds`
 }

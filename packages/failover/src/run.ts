@@ -5,6 +5,7 @@ import {
   createFileAuthStore,
   createMemoryAuthStore,
   isAuthStoreBackend,
+  probeLeasesFor,
   refreshOAuthCredential,
   resolveApiKeyForProfile,
   resolveApiKeyForProvider,
@@ -74,6 +75,13 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
   readonly sleep?: Sleep | undefined
   readonly fetch?: FetchFunction | undefined
   readonly oauth?: OAuthRefreshSettings | undefined
+  /**
+   * After a credential's cooldown or disable window ends, one run at a time probes it (the others
+   * use the remaining credentials, or wait for the probe when nothing else is usable). A probe's
+   * lease lasts at most this long (default 30 s, never past `deadlineMs`), so a run that crashes or
+   * hangs mid-probe only delays the next one.
+   */
+  readonly probeLeaseMs?: number | undefined
   /**
    * An array the trace is appended to as the run goes, so it is complete also when the run
    * throws (createFailoverFetch hands it out with a failed response).
@@ -389,6 +397,9 @@ class FailoverRun<T> implements EngineHooks<T> {
  * - each failure is classified and handled per {@link FAILOVER_POLICY}: the profile is marked
  *   (model-scoped where the reason is), then the next profile, the next model, or the error is
  *   surfaced (`format`, `context_overflow`, unclassifiable errors);
+ * - after a profile's cooldown or disable window ends, one run at a time probes it (half-open); the
+ *   others keep to the remaining credentials, or, when nothing else is usable, wait for the probe's
+ *   outcome (at most `probeLeaseMs`, never past `deadlineMs`) and then use it or fail fast;
  * - a user-pinned profile (`sessionProfile.source: 'user'`) is used even in cooldown and never
  *   rotated; an `auth` failure on an OAuth profile gets one forced refresh first;
  * - success marks the profile used and good;
@@ -435,6 +446,8 @@ export async function runWithFailover<T>(
       now: options.now,
       sleep: options.sleep,
       trace: options.trace,
+      probeLeases: probeLeasesFor(backend),
+      probeLeaseMs: options.probeLeaseMs,
     },
     run,
   )

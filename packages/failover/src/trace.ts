@@ -16,12 +16,18 @@ export interface FailoverTraceEntry {
   readonly outcome: 'skipped' | 'failed' | 'succeeded' | 'chosen'
   /**
    * For skips: `cooldown`, `unavailable`, `budget`, an eligibility code (`excluded_by_auth_order`,
-   * `expired`, `missing_credential`, …) or `orphan_order` (an id of an explicit order that names no
-   * stored profile: the order was ignored and the provider's stored profiles used); for failures:
-   * the classified reason.
+   * `expired`, `missing_credential`, …), `orphan_order` (an id of an explicit order that names no
+   * stored profile: the order was ignored and the provider's stored profiles used) or `probing`
+   * (its window ended and another run is probing it); for failures: the classified reason.
    */
   readonly reason?:
-    FailoverReason | ProfileEligibilityCode | 'cooldown' | 'unavailable' | 'budget' | 'orphan_order'
+    | FailoverReason
+    | ProfileEligibilityCode
+    | 'cooldown'
+    | 'unavailable'
+    | 'budget'
+    | 'orphan_order'
+    | 'probing'
   /** For a `cooldown` skip of a stored profile: the failure that started the window. */
   readonly cooldownReason?: AuthProfileFailureReason
   /**
@@ -33,6 +39,11 @@ export interface FailoverTraceEntry {
   readonly detail: string
   /** Epoch ms when a cooldown ends. */
   readonly until?: number
+  /**
+   * This call probed (or, in a plan, would probe) a credential whose cooldown or disable window
+   * ended: the one run allowed to use it until it succeeds again.
+   */
+  readonly probe?: true
   readonly attempt?: number
   readonly status?: number
   readonly code?: string

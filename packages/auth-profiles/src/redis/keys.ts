@@ -12,6 +12,8 @@
  * | `{prefix}{agentId}:order` | HASH | provider → JSON array of profile ids |
  * | `{prefix}{agentId}:lastgood` | HASH | provider → profile id |
  * | `{prefix}{agentId}:reauth` | SET | profile ids marked `needs_reauth` |
+ * | `{prefix}{agentId}:probe:{profileId}` | STRING + PX | holder's random token: the one run probing a profile whose window ended |
+ * | `{prefix}{agentId}:mprobe:{profileId}:{model}` | STRING + PX | the same, for a model-scoped window |
  * | `{prefix}{agentId}:cred:{profileId}` | STRING | encrypted credential (credential backend) |
  * | `{prefix}{agentId}:credver:{profileId}` | STRING | compare-and-swap counter of the credential |
  * | `{prefix}{agentId}:creds` | SET | profile ids with a credential (credential backend) |
@@ -53,6 +55,10 @@ export interface FleetKeys {
   lastGood(agentId: string): string
   /** SET of profile ids marked `needs_reauth`. */
   reauth(agentId: string): string
+  /** Probe lease of a profile whose window ended (PX). */
+  probe(agentId: string, profileId: string): string
+  /** Probe lease of a profile whose window for one model ended (PX). */
+  modelProbe(agentId: string, profileId: string, model: string): string
   /** Encrypted credential (credential backend). */
   credential(agentId: string, profileId: string): string
   /** Compare-and-swap counter of a credential. */
@@ -87,6 +93,8 @@ export function createFleetKeys(prefix: string = DEFAULT_FLEET_PREFIX): FleetKey
     order: (agentId) => keyFor(prefix, agentId, 'order'),
     lastGood: (agentId) => keyFor(prefix, agentId, 'lastgood'),
     reauth: (agentId) => keyFor(prefix, agentId, 'reauth'),
+    probe: (agentId, profileId) => keyFor(prefix, agentId, 'probe', profileId),
+    modelProbe: (agentId, profileId, model) => keyFor(prefix, agentId, 'mprobe', profileId, model),
     credential: (agentId, profileId) => keyFor(prefix, agentId, 'cred', profileId),
     credentialVersion: (agentId, profileId) => keyFor(prefix, agentId, 'credver', profileId),
     credentialIndex: (agentId) => keyFor(prefix, agentId, 'creds'),

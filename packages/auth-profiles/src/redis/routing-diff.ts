@@ -286,6 +286,10 @@ function diffWindow(
   if (after.until !== undefined && after.until > now) {
     ops.push(['win', key, after.value, Math.ceil(after.until - now)])
     ops.push(['max', usageKey, shadow, after.until])
+  } else if (after.until !== undefined && !(before.until !== undefined && before.until > now)) {
+    // A window that ended before it was written (a short retry hint, a slow write) is still
+    // recorded, as the file store records it: the profile is on probation until a success.
+    ops.push(['max', usageKey, shadow, after.until])
   } else if (before.until !== undefined && before.until > now) {
     ops.push(['del', key], ['hdel', usageKey, shadow, ...extraOnClear])
   } else if (before.until !== undefined) {

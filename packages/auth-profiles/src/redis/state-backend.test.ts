@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { findCanaries } from '../testing/canary-scan.js'
 import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
 import { isProfileInCooldown } from '../selection/cooldowns.js'
+import { resolveProfileProbation } from '../selection/probation.js'
 import { createFileAuthStore } from '../store/file-store.js'
 import { resolveAuthProfileOrder } from '../selection/order.js'
 import { updateAuthProfileStore, upsertAuthProfile } from '../store/store.js'
@@ -479,5 +480,109 @@ describe('outages', () => {
     expect(warnings.filter((message) => message.startsWith('Redis available'))).toHaveLength(1)
     expect(warnings.join('\n')).not.toContain(server.socketPath)
     expect(await fleetA.ping()).toMatchObject({ ok: true })
+  })
+})
+
+describe('probe leases (one probe per fleet after a window ends)', () => {
+  /** A's window (profile-wide, or for `model`) recorded through `backend`, ended by now. */
+  async function endedWindow(backend: AuthStoreBackend, model?: string): Promise<void> {
+    const store = await backend.load()
+    await markAuthProfileFailure({
+      store,
+      profileId: A,
+      reason: model ? 'rate_limit' : 'unknown',
+      ...(model ? { model } : {}),
+      retryAfterMs: 100,
+      persist: { backend },
+    })
+    await sleep(150)
+  }
+  const request = (model?: string) => ({
+    profileId: A,
+    ...(model ? { model } : {}),
+    ttlMs: 5_000,
+    now: Date.now(),
+  })
+
+  it('grants one probe across hosts, under the agent prefix, until it is released', async () => {
+    const one = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
+    const two = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
+    await endedWindow(one)
+    const first = await one.probeLeases!.acquire(request())
+    expect(first.status).toBe('acquired')
+    expect((await two.probeLeases!.acquire(request())).status).toBe('held')
+    expect(await two.probeLeases!.held(request())).toBe(true)
+    expect(pttl('claw:main:probe:openai:a')).toBeGreaterThan(4_000)
+    expect(pttl('claw:main:probe:openai:a')).toBeLessThanOrEqual(5_000)
+    if (first.status === 'acquired') await first.release()
+    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('0')
+    const second = await two.probeLeases!.acquire(request())
+    expect(second.status).toBe('acquired')
+    // A stale holder's release never frees the next holder's lease.
+    if (first.status === 'acquired') await first.release()
+    expect(await one.probeLeases!.held(request())).toBe(true)
+  })
+
+  it('answers closed once a probe succeeded and cooling once it failed, from the shared state', async () => {
+    const one = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
+    const two = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
+    await endedWindow(one)
+    await markAuthProfileUsed({ store: await one.load(), profileId: A, persist: { backend: one } })
+    expect((await two.probeLeases!.acquire(request())).status).toBe('closed')
+    await markAuthProfileFailure({
+      store: await one.load(),
+      profileId: A,
+      reason: 'unknown',
+      persist: { backend: one },
+    })
+    expect((await two.probeLeases!.acquire(request())).status).toBe('cooling')
+    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('0')
+  })
+
+  it('records a window that ended before it was written, so the profile is still probed once', async () => {
+    const one = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
+    // The failure was recorded with a clock 1 s behind: its 100 ms window ended before the write.
+    const past = Date.now() - 1_000
+    for (const model of [undefined, 'gpt-x']) {
+      await markAuthProfileFailure({
+        store: one,
+        profileId: A,
+        reason: model ? 'rate_limit' : 'unknown',
+        ...(model ? { model } : {}),
+        retryAfterMs: 100,
+        now: () => past,
+      })
+    }
+    expect(hash('claw:main:usage:openai:a')).toMatchObject({
+      cooldownUntil: String(past + 100),
+      'model:gpt-x:until': String(past + 100),
+    })
+    const stats = (await stateOf(one)).usageStats?.[A]
+    expect(resolveProfileProbation(stats, { now: Date.now() })).toMatchObject({ scope: 'profile' })
+    expect((await one.probeLeases!.acquire(request())).status).toBe('acquired')
+    expect((await one.probeLeases!.acquire(request('gpt-x'))).status).toBe('acquired')
+  })
+
+  it('leases a model-scoped probe per model', async () => {
+    const one = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
+    await endedWindow(one, 'gpt-x')
+    expect((await one.probeLeases!.acquire(request('gpt-x'))).status).toBe('acquired')
+    expect(pttl('claw:main:mprobe:openai:a:gpt-x')).toBeGreaterThan(4_000)
+    expect((await one.probeLeases!.acquire(request('gpt-x'))).status).toBe('held')
+  })
+
+  it('falls back to leases in this process while Redis is unavailable', async () => {
+    const files = await host('h1')
+    const backend = fleet({ commandTimeoutMs: 250 }).stateBackend({
+      agentId: 'main',
+      credentials: files,
+    })
+    await endedWindow(backend)
+    await server.kill()
+    const first = await backend.probeLeases!.acquire(request())
+    expect(first.status).toBe('acquired')
+    expect((await backend.probeLeases!.acquire(request())).status).toBe('held')
+    if (first.status === 'acquired') await first.release()
+    expect(await backend.probeLeases!.held(request())).toBe(false)
   })
 })

@@ -22,6 +22,8 @@ import {
   type RoutingState,
 } from './routing-diff.js'
 import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './scripts.js'
+import { createRedisProbeLeases } from './probe-lease.js'
+import { probeLeasesFor } from '../selection/probe-lease.js'
 
 /** Options of {@link createRedisStateBackend}. @internal */
 export interface RedisStateBackendOptions {
@@ -195,5 +197,10 @@ export function createRedisStateBackend(
     load,
     update,
     diagnostics: () => credentials.diagnostics(),
+    // One probe per fleet; while Redis is unavailable, one per process (as with local state).
+    probeLeases: createRedisProbeLeases(connection, {
+      agentId,
+      fallback: probeLeasesFor(credentials),
+    }),
   }
 }

@@ -1,3 +1,4 @@
+import type { ProbeLeases } from '../selection/probe-lease.js'
 import type { StoreDiagnostic } from './store-parse.js'
 import type { AuthProfileStore } from '../types.js'
 
@@ -78,6 +79,11 @@ export interface AuthStoreBackend {
    * permissions, legacy imports.
    */
   diagnostics(): readonly StoreDiagnostic[]
+  /**
+   * Probe leases shared beyond this process (the Redis state backend: one probe per fleet). Without
+   * them, `probeLeasesFor` keeps leases in process memory.
+   */
+  readonly probeLeases?: ProbeLeases
 }
 
 /**

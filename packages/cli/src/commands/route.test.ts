@@ -117,6 +117,30 @@ describe('claw route', () => {
     expect(sandbox.leaks(keys)).toEqual([])
   })
 
+  it('says when the chosen credential would be the probe after its window ended', async () => {
+    const ended = Date.now() - MIN
+    const { keys } = setup({
+      'openai:a': { cooldownUntil: ended, cooldownReason: 'overloaded', errorCount: 2 },
+    })
+    const json = parseJsonOutput<{ trace: Record<string, unknown>[] }>(
+      await sandbox.run(['route', 'openai/gpt-4o', '--json']),
+    )
+    expect(json.trace).toEqual([
+      expect.objectContaining({
+        profileId: 'openai:a',
+        outcome: 'chosen',
+        probe: true,
+        detail: `would probe it: its cooldown ended at ${new Date(ended).toISOString()} (overloaded); other runs keep to the remaining credentials until it succeeds`,
+      }),
+    ])
+    const human = await sandbox.run(['route', 'openai/gpt-4o'])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(
+      'Would use openai/gpt-4o with profile openai:a, as the probe after its window ended.',
+    )
+    expect(sandbox.leaks(keys)).toEqual([])
+  })
+
   it('--simulate applies failures to a copy: the plan moves on, the store file does not change', async () => {
     const { keys, storePath } = setup()
     const before = readFileSync(storePath, 'utf8')

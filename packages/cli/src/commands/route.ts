@@ -1,3 +1,4 @@
+import { probeLeasesFor } from '@claw/auth-profiles'
 import { formatRemainingShort } from '../format-remaining.js'
 import { AGENT_OPTION, flag, listOption, stringOption, type CommandSpec } from '../command.js'
 import { usageError } from '../errors.js'
@@ -17,7 +18,8 @@ export const routeCommand: CommandSpec = {
   description: [
     'A dry run of failover: the candidate models (the model, its fallbacks, the primary) and',
     'credentials in the order a request would try them, and why each one would be skipped',
-    '(cooling down, excluded by auth.order, expired, no key). Nothing is called or recorded.',
+    '(cooling down, excluded by auth.order, expired, no key, another run probing it after its',
+    'window ended). Nothing is called or recorded.',
     '',
     '--simulate <profileId>=<reason> records a failure on an in-memory copy of the store first',
     '(repeatable), to ask "and if that key is rate-limited?". The store file is not changed.',
@@ -62,6 +64,8 @@ export const routeCommand: CommandSpec = {
         throw usageError(`Auth profile "${profile}" is for ${provider}, not ${model.provider}.`)
       }
     }
+    // The probes other runs hold now: in fleet mode every host's (in Redis), else this process's.
+    const probeLeases = probeLeasesFor(await context.storeHandle())
     const plan = await planRoute({
       model,
       ...(profile ? { profile } : {}),
@@ -71,6 +75,7 @@ export const routeCommand: CommandSpec = {
       env: context.env,
       agentId: context.agentId,
       now: context.now,
+      probeLeases,
     })
     const exitCode = plan.chosen ? EXIT_CODES.ok : EXIT_CODES.error
     if (flag(args, 'json')) {
@@ -140,9 +145,10 @@ function renderRoute(plan: RoutePlan, now: number, s: Styles): string[] {
     const credential = plan.chosen.profileId
       ? `profile ${plan.chosen.profileId}`
       : plan.chosen.credential
+    const probe = plan.trace.at(-1)?.probe ? ', as the probe after its window ended' : ''
     lines.push(
       s.green(
-        `Would use ${safe(`${plan.chosen.provider}/${plan.chosen.model}`)} with ${safe(credential)}.`,
+        `Would use ${safe(`${plan.chosen.provider}/${plan.chosen.model}`)} with ${safe(credential)}${probe}.`,
       ),
     )
   } else {

@@ -7,6 +7,7 @@ import {
   type AuthProfileFailureReason,
   type AuthProfileStore,
   type ClawConfig,
+  type ProbeLeases,
 } from '@claw/auth-profiles'
 import type { FailoverPlan, FailoverTraceEntry } from '@claw/failover'
 import {
@@ -116,6 +117,8 @@ export interface PlanRouteOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly agentId: string
   readonly now: () => number
+  /** Where other processes' probes are visible (the fleet's Redis); a plan never takes one. */
+  readonly probeLeases?: ProbeLeases | undefined
 }
 
 /** Applies the simulated failures to a memory copy of the store and plans the route. */
@@ -151,6 +154,7 @@ export async function planRoute(options: PlanRouteOptions): Promise<RoutePlan> {
     env: options.env,
     now: () => now,
     ...(options.profile ? { sessionProfile: { profileId: options.profile, source: 'user' } } : {}),
+    ...(options.probeLeases ? { probeLeases: options.probeLeases } : {}),
   })
   const trace: readonly RouteTraceEntry[] = plan.trace
   return {

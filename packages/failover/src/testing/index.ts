@@ -20,6 +20,7 @@ export type {
   ProviderErrorShape,
   RateLimitedOptions,
 } from './provider-errors.js'
+export { chatCompletionsCall } from './chat-call.js'
 export { behave, startProviderServer } from './provider-server.js'
 export type {
   BehaviourOptions,
