@@ -8,9 +8,9 @@ import {
   canarySecret,
   oauthCredential,
 } from '@claw/auth-profiles/testing'
-import { startTokenServer } from '../../auth-profiles/test/fixtures/token-server.ts'
-import { ClawSandbox } from './helpers/claw.ts'
-import { runClawOnTty } from './helpers/tty.ts'
+import { startTokenServer } from '../../../auth-profiles/test/fixtures/token-server.ts'
+import { ClawSandbox } from '../../test/helpers/claw.ts'
+import { runClawOnTty } from '../../test/helpers/tty.ts'
 
 const HOUR = 3_600_000
 const TOKEN = ['models', 'auth', 'token']
