@@ -23,7 +23,7 @@ export async function confirmReplace(
   profileId: string,
   yes: boolean,
 ): Promise<Replacing> {
-  const previous = (await context.loadStore()).profiles[profileId]
+  const previous = await storedCredential(context, profileId)
   if (previous && context.io.stdin.isTTY && !yes) {
     const answer = await ask(
       context.io,
@@ -34,6 +34,23 @@ export async function confirmReplace(
     }
   }
   return { profileId, previous }
+}
+
+/**
+ * The credential stored under `profileId`, if any. A Redis credential fleet with no credentials
+ * and no fleet marker has nothing to replace: storing the first credential is how a new fleet (or
+ * one that lost its data) gets one, and that write is allowed (it sets the marker).
+ */
+async function storedCredential(
+  context: Context,
+  profileId: string,
+): Promise<AuthProfileCredential | undefined> {
+  try {
+    return (await context.loadStore()).profiles[profileId]
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_FLEET_EMPTY') return undefined
+    throw error
+  }
 }
 
 /** After the write: says what was replaced (on stderr, so the confirmation line stays as it was). */
