@@ -186,6 +186,14 @@ export type {
   AuthProviderHealth,
   BuildAuthHealthSummaryOptions,
 } from './selection/health.js'
+export { buildCredentialAlerts } from './selection/credential-alerts.js'
+export type {
+  BuildCredentialAlertsOptions,
+  CredentialAlerts,
+  DisabledProfileAlert,
+  ExpiringCredentialAlert,
+  ReauthAlert,
+} from './selection/credential-alerts.js'
 
 export {
   DEFAULT_SECRET_MAX_BYTES,
@@ -241,6 +249,11 @@ export type {
   RefreshOAuthCredentialOptions,
   RefreshOAuthCredentialResult,
 } from './oauth/refresh.js'
+export type {
+  OAuthRefreshEvent,
+  OAuthRefreshListener,
+  OAuthRefreshOutcome,
+} from './oauth/refresh-events.js'
 
 export type {
   OAuthClientSettings,

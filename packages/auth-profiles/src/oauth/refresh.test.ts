@@ -36,6 +36,7 @@ import {
   type CredentialsUpdatedEvent,
   type RefreshOAuthCredentialOptions,
 } from './refresh.js'
+import type { OAuthRefreshEvent } from './refresh-events.js'
 import { createOAuthProviderRegistry, type OAuthProviderRegistry } from './registry.js'
 import type { OAuthProviderAdapter } from './types.js'
 
@@ -606,6 +607,60 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect(stale.stale).toBe(true)
     expect(updates).toHaveLength(2)
     expect(await calls()).toBe(3)
+  })
+
+  it('reports each refresh attempt to onRefresh: outcome, duration, lock wait, no token', async () => {
+    await seedProfile(-MINUTE)
+    const events: OAuthRefreshEvent[] = []
+    const onRefresh = (event: OAuthRefreshEvent) => void events.push(event)
+    // Two concurrent callers share one refresh: one attempt, one event.
+    const [first] = await Promise.all([refresh({ onRefresh }), refresh({ onRefresh })])
+    // Still valid: no attempt, no event.
+    await refresh({ onRefresh })
+    // Another process refreshed meanwhile: adopted without a token request.
+    await refresh({ onRefresh, rejectedAccessToken: `at-old-${'0'.repeat(32)}` })
+    // A transient failure while the token is still valid keeps it: stale.
+    await server.script({ kind: 'status', status: 500, body: { error: 'server_error' } })
+    await refresh({ onRefresh, force: true })
+    // A lost rotation: re-auth required, then fast re-auth failures without a lock.
+    clock.advance(REFRESH_FAILURE_THROTTLE_MS + 1)
+    await exchangeDirectly(storedCredential().refresh)
+    await expectAuthError(() => refresh({ onRefresh, force: true }))
+    await expectAuthError(() => refresh({ onRefresh, force: true }))
+    // A listener that throws changes nothing for the caller.
+    await expectAuthError(() =>
+      refresh({
+        force: true,
+        onRefresh: () => {
+          throw new Error('observer bug')
+        },
+      }),
+    )
+
+    expect(events.map((event) => [event.outcome, event.errorCode])).toEqual([
+      ['refreshed', undefined],
+      ['adopted', undefined],
+      ['stale', undefined],
+      ['reauth_required', 'ERR_REAUTH_REQUIRED'],
+      ['reauth_required', 'ERR_REAUTH_REQUIRED'],
+    ])
+    for (const event of events) {
+      expect(event).toMatchObject({ profileId: PROFILE, provider: PROVIDER })
+      expect(event.durationMs).toBeGreaterThanOrEqual(0)
+    }
+    // The lock is waited for by the attempts that take it, and only by them.
+    expect(events.map((event) => event.lockWaitMs !== undefined)).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+    ])
+    expect(events[0]!.durationMs).toBeGreaterThanOrEqual(events[0]!.lockWaitMs!)
+    const { issued } = await server.stats()
+    expect(
+      findCanaries(JSON.stringify(events), [...issued, ...seededSecrets, first.credential.access]),
+    ).toEqual([])
   })
 
   it('rejects callTimeoutMs ≥ the refresh lock staleMs with ERR_INVALID_ARGUMENT', async () => {

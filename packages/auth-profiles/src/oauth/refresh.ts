@@ -26,6 +26,12 @@ import {
   type RefreshLock,
   type RefreshLockProvider,
 } from './refresh-lock.js'
+import {
+  emitRefreshEvent,
+  observeRefresh,
+  type OAuthRefreshListener,
+  type RefreshTiming,
+} from './refresh-events.js'
 import { DEFAULT_REFRESH_SKEW_MS } from './refresh-skew.js'
 import type { OAuthRuntime, OAuthTokenSet } from './types.js'
 
@@ -61,6 +67,12 @@ export interface OAuthRefreshSettings {
   readonly allowInsecureRequests?: boolean
   /** Hook for embedders that keep their own token sink; awaited before the new token is used. */
   readonly onCredentialsUpdated?: (event: CredentialsUpdatedEvent) => void | Promise<void>
+  /**
+   * Told how each refresh attempt ended (outcome, duration, refresh-lock wait; never a token):
+   * for metrics. A still-valid token returned at once, or a call joining a refresh already in
+   * flight in this process, is not an attempt. A listener that throws is ignored.
+   */
+  readonly onRefresh?: OAuthRefreshListener
 }
 
 /** @public */
@@ -240,16 +252,30 @@ export async function refreshOAuthCredential(
   const backend = await owningBackend(options)
   const current = oauthCredentialOf(await backend.load(), options.profileId)
   const force = options.force === true || options.rejectedAccessToken !== undefined
+  const startedAt = performance.now()
   if (
     options.rejectedAccessToken !== undefined &&
     current.access !== options.rejectedAccessToken &&
     stillValid(current, now())
   ) {
+    emitRefreshEvent(options.onRefresh, {
+      profileId: options.profileId,
+      provider: current.provider,
+      outcome: 'adopted',
+      durationMs: performance.now() - startedAt,
+    })
     return { credential: current, refreshed: false, adopted: true, stale: false }
   }
   if (!force && usable(current, now(), skewMs))
     return { credential: current, refreshed: false, adopted: false, stale: false }
   if (current.status === 'needs_reauth') {
+    emitRefreshEvent(options.onRefresh, {
+      profileId: options.profileId,
+      provider: current.provider,
+      outcome: 'reauth_required',
+      durationMs: performance.now() - startedAt,
+      errorCode: 'ERR_REAUTH_REQUIRED',
+    })
     throw new ReauthRequiredError({
       profileId: options.profileId,
       provider: current.provider,
@@ -259,7 +285,13 @@ export async function refreshOAuthCredential(
   const key = `${backend.location}\u0000${current.provider}\u0000${options.profileId}`
   const pending = inFlight.get(key)
   if (pending) return pending
-  const run = refreshUnderLock(options, backend, current, force).finally(() => inFlight.delete(key))
+  const timing: RefreshTiming = { lockWaitMs: undefined }
+  const run = observeRefresh(
+    options.onRefresh,
+    { profileId: options.profileId, provider: current.provider, startedAt },
+    timing,
+    refreshUnderLock(options, backend, current, force, timing),
+  ).finally(() => inFlight.delete(key))
   inFlight.set(key, run)
   return run
 }
@@ -269,6 +301,7 @@ async function refreshUnderLock(
   backend: AuthStoreBackend,
   before: OAuthCredential,
   force: boolean,
+  timing: RefreshTiming,
 ): Promise<RefreshOAuthCredentialResult> {
   const now = resolveClock(options)
   const env = resolveEnv(options)
@@ -301,7 +334,13 @@ async function refreshUnderLock(
   if (beforeThrottle !== undefined) return throttledResult(before, beforeThrottle, options, now())
 
   const lockKey = { provider, profileId }
-  const lock = await refreshLock.acquire(lockKey, options.signal)
+  const waitStarted = performance.now()
+  let lock: RefreshLock
+  try {
+    lock = await refreshLock.acquire(lockKey, options.signal)
+  } finally {
+    timing.lockWaitMs = performance.now() - waitStarted
+  }
   try {
     testFault(env, 'after-lock')
     const fresh = await backend.load()

@@ -124,6 +124,25 @@ export interface RedisFleetOptions {
 }
 
 /**
+ * What a fleet reports to {@link RedisFleet.subscribe}rs: circuit transitions and each Redis call
+ * it makes (never a key, value, URL or password).
+ *
+ * - `circuit_opened`: Redis became unavailable; `reason` is `timeout`, an errno code
+ *   (`ECONNREFUSED`), `authentication failed (NOAUTH)`, … Local state is used from now on.
+ * - `circuit_closed`: Redis answers again; routing state is shared again.
+ * - `command`: one call through the connection (a command, a script or a pipeline) that reached
+ *   the client, with its latency; `error` is set (a short reason as above, or `reply` for an error
+ *   Redis replied with) when it failed. Calls refused at once while the circuit is open are not
+ *   commands.
+ *
+ * @public
+ */
+export type RedisFleetEvent =
+  | { readonly type: 'circuit_opened'; readonly reason: string }
+  | { readonly type: 'circuit_closed' }
+  | { readonly type: 'command'; readonly durationMs: number; readonly error?: string }
+
+/**
  * A connection to the fleet's Redis and the backends built on it.
  *
  * @public
@@ -132,6 +151,12 @@ export interface RedisFleet {
   readonly prefix: string
   /** `'connected'`, `'degraded'` (circuit open: local state in use) or `'closed'`. */
   status(): 'connected' | 'degraded' | 'closed'
+  /**
+   * Calls `listener` with each {@link RedisFleetEvent} from now on (for metrics, e.g.
+   * `createClawTelemetry().observeFleet(fleet)` of `@claw/failover/telemetry`); returns the
+   * function that stops it. A listener that throws is ignored.
+   */
+  subscribe(listener: (event: RedisFleetEvent) => void): () => void
   /**
    * One PING with its latency, for `claw doctor`. Never throws. `error` is a short reason without
    * secrets: `timeout`, an errno code (`ECONNREFUSED`), `authentication failed (NOAUTH)`,
@@ -217,6 +242,18 @@ export function connectFleet(options: RedisFleetOptions): {
   /** A cluster client is discovering its nodes (its first `connect()` has not settled). */
   let discovering = false
 
+  const listeners = new Set<(event: RedisFleetEvent) => void>()
+
+  function emit(event: RedisFleetEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch {
+        // an observer's bug never breaks the fleet
+      }
+    }
+  }
+
   const onError = (error: unknown): void => {
     // Every 'error' event lands here (no unhandled 'error' crash); a live circuit opens. A
     // cluster reports a node's connection errors as 'node-error', and a seed node that does not
@@ -255,6 +292,7 @@ export function connectFleet(options: RedisFleetOptions): {
     open = true
     openReason = error === timedOut ? 'timeout' : describeFailure(error)
     warn(`Redis unavailable (${openReason}); using local state until it returns.`)
+    emit({ type: 'circuit_opened', reason: openReason })
     startProbe()
   }
 
@@ -277,6 +315,7 @@ export function connectFleet(options: RedisFleetOptions): {
       clearInterval(probe)
       probe = undefined
       warn('Redis available again; sharing routing state.')
+      emit({ type: 'circuit_closed' })
     } catch {
       // still down: the next tick tries again
     } finally {
@@ -288,6 +327,8 @@ export function connectFleet(options: RedisFleetOptions): {
     if (closed) throw new FleetUnavailableError('The Redis fleet connection is closed.')
     if (open) throw new FleetUnavailableError()
     const started = now()
+    // Latency is measured only for subscribers (an idle fleet pays one size check per call).
+    const timed = listeners.size > 0 ? performance.now() : undefined
     let outcome: T | typeof timedOut
     try {
       await created
@@ -298,10 +339,13 @@ export function connectFleet(options: RedisFleetOptions): {
     } catch (error) {
       // A refused login is a configuration problem, but to the fleet it is an outage like any
       // other: local state, one warning naming the cause (never the password).
-      if (!isOutage(error)) throw error
+      const outage = isOutage(error)
+      if (timed !== undefined) emitCommand(timed, outage ? describeFailure(error) : 'reply')
+      if (!outage) throw error
       tripCircuit(error)
       throw new FleetUnavailableError(undefined, { cause: error })
     }
+    if (timed !== undefined) emitCommand(timed, outcome === timedOut ? 'timeout' : undefined)
     if (outcome === timedOut) {
       tripCircuit(timedOut)
       throw new FleetUnavailableError(
@@ -309,6 +353,15 @@ export function connectFleet(options: RedisFleetOptions): {
       )
     }
     return outcome
+  }
+
+  function emitCommand(startedAt: number, error: string | undefined): void {
+    const durationMs = performance.now() - startedAt
+    emit(
+      error === undefined
+        ? { type: 'command', durationMs }
+        : { type: 'command', durationMs, error },
+    )
   }
 
   const connection: FleetConnection = {
@@ -331,6 +384,12 @@ export function connectFleet(options: RedisFleetOptions): {
   const fleet: RedisFleet = {
     prefix,
     status: () => (closed ? 'closed' : open ? 'degraded' : 'connected'),
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
     async ping() {
       if (closed) return { ok: false, error: 'closed' }
       const started = performance.now()

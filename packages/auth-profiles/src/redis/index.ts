@@ -17,7 +17,7 @@ export {
   DEFAULT_FLEET_COMMAND_TIMEOUT_MS,
   DEFAULT_FLEET_FRESHNESS_MS,
 } from './connection.js'
-export type { RedisFleet, RedisFleetOptions } from './connection.js'
+export type { RedisFleet, RedisFleetEvent, RedisFleetOptions } from './connection.js'
 export { DEFAULT_FLEET_PREFIX } from './keys.js'
 // R3: fleet mode from the `state` config slice.
 export { createFleetFromConfig, fleetStoreBackend, isFleetConfig } from './from-config.js'

@@ -21,7 +21,12 @@ import {
   markAuthProfileGood,
   markAuthProfileUsed,
 } from '../selection/bookkeeping.js'
-import { createRedisFleet, type RedisFleet, type RedisFleetOptions } from './connection.js'
+import {
+  createRedisFleet,
+  type RedisFleet,
+  type RedisFleetEvent,
+  type RedisFleetOptions,
+} from './connection.js'
 
 const A = 'openai:a'
 const B = 'openai:b'
@@ -433,6 +438,11 @@ describe('outages', () => {
     const warnings: string[] = []
     const filesA = await host('a')
     const fleetA = fleet({ warn: (message) => warnings.push(message) })
+    const events: RedisFleetEvent[] = []
+    const unsubscribe = fleetA.subscribe((event) => void events.push(event))
+    fleetA.subscribe(() => {
+      throw new Error('a broken listener changes nothing')
+    })
     const a = fleetA.stateBackend({ agentId: 'main', credentials: filesA })
     const b = fleet().stateBackend({ agentId: 'main', credentials: await host('b') })
     const storeA = await a.load()
@@ -480,6 +490,23 @@ describe('outages', () => {
     expect(warnings.filter((message) => message.startsWith('Redis available'))).toHaveLength(1)
     expect(warnings.join('\n')).not.toContain(server.socketPath)
     expect(await fleetA.ping()).toMatchObject({ ok: true })
+
+    // Subscribers saw the calls with their latency, then exactly one transition each way.
+    const transitions = events.filter((event) => event.type !== 'command')
+    expect(transitions).toEqual([
+      { type: 'circuit_opened', reason: expect.any(String) as string },
+      { type: 'circuit_closed' },
+    ])
+    const commands = events.filter((event) => event.type === 'command')
+    expect(commands.length).toBeGreaterThan(3)
+    expect(commands[0]).toEqual({ type: 'command', durationMs: expect.any(Number) as number })
+    expect(commands.some((event) => event.error !== undefined)).toBe(true)
+    expect(JSON.stringify(events)).not.toContain(server.socketPath)
+    const seen = events.length
+    unsubscribe()
+    await a.load()
+    await markAuthProfileUsed({ store: await a.load(), profileId: A, persist: { backend: a } })
+    expect(events).toHaveLength(seen)
   })
 })
 
