@@ -29,6 +29,7 @@ import {
 } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
+import type { FailoverTelemetry } from './failover-telemetry.js'
 import { redactOutcome } from './redact-error.js'
 import { resolveClock, type Clock, type Sleep } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
@@ -89,6 +90,11 @@ export interface RunWithFailoverOptions<T> extends FailoverTargetOptions {
    * @internal
    */
   readonly trace?: FailoverTraceEntry[] | undefined
+  /**
+   * Observes the run (a span with an event per attempt, metrics): `createClawTelemetry()` from
+   * `@claw/failover/telemetry`. Absent: no telemetry work at all.
+   */
+  readonly telemetry?: FailoverTelemetry | undefined
 }
 
 /** @public */
@@ -415,7 +421,14 @@ class FailoverRun<T> implements EngineHooks<T> {
  *   `FailoverSummaryError` with every attempt and the soonest cooldown expiry (`retryAfterMs`).
  * @public
  */
-export async function runWithFailover<T>(
+export function runWithFailover<T>(
+  options: RunWithFailoverOptions<T>,
+): Promise<RunWithFailoverResult<T>> {
+  const { telemetry } = options
+  return telemetry === undefined ? runFailover(options) : telemetry.observeRun(options, runFailover)
+}
+
+async function runFailover<T>(
   options: RunWithFailoverOptions<T>,
 ): Promise<RunWithFailoverResult<T>> {
   const clock = resolveClock(options)
