@@ -174,6 +174,18 @@ function snippetDependencies(snippets) {
   return [...wanted].sort()
 }
 
+/** `name@range` of every optional peer dependency of a published package (other than ours). */
+function optionalPeers() {
+  const peers = new Map()
+  for (const { manifest } of publishedPackages()) {
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
+      if (manifest.peerDependenciesMeta?.[name]?.optional && !name.startsWith('@claw/'))
+        peers.set(name, range)
+    }
+  }
+  return [...peers].map(([name, range]) => `${name}@${range}`)
+}
+
 /** The consumer project: installs, writes the sources, and returns its type-check jobs. */
 async function consumerProject(tarballs) {
   const dir = join(work, 'consumer')
@@ -184,8 +196,12 @@ async function consumerProject(tarballs) {
   const typesNode = rootManifest.devDependencies['@types/node']
   const snippets = typescriptSnippets(root)
   // The AI SDK's declarations (under @claw/ai-sdk's) import json-schema's types: a strict
-  // consumer (`skipLibCheck: false`) installs them, as it would for the AI SDK on its own.
-  const extra = [...snippetDependencies(snippets), '@types/json-schema']
+  // consumer (`skipLibCheck: false`) installs them, as it would for the AI SDK on its own. The
+  // project imports every subpath, so it also has the optional peers those need (npm leaves
+  // optional peers out), as a user of e.g. `@claw/failover/telemetry` would.
+  const extra = [
+    ...new Set([...snippetDependencies(snippets), '@types/json-schema', ...optionalPeers()]),
+  ]
   await npmInstall(
     dir,
     [...tarballs.values(), ...extra, 'typescript@latest', `@types/node@${typesNode}`],

@@ -33,6 +33,7 @@ afterEach(() => sandbox.dispose())
 const HOUR = 3_600_000
 
 interface DoctorJson {
+  alerts: unknown
   schemaVersion: number
   stateDir: string
   configPath: string
@@ -112,6 +113,7 @@ describe('claw doctor: a clean state', () => {
       ],
       fixed: [],
       summary: { errors: 0, warnings: 0, infos: 1 },
+      alerts: { warnAfterMs: 24 * HOUR, expiring: [], reauthRequired: [], disabled: [] },
     })
   })
 
@@ -444,6 +446,31 @@ describe('claw doctor: tokens and re-auth', () => {
       },
     ])
     expect(json.summary).toEqual({ errors: 2, warnings: 1, infos: 1 })
+    // The same state for scripts, in one place (`claw models status --json` prints it too).
+    expect(json.alerts).toEqual({
+      warnAfterMs: 24 * HOUR,
+      expiring: [
+        {
+          agentId: 'main',
+          profileId: 'openai:soon',
+          provider: 'openai',
+          type: 'token',
+          expiresAt: now + 3 * HOUR,
+          remainingMs: expect.any(Number) as number,
+          refreshable: false,
+        },
+      ],
+      reauthRequired: [
+        { agentId: 'main', profileId: 'openai:old', provider: 'openai', reason: 'token_expired' },
+        {
+          agentId: 'main',
+          profileId: 'openai-codex:me',
+          provider: 'openai-codex',
+          reason: 'refresh_rejected',
+        },
+      ],
+      disabled: [],
+    })
     expect(sandbox.leaks(secrets)).toEqual([])
   })
 

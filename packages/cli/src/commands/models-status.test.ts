@@ -102,6 +102,21 @@ describe('claw models status --json', () => {
       allowed: ['openai/gpt-4o', 'groq/llama-3.3-70b-versatile'],
       // File mode (no `state` config): routing state lives in the store file.
       state: { backend: 'file' },
+      alerts: {
+        warnAfterMs: 24 * HOUR,
+        expiring: [],
+        reauthRequired: [],
+        disabled: [
+          {
+            agentId: 'main',
+            profileId: 'groq:main',
+            provider: 'groq',
+            reason: 'billing',
+            until: now + 5 * HOUR + 5 * MIN,
+            remainingMs: anyNumber,
+          },
+        ],
+      },
       auth: {
         storePath,
         shellEnvFallback: { enabled: false, appliedKeys: [] },
@@ -304,6 +319,84 @@ describe('claw models status (human and plain)', () => {
     )
     expect(result.stdout).not.toContain('\u001b')
     expect(sandbox.leaks(secrets)).toEqual([])
+  })
+
+  it('lists what a cron job alerts on under `alerts`, with --check exit codes 1 and 2', async () => {
+    const now = Date.now()
+    const soon = oauthCredential('anthropic', now + 2 * HOUR)
+    const setup = tokenCredential('anthropic', canarySecret('sk-ant-oat01-'), {
+      expires: now + 3 * HOUR,
+    })
+    const dead = oauthCredential('openai-codex', now + 48 * HOUR, { status: 'needs_reauth' })
+    const billing = canarySecret('sk-proj-')
+    sandbox.writeConfig({ agents: { defaults: { model: 'anthropic/claude-opus-4-5' } } })
+    sandbox.writeStore(
+      buildAuthProfileStore({
+        profiles: {
+          'anthropic:soon': soon,
+          'anthropic:setup': setup,
+          'openai:billing': apiKeyCredential('openai', billing),
+        },
+        usageStats: {
+          'openai:billing': { disabledUntil: now + HOUR, disabledReason: 'billing' },
+        },
+      }),
+    )
+    const expiring = await sandbox.run(['models', 'status', '--json', '--check'])
+    expect(expiring.code).toBe(2)
+    expect(parseJsonOutput(expiring)['alerts']).toEqual({
+      warnAfterMs: 24 * HOUR,
+      expiring: [
+        {
+          agentId: 'main',
+          profileId: 'anthropic:setup',
+          provider: 'anthropic',
+          type: 'token',
+          expiresAt: now + 3 * HOUR,
+          remainingMs: anyNumber,
+          refreshable: false,
+        },
+        {
+          agentId: 'main',
+          profileId: 'anthropic:soon',
+          provider: 'anthropic',
+          type: 'oauth',
+          expiresAt: now + 2 * HOUR,
+          remainingMs: anyNumber,
+          refreshable: true,
+        },
+      ],
+      reauthRequired: [],
+      disabled: [
+        {
+          agentId: 'main',
+          profileId: 'openai:billing',
+          provider: 'openai',
+          reason: 'billing',
+          until: now + HOUR,
+          remainingMs: anyNumber,
+        },
+      ],
+    })
+
+    sandbox.writeStore(
+      buildAuthProfileStore({ profiles: { 'openai-codex:me': dead, 'anthropic:soon': soon } }),
+    )
+    const reauth = await sandbox.run(['models', 'status', '--json', '--check'])
+    expect(reauth.code).toBe(1)
+    expect(parseJsonOutput(reauth)['alerts']).toMatchObject({
+      reauthRequired: [
+        {
+          agentId: 'main',
+          profileId: 'openai-codex:me',
+          provider: 'openai-codex',
+          reason: 'refresh_rejected',
+        },
+      ],
+    })
+    expect(
+      sandbox.leaks([soon.access, soon.refresh, setup.token ?? '', dead.access, billing]),
+    ).toEqual([])
   })
 
   it('shows a GitHub Copilot token as ok (renewed by exchange), not static', async () => {

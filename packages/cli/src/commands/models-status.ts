@@ -15,6 +15,7 @@ import { summarizeModelConfig } from '../status/model-config.js'
 import { renderStatus, type StateSummary } from '../status/render-status.js'
 import type { Context } from '../context.js'
 import { buildAuthStatus } from '../status/status-report.js'
+import { alertsJson } from '../credential-alerts-json.js'
 
 /** `file`, or the fleet's prefix and connection status (read after the store was loaded). */
 async function stateSummary(context: Context): Promise<StateSummary> {
@@ -167,6 +168,7 @@ export const statusCommand: CommandSpec = {
         allowed: models.allowed,
         auth,
         state,
+        alerts: alertsJson([{ agentId: context.agentId, store }], now),
       })
     } else if (mode === 'plain') {
       context.out.line(safe(models.resolvedDefault))

@@ -31,7 +31,7 @@ function findingJson(area: string, finding: Finding): Record<string, unknown> {
   }
 }
 
-/** `--json`: `{ schemaVersion, stateDir, configPath, findings, fixed, summary }`. */
+/** `--json`: `{ schemaVersion, stateDir, configPath, findings, fixed, summary, alerts }`. */
 export function renderDoctorJson(out: Output, report: DoctorReport): void {
   out.json({
     stateDir: report.stateDir,
@@ -41,6 +41,7 @@ export function renderDoctorJson(out: Output, report: DoctorReport): void {
     ),
     fixed: report.fixed,
     summary: summarize(report),
+    alerts: report.alerts,
   })
 }
 

@@ -1,5 +1,6 @@
 // Runs the checks, applies repairs under `--fix` (asking for `confirm` repairs unless `--yes`),
 // then checks again so the report shows what remains.
+import { alertsJson, type AlertsJson } from '../credential-alerts-json.js'
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js'
 import type { Context } from '../context.js'
 import { DOCTOR_CHECKS } from './checks.js'
@@ -25,6 +26,8 @@ export interface DoctorReport {
   /** `confirm` repairs that were not applied (their prompts). */
   readonly declined: readonly string[]
   readonly exitCode: ExitCode
+  /** What needs an operator in the agents' stores (after the repairs, with `--fix`). */
+  readonly alerts: AlertsJson
 }
 
 /** Finding ids that mean "a file is unparseable" (exit 78). */
@@ -33,7 +36,7 @@ const INVALID_STATE_IDS = new Set(['config.invalid', 'store.invalid', 'redis.fle
 async function runChecks(
   context: Context,
   checks: readonly DoctorCheck[],
-): Promise<{ stateDir: string; configPath: string; areas: AreaReport[] }> {
+): Promise<{ stateDir: string; configPath: string; areas: AreaReport[]; alerts: AlertsJson }> {
   const state = await gatherDoctorState(context)
   const areas: AreaReport[] = []
   for (const check of checks) {
@@ -44,7 +47,12 @@ async function runChecks(
       findings: await check.run(state),
     })
   }
-  return { stateDir: state.stateDir, configPath: state.configPath, areas }
+  return {
+    stateDir: state.stateDir,
+    configPath: state.configPath,
+    areas,
+    alerts: alertsJson(state.agents, state.now),
+  }
 }
 
 function firstLine(message: string): string {
@@ -114,5 +122,6 @@ export async function runDoctor(context: Context, options: DoctorOptions): Promi
     fixed,
     declined: [...declined],
     exitCode: doctorExitCode(areas),
+    alerts: second.alerts,
   }
 }
