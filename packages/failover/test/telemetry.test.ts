@@ -24,9 +24,7 @@ import {
 import {
   createFileAuthStore,
   createOAuthProviderRegistry,
-  refreshWithTokenEndpoint,
   type AuthStoreBackend,
-  type OAuthProviderAdapter,
 } from '@claw/auth-profiles'
 import { createRedisFleet } from '@claw/auth-profiles/redis'
 import {
@@ -41,6 +39,7 @@ import { runWithFailover, type FailoverCallContext, type FailoverEvent } from '@
 import { createClawTelemetry } from '@claw/failover/telemetry'
 import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { tokenEndpointAdapter } from '../../auth-profiles/test/fixtures/token-endpoint-adapter.ts'
 import {
   startTokenServer,
   type TokenServer,
@@ -353,23 +352,6 @@ describe('OAuth refreshes', () => {
     rmSync(root, { recursive: true, force: true })
   })
 
-  function adapter(): OAuthProviderAdapter {
-    const endpoints = { tokenEndpoint: tokens.tokenEndpoint }
-    return {
-      id: 'test-oauth',
-      displayName: 'Test OAuth',
-      flow: 'authorization_code',
-      endpoints,
-      clientId: 'test-client',
-      scopes: [],
-      login() {
-        throw new Error('no login in this test')
-      },
-      refresh: (credential, runtime) =>
-        refreshWithTokenEndpoint({ endpoints, clientId: 'test-client' }, credential, runtime),
-    }
-  }
-
   it('a run that refreshes an expired token records the refresh, its duration and the lock wait', async () => {
     const otel = sdk()
     const agentDir = join(root, 'state', 'agents', 'main', 'agent')
@@ -387,7 +369,7 @@ describe('OAuth refreshes', () => {
       env: {},
       store: backend,
       oauth: {
-        providers: createOAuthProviderRegistry([adapter()]),
+        providers: createOAuthProviderRegistry([tokenEndpointAdapter(tokens.tokenEndpoint)]),
         allowInsecureRequests: true,
       },
       telemetry: otel.telemetry,

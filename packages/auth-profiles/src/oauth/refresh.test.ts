@@ -1,6 +1,7 @@
 // In-process tests of OAuth refresh coordination (one refresh per expiry, adoption of a
-// concurrent refresh, rotation, throttling, re-auth) against the scriptable token server (test/fixtures/token-server.ts) and a real file store in a temp dir. The test
-// adapter is the standard refresh grant (`refreshWithTokenEndpoint`, i.e. openid-client); the
+// concurrent refresh, rotation, throttling, re-auth) against the scriptable token server
+// (test/fixtures/token-server.ts) and a real file store in a temp dir. The test adapter is the
+// standard refresh grant (test/fixtures/token-endpoint-adapter.ts); the
 // clock is injected, so expiry, clamping and the 30 s failure throttle are asserted exactly.
 // Every error a test sees, and every file it leaves besides the stores, is scanned for the
 // tokens the server issued.
@@ -18,6 +19,7 @@ import {
   type TokenServer,
   type TokenStep,
 } from '../../test/fixtures/token-server.js'
+import { tokenEndpointAdapter } from '../../test/fixtures/token-endpoint-adapter.ts'
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
 import { resolveApiKeyForProfile } from '../credentials/resolve-api-key.js'
 import {
@@ -29,7 +31,6 @@ import {
 import { createFakeClock, type FakeClock } from '../testing/index.js'
 import type { AuthProfileStore, OAuthCredential } from '../types.js'
 import type { FetchFunction } from './http.js'
-import { refreshWithTokenEndpoint } from './openid.js'
 import {
   refreshOAuthCredential,
   REFRESH_FAILURE_THROTTLE_MS,
@@ -38,7 +39,6 @@ import {
 } from './refresh.js'
 import type { OAuthRefreshEvent } from './refresh-events.js'
 import { createOAuthProviderRegistry, type OAuthProviderRegistry } from './registry.js'
-import type { OAuthProviderAdapter } from './types.js'
 
 const PROVIDER = 'test-oauth'
 const PROFILE = 'test-oauth:default'
@@ -88,7 +88,7 @@ beforeEach(async () => {
   updates = []
   caught = []
   seededSecrets = []
-  providers = createOAuthProviderRegistry([testAdapter(server.tokenEndpoint)])
+  providers = createOAuthProviderRegistry([tokenEndpointAdapter(server.tokenEndpoint)])
 })
 
 afterEach(async () => {
@@ -109,24 +109,6 @@ afterEach(async () => {
   if (bodies.length > 0) expect(findCanaries(bodies.join('\n'), issued, 'bodies')).not.toEqual([])
   rmSync(root, { recursive: true, force: true })
 })
-
-/** The adapter of the brief: the standard refresh grant through openid-client. */
-function testAdapter(tokenEndpoint: string): OAuthProviderAdapter {
-  const endpoints = { tokenEndpoint }
-  return {
-    id: PROVIDER,
-    displayName: 'Test OAuth',
-    flow: 'authorization_code',
-    endpoints,
-    clientId: 'test-client',
-    scopes: [],
-    login() {
-      throw new Error('the test adapter has no login')
-    },
-    refresh: (credential, runtime) =>
-      refreshWithTokenEndpoint({ endpoints, clientId: 'test-client' }, credential, runtime),
-  }
-}
 
 /** Stores an OAuth profile whose refresh token the server accepts; returns the credential. */
 async function seedProfile(
