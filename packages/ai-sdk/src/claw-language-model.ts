@@ -20,6 +20,7 @@ import {
   runWithFailover,
   type FailoverCallContext,
   type FailoverEvent,
+  type FailoverTelemetry,
   type RunWithFailoverResult,
 } from '@claw/failover'
 import type { ModelCatalog } from '@claw/model-catalog'
@@ -41,6 +42,7 @@ export interface ClawRuntime {
     readonly fetch?: FetchFunction | undefined
     readonly oauth?: OAuthRefreshSettings | undefined
     readonly onEvent?: ((event: FailoverEvent) => void) | undefined
+    readonly telemetry?: FailoverTelemetry | undefined
     readonly maxAttempts?: number | undefined
     readonly deadlineMs?: number | undefined
     readonly minRetryGapMs?: number | undefined
@@ -132,6 +134,7 @@ export class ClawLanguageModel implements LanguageModelV4 {
       fetch: failover.fetch,
       oauth: failover.oauth,
       onEvent: failover.onEvent,
+      telemetry: failover.telemetry,
       maxAttempts: failover.maxAttempts,
       deadlineMs: failover.deadlineMs,
       minRetryGapMs: failover.minRetryGapMs,

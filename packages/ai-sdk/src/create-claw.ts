@@ -13,6 +13,7 @@ import {
   resolveModelSelection,
   resolveOAuthSettings,
   type FailoverEvent,
+  type FailoverTelemetry,
   type Sleep,
   type Clock,
 } from '@claw/failover'
@@ -58,6 +59,11 @@ export interface CreateClawOptions {
   readonly maxWaitMs?: number | undefined
   /** Attempts, failures, fallbacks and cooldowns as they happen (never a secret). */
   readonly onEvent?: ((event: FailoverEvent) => void) | undefined
+  /**
+   * OpenTelemetry for every model call: `createClawTelemetry()` from `@claw/failover/telemetry`
+   * (a span per call with an event per attempt, attempt/cooldown/refresh metrics). Default: none.
+   */
+  readonly telemetry?: FailoverTelemetry | undefined
   /** Environment for env keys (`OPENAI_API_KEY`, `OPENAI_API_KEYS`, …); default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
   /** Token requests (OAuth refresh, the Copilot exchange) and the AI SDK providers' requests. */
@@ -144,6 +150,7 @@ export function createClaw(options: CreateClawOptions): ClawProvider {
       fetch: options.fetch,
       oauth,
       onEvent: options.onEvent,
+      telemetry: options.telemetry,
       maxAttempts: options.maxAttempts,
       deadlineMs: options.deadlineMs,
       minRetryGapMs: options.minRetryGapMs,

@@ -15,7 +15,7 @@ import {
   findCanaries,
   oauthCredential,
 } from '@claw/auth-profiles/testing'
-import { FailoverSummaryError, type FailoverEvent } from '@claw/failover'
+import { FailoverSummaryError, type FailoverEvent, type FailoverTelemetry } from '@claw/failover'
 import { behave, FAKE_USAGE } from '@claw/failover/testing'
 import { createModelCatalog, estimateCost } from '@claw/model-catalog'
 import { generateObject, generateText, NoSuchModelError, streamText, tool } from 'ai'
@@ -148,6 +148,20 @@ describe.skipIf(nodeMajor < 22)('@claw/ai-sdk', () => {
         reason: 'rate_limit',
       })
       expect(leaks([result.providerMetadata, events], Object.values(keys))).toEqual([])
+    })
+
+    it('passes `telemetry` to every failover run, which observes the run it wraps', async () => {
+      const observed: string[] = []
+      const telemetry: FailoverTelemetry = {
+        observeRun: (options, execute) => {
+          observed.push(`${options.provider ?? ''}/${options.model ?? ''}`)
+          return execute({ ...options, onEvent: (event) => observed.push(event.type) })
+        },
+      }
+      const { keys, claw: model } = setup({ telemetry })
+      server.setBehaviour(keys['openai:a']!, behave.text('Hello'))
+      await generateText({ model: model('openai/gpt-5.2'), prompt: 'Hi' })
+      expect(observed).toEqual(['openai/gpt-5.2', 'attempt_started', 'attempt_succeeded'])
     })
 
     it('resolves aliases and sends Gemini keys the Gemini way', async () => {

@@ -367,6 +367,7 @@ class FailoverFetcher {
         now: options.now,
         signal: request.signal,
         onEvent: options.onEvent,
+        telemetry: options.telemetry,
         deadlineMs: options.deadlineMs,
         minRetryGapMs: options.minRetryGapMs,
         maxWaitMs: options.maxWaitMs,

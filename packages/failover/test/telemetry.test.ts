@@ -35,7 +35,12 @@ import {
   findCanaries,
   oauthCredential,
 } from '@claw/auth-profiles/testing'
-import { runWithFailover, type FailoverCallContext, type FailoverEvent } from '@claw/failover'
+import {
+  createFailoverFetch,
+  runWithFailover,
+  type FailoverCallContext,
+  type FailoverEvent,
+} from '@claw/failover'
 import { createClawTelemetry } from '@claw/failover/telemetry'
 import { behave, startProviderServer, type ProviderServer } from '@claw/failover/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -313,6 +318,32 @@ describe('a failover run', () => {
     const last = otel.spans().at(-1)!
     expect(last.attributes['error.type']).toBe('FailoverSummaryError')
     expect(last.attributes['claw.failover.attempts']).toBe(0)
+    await otel.shutdown()
+  })
+
+  it('createFailoverFetch passes its telemetry to the run of each request', async () => {
+    const otel = sdk()
+    const { keys, store } = twoKeys()
+    provider.setBehaviour(keys.a, behave.rateLimit({ format: 'seconds', seconds: 30 }))
+    provider.setBehaviour(keys.b, behave.ok())
+    const failoverFetch = createFailoverFetch({
+      provider: 'openai',
+      store,
+      env: {},
+      minRetryGapMs: 0,
+      telemetry: otel.telemetry,
+    })
+    const response = await failoverFetch(provider.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(response.status).toBe(200)
+    const [run] = otel.spans()
+    expect(run!.name).toBe('claw.failover')
+    expect(run!.attributes['claw.auth.profile.id']).toBe('openai:b')
+    expect(run!.events.filter((event) => event.name === 'claw.failover.attempt')).toHaveLength(2)
+    expect(findCanaries(exported(otel.spans(), await otel.metrics()), [keys.a, keys.b])).toEqual([])
     await otel.shutdown()
   })
 
