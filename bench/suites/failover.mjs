@@ -348,6 +348,104 @@ async function probeHerd(ctx, failover, auth) {
   }
 }
 
+/** OpenTelemetry exporters that drop everything at once (counting spans): the SDK's cost, no I/O. */
+const dropSpans = {
+  exported: 0,
+  export(spans, done) {
+    this.exported += spans.length
+    done({ code: 0 })
+  },
+  shutdown: async () => {},
+}
+const dropMetrics = {
+  export: (_metrics, done) => done({ code: 0 }),
+  forceFlush: async () => {},
+  shutdown: async () => {},
+}
+
+/**
+ * What `telemetry: createClawTelemetry()` adds to a run, with the real OpenTelemetry SDK (a
+ * batching span processor and a metric reader, exporters that drop): telemetry on and off,
+ * interleaved, on the success path and on a 429 then success (2 attempts, a cooldown).
+ */
+async function telemetryOverhead(ctx, failover, auth) {
+  const { createClawTelemetry } = await import(
+    new URL('./telemetry/index.js', ctx.distUrl('failover')).href
+  )
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
+  const { MeterProvider, PeriodicExportingMetricReader } =
+    await import('@opentelemetry/sdk-metrics')
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(dropSpans)],
+  })
+  const meterProvider = new MeterProvider({
+    readers: [
+      new PeriodicExportingMetricReader({ exporter: dropMetrics, exportIntervalMillis: 1_000 }),
+    ],
+  })
+  const telemetry = createClawTelemetry({ tracerProvider, meterProvider })
+  const base = { provider: 'openai', model: 'gpt-5.2', fallbacksOverride: [], env: {} }
+  const iterations = ctx.pick(10_000, 1_000)
+  // The SDK's code must be optimised before it is measured, also in a --quick run (cheap: µs each).
+  const warmup = 5_000
+  try {
+    const store = openaiStore(auth)
+    const success = { ...base, store, run: () => Promise.resolve('ok') }
+    const traced = { ...success, telemetry }
+    const [off, on] = await timeAsyncInterleaved(
+      [() => failover.runWithFailover(success), () => failover.runWithFailover(traced)],
+      { iterations, warmup },
+    )
+    let clock = Date.UTC(2026, 0, 1)
+    const failing = {
+      ...base,
+      store: openaiStore(auth),
+      now: () => clock,
+      run: ({ profileId }) =>
+        profileId === 'openai:a' ? Promise.reject(rateLimited) : Promise.resolve('ok'),
+    }
+    const failingTraced = { ...failing, telemetry }
+    const [off429, on429] = await timeAsyncInterleaved(
+      [
+        () => {
+          clock += 10_000
+          return failover.runWithFailover(failing)
+        },
+        () => {
+          clock += 10_000
+          return failover.runWithFailover(failingTraced)
+        },
+      ],
+      { iterations, warmup },
+    )
+    await tracerProvider.forceFlush()
+    if (dropSpans.exported < iterations) throw new Error('telemetry bench: the runs made no spans')
+    const note = `${off.samples.toLocaleString('en-US')} runs each, interleaved`
+    const added = (name, without, withTelemetry, divideBy = 1) => ({
+      name,
+      metric: 'p50 added',
+      value: (withTelemetry.p50 - without.p50) / divideBy,
+      unit: 'µs',
+      note,
+    })
+    return [
+      {
+        name: 'runWithFailover, telemetry off, success',
+        metric: 'p50',
+        value: off.p50,
+        unit: 'µs',
+      },
+      { name: 'runWithFailover, telemetry on, success', metric: 'p50', value: on.p50, unit: 'µs' },
+      atMost(added('telemetry on − off, success (per run)', off, on), 5),
+      added('telemetry on − off, 429 then success (per run)', off429, on429),
+      // Two calls, a cooldown: the span gets three events.
+      atMost(added('telemetry on − off, 429 then success (per attempt)', off429, on429, 2), 5),
+    ]
+  } finally {
+    await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()])
+  }
+}
+
 export async function run(ctx) {
   const url = ctx.distUrl('failover')
   const rows = [...coldImportRows(ctx, url, 'failover')]
@@ -358,6 +456,7 @@ export async function run(ctx) {
     ...(await planning(ctx, failover)),
     ...(await failoverFetchOverhead(ctx, failover, auth)),
     ...(await probeHerd(ctx, failover, auth)),
+    ...(await telemetryOverhead(ctx, failover, auth)),
   )
   return rows
 }

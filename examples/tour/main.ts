@@ -9,6 +9,8 @@
 //  3. openai:personal runs out of credit (402): openai is exhausted, so the request falls back to
 //     acme/acme-large, whose OAuth token is refreshed on the way.
 //  4. The decision traces, then `claw models status` and `claw route gpt` on the same state dir.
+//  5. The OpenTelemetry spans and metrics of those requests (`@claw/failover/telemetry`, an SDK
+//     with in-memory exporters; telemetry.ts), as a backend would receive them.
 //
 //   pnpm demo                 (from the repository root, after `pnpm build`)
 //   pnpm --filter @claw-examples/tour start -- --keep   keeps the state dir to explore with `claw`
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  createFileAuthStore,
   createOAuthProvidersFromConfig,
   resolveAgentDir,
   upsertAuthProfile,
@@ -25,11 +28,14 @@ import {
 } from '@claw/auth-profiles'
 import { runWithFailover, type FailoverCallContext, type FailoverTraceEntry } from '@claw/failover'
 import { startFakeProvider, type FakeProvider } from './fake-provider.ts'
+import { startTourTelemetry } from './telemetry.ts'
 
 const keep = process.argv.includes('--keep')
 const stateDir = mkdtempSync(join(tmpdir(), 'claw-tour-'))
 const agentDir = resolveAgentDir('main', { stateDir })
 const fake = await startFakeProvider()
+const otel = startTourTelemetry()
+const { telemetry } = otel
 const section = (title: string): void =>
   console.log(`\n━━ ${title} ${'━'.repeat(Math.max(0, 72 - title.length))}`)
 
@@ -165,8 +171,11 @@ try {
 
   // Refreshes use the OAuth providers from config (auth.oauth).
   const oauth = createOAuthProvidersFromConfig({ config })
+  const store = createFileAuthStore({ agentDir })
+  // Gauges over the store (expiring credentials, re-auth needed, disabled), read at collection.
+  telemetry.observeCredentials({ store, agentId: 'main' })
   const request = (label: string) =>
-    runWithFailover({ config, agentDir, env: {}, oauth, run: chat }).then((outcome) => {
+    runWithFailover({ config, store, env: {}, oauth, telemetry, run: chat }).then((outcome) => {
       console.log(
         `  ${label}  ${outcome.result.padEnd(26)} via ${outcome.provider}/${outcome.model} with ${outcome.profileId}` +
           (outcome.attempts.length
@@ -194,7 +203,11 @@ try {
   section('4. What the operator sees')
   claw('models', 'status')
   claw('route', 'gpt')
+
+  section('5. Telemetry: what an OpenTelemetry backend receives')
+  await otel.print()
 } finally {
+  await otel.shutdown()
   await fake.close()
   if (keep)
     console.log(`\nState kept in ${stateDir} — try: CLAW_STATE_DIR=${stateDir} claw models status`)

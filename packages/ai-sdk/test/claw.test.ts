@@ -155,7 +155,7 @@ describe.skipIf(nodeMajor < 22)('@claw/ai-sdk', () => {
       const telemetry: FailoverTelemetry = {
         observeRun: (options, execute) => {
           observed.push(`${options.provider ?? ''}/${options.model ?? ''}`)
-          return execute({ ...options, onEvent: (event) => observed.push(event.type) })
+          return execute({ oauth: options.oauth, onEvent: (event) => observed.push(event.type) })
         },
       }
       const { keys, claw: model } = setup({ telemetry })

@@ -29,7 +29,7 @@ import {
 } from './engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
-import type { FailoverTelemetry } from './failover-telemetry.js'
+import type { FailoverRunObserver, FailoverTelemetry } from './failover-telemetry.js'
 import { redactOutcome } from './redact-error.js'
 import { resolveClock, type Clock, type Sleep } from './runtime.js'
 import type { FailoverTargetOptions } from './target-options.js'
@@ -213,6 +213,8 @@ class FailoverRun<T> implements EngineHooks<T> {
     /** The end of the time budget (clock ms), shared by the engine and each call's signal. */
     private readonly deadlineAt: number | undefined,
     private readonly backend: AuthStoreBackend,
+    /** The OAuth settings refreshes use: the caller's, or its observer's. */
+    private readonly oauth: OAuthRefreshSettings | undefined,
   ) {
     // Built once per run, explicit properties first (see the note in `resolve`).
     const profileOptions: Record<string, unknown> = { config: options.config }
@@ -220,7 +222,7 @@ class FailoverRun<T> implements EngineHooks<T> {
     if (options.now) profileOptions.now = options.now
     if (options.signal) profileOptions.signal = options.signal
     if (options.fetch) profileOptions.fetch = options.fetch
-    if (options.oauth) profileOptions.oauth = options.oauth
+    if (oauth) profileOptions.oauth = oauth
     this.profileOptions = profileOptions
   }
 
@@ -374,7 +376,7 @@ class FailoverRun<T> implements EngineHooks<T> {
     const credential = this.readyFor(candidate, slot)
     try {
       const refreshed = await refreshOAuthCredential({
-        ...(options.oauth ?? {}),
+        ...(this.oauth ?? {}),
         profileId,
         backend,
         ...(credential?.apiKey ? { rejectedAccessToken: credential.apiKey } : { force: true }),
@@ -425,17 +427,26 @@ export function runWithFailover<T>(
   options: RunWithFailoverOptions<T>,
 ): Promise<RunWithFailoverResult<T>> {
   const { telemetry } = options
-  return telemetry === undefined ? runFailover(options) : telemetry.observeRun(options, runFailover)
+  return telemetry === undefined
+    ? runFailover(options, undefined)
+    : telemetry.observeRun(options, (observer) => runFailover(options, observer))
 }
 
 async function runFailover<T>(
   options: RunWithFailoverOptions<T>,
+  observer: FailoverRunObserver | undefined,
 ): Promise<RunWithFailoverResult<T>> {
   const clock = resolveClock(options)
   const deadlineAt = options.deadlineMs === undefined ? undefined : clock() + options.deadlineMs
   const backend = runStoreHandle(options, 'runWithFailover')
   const store = await backend.load()
-  const run = new FailoverRun(options, clock, deadlineAt, backend)
+  const run = new FailoverRun(
+    options,
+    clock,
+    deadlineAt,
+    backend,
+    observer === undefined ? options.oauth : observer.oauth,
+  )
   const engine = await runEngine<T>(
     {
       config: options.config,
@@ -451,7 +462,7 @@ async function runFailover<T>(
       sessionProfile: options.sessionProfile,
       env: options.env,
       signal: options.signal,
-      onEvent: options.onEvent,
+      onEvent: observer === undefined ? options.onEvent : observer.onEvent,
       maxAttempts: options.maxAttempts,
       deadlineAt,
       minRetryGapMs: options.minRetryGapMs,

@@ -1,11 +1,12 @@
 import type { Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api'
+import { RunCounts } from './run-counts.js'
 import { METRIC, REDIS_BUCKETS, REFRESH_BUCKETS } from './names.js'
 
 /** Every metric instrument claw records to, created once per telemetry object. */
 export interface Instruments {
   readonly meter: Meter
-  readonly attempts: Counter
-  readonly cooldowns: Counter
+  readonly attempts: RunCounts
+  readonly cooldowns: RunCounts
   readonly refreshes: Counter
   readonly refreshDuration: Histogram
   readonly refreshLockWait: Histogram
@@ -20,14 +21,18 @@ export interface Instruments {
 export function createInstruments(meter: Meter): Instruments {
   return {
     meter,
-    attempts: meter.createCounter(METRIC.attempts, {
-      description: 'Calls made by failover runs, by outcome and failure reason.',
-      unit: '{attempt}',
-    }),
-    cooldowns: meter.createCounter(METRIC.cooldowns, {
-      description: 'Cooldowns and disabled windows entered by auth profiles, by reason.',
-      unit: '{cooldown}',
-    }),
+    attempts: new RunCounts(
+      meter.createObservableCounter(METRIC.attempts, {
+        description: 'Calls made by failover runs, by outcome and failure reason.',
+        unit: '{attempt}',
+      }),
+    ),
+    cooldowns: new RunCounts(
+      meter.createObservableCounter(METRIC.cooldowns, {
+        description: 'Cooldowns and disabled windows entered by auth profiles, by reason.',
+        unit: '{cooldown}',
+      }),
+    ),
     refreshes: meter.createCounter(METRIC.refreshes, {
       description: 'OAuth refresh attempts, by outcome.',
       unit: '{refresh}',

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api'
 import type { OAuthRefreshListener, OAuthRefreshSettings } from '@claw/auth-profiles'
 import type { FailoverEvent } from '../events.js'
-import type { FailoverTelemetry } from '../failover-telemetry.js'
+import type { FailoverRunObserver, FailoverTelemetry } from '../failover-telemetry.js'
 import type { RunWithFailoverOptions, RunWithFailoverResult } from '../run.js'
 import type { Instruments } from './instruments.js'
 import { ATTR, EVENT, genAiProviderName, RUN_SPAN } from './names.js'
@@ -18,7 +18,7 @@ import { ATTR, EVENT, genAiProviderName, RUN_SPAN } from './names.js'
  * What one run has seen so far, and its `onEvent` listener: the run's span gets an event per
  * attempt (and per fallback and cooldown), the metrics a count per attempt and cooldown.
  */
-class RunState {
+class RunState implements FailoverRunObserver {
   /** Calls made. */
   calls = 0
   /** The reason of the last failed call: the run's `error.type` if it fails. */
@@ -29,6 +29,7 @@ class RunState {
     readonly span: Span,
     private readonly instruments: Instruments,
     private readonly callerOnEvent: ((event: FailoverEvent) => void) | undefined,
+    readonly oauth: OAuthRefreshSettings,
   ) {
     this.recording = span.isRecording()
   }
@@ -48,19 +49,17 @@ class RunState {
       case 'attempt_failed': {
         this.calls += 1
         const failed = event.type === 'attempt_failed'
-        const provider = genAiProviderName(event.provider)
-        const metric: Attributes = failed
-          ? {
-              [ATTR.provider]: provider,
-              [ATTR.model]: event.model,
-              [ATTR.outcome]: 'failure',
-              [ATTR.errorType]: event.reason,
-            }
-          : { [ATTR.provider]: provider, [ATTR.model]: event.model, [ATTR.outcome]: 'success' }
-        this.instruments.attempts.add(1, metric)
+        const reason = failed ? event.reason : undefined
         if (failed) this.lastReason = event.reason
+        const key = `${event.provider}\u0000${event.model}\u0000${reason ?? ''}`
+        if (!this.instruments.attempts.increment(key))
+          this.instruments.attempts.start(
+            key,
+            attemptAttributes(event.provider, event.model, reason),
+          )
         if (!this.recording) return
-        const attributes: Attributes = { ...metric, [ATTR.attempt]: event.attempt }
+        const attributes = attemptAttributes(event.provider, event.model, reason)
+        attributes[ATTR.attempt] = event.attempt
         if (event.profileId !== undefined) attributes[ATTR.profileId] = event.profileId
         if (failed) {
           if (event.status !== undefined) attributes[ATTR.httpStatus] = event.status
@@ -70,18 +69,20 @@ class RunState {
         return
       }
       case 'cooldown_entered': {
-        const metric: Attributes = {
+        const scope = event.model === undefined ? 'profile' : 'model'
+        const cooldown = (): Attributes => ({
           [ATTR.provider]: genAiProviderName(event.provider),
           [ATTR.profileId]: event.profileId,
           [ATTR.cooldownReason]: event.reason,
-          [ATTR.cooldownScope]: event.model === undefined ? 'profile' : 'model',
-        }
-        this.instruments.cooldowns.add(1, metric)
+          [ATTR.cooldownScope]: scope,
+        })
+        const key = `${event.provider}\u0000${event.profileId}\u0000${event.reason}\u0000${scope}`
+        if (!this.instruments.cooldowns.increment(key))
+          this.instruments.cooldowns.start(key, cooldown())
         if (!this.recording) return
-        // A copy: the SDK may keep the metric's attribute object.
-        const attributes: Attributes = { ...metric }
+        const attributes = cooldown()
         if (event.model !== undefined) attributes[ATTR.model] = event.model
-        attributes[ATTR.cooldownUntil] = new Date(event.until).toISOString()
+        attributes[ATTR.cooldownUntil] = event.until
         this.span.addEvent(EVENT.cooldown, attributes)
         return
       }
@@ -132,6 +133,26 @@ class RunState {
   }
 }
 
+/** The attributes of an attempt's count (and the start of its span event's). */
+function attemptAttributes(
+  provider: string,
+  model: string,
+  reason: string | undefined,
+): Attributes {
+  return reason === undefined
+    ? {
+        [ATTR.provider]: genAiProviderName(provider),
+        [ATTR.model]: model,
+        [ATTR.outcome]: 'success',
+      }
+    : {
+        [ATTR.provider]: genAiProviderName(provider),
+        [ATTR.model]: model,
+        [ATTR.outcome]: 'failure',
+        [ATTR.errorType]: reason,
+      }
+}
+
 /** A low-cardinality name for an error no call explains (an abort, no usable credential). */
 function errorName(error: unknown): string {
   return error instanceof Error && /^\w{1,64}$/.test(error.name) ? error.name : '_OTHER'
@@ -158,7 +179,7 @@ export class RunObserver implements FailoverTelemetry {
 
   observeRun<T>(
     options: RunWithFailoverOptions<T>,
-    execute: (options: RunWithFailoverOptions<T>) => Promise<RunWithFailoverResult<T>>,
+    execute: (observer: FailoverRunObserver) => Promise<RunWithFailoverResult<T>>,
   ): Promise<RunWithFailoverResult<T>> {
     const parent = context.active()
     const span = this.tracer.startSpan(
@@ -168,13 +189,13 @@ export class RunObserver implements FailoverTelemetry {
         : { kind: SpanKind.INTERNAL, attributes: { [ATTR.requestedModel]: options.model } },
       parent,
     )
-    const state = new RunState(span, this.instruments, options.onEvent)
-    const observed: RunWithFailoverOptions<T> = {
-      ...options,
-      onEvent: state.onEvent,
-      oauth: this.oauthFor(options.oauth),
-    }
-    return context.with(trace.setSpan(parent, span), execute, undefined, observed).then(
+    const state = new RunState(
+      span,
+      this.instruments,
+      options.onEvent,
+      this.oauthFor(options.oauth),
+    )
+    return context.with(trace.setSpan(parent, span), execute, undefined, state).then(
       (result) => {
         state.succeeded(result)
         return result
