@@ -20,8 +20,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  createFileAuthStore,
   createOAuthProvidersFromConfig,
+  openAuthStore,
   resolveAgentDir,
   upsertAuthProfile,
   type ClawConfig,
@@ -171,7 +171,7 @@ try {
 
   // Refreshes use the OAuth providers from config (auth.oauth).
   const oauth = createOAuthProvidersFromConfig({ config })
-  const store = createFileAuthStore({ agentDir })
+  const store = openAuthStore({ agentDir })
   // Gauges over the store (expiring credentials, re-auth needed, disabled), read at collection.
   telemetry.observeCredentials({ store, agentId: 'main' })
   const request = (label: string) =>
