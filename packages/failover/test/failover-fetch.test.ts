@@ -17,6 +17,7 @@ import {
 } from '@claw/auth-profiles/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useProviderServer } from '../../../test-support/provider-server.ts'
+import { openaiProfiles } from './fixtures/openai-profiles.ts'
 import {
   createFailoverFetch,
   getFailoverFetchResult,
@@ -39,20 +40,6 @@ function configFor(provider: string, path = '/v1'): ClawConfig {
 
 function chatBody(model = 'gpt-5.2', extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra })
-}
-
-/** Two OpenAI keys as profiles `openai:a` and `openai:b`, in a memory store. */
-function openaiProfiles() {
-  const keys = { a: canarySecret(), b: canarySecret() }
-  const store = createMemoryAuthStore(
-    buildAuthProfileStore({
-      profiles: {
-        'openai:a': apiKeyCredential('openai', keys.a),
-        'openai:b': apiKeyCredential('openai', keys.b),
-      },
-    }),
-  )
-  return { keys, store }
 }
 
 function leaks(value: unknown, secrets: readonly string[]): readonly string[] {

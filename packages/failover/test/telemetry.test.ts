@@ -30,7 +30,6 @@ import { createRedisFleet } from '@claw/auth-profiles/redis'
 import {
   apiKeyCredential,
   buildAuthProfileStore,
-  canarySecret,
   createMemoryAuthStore,
   findCanaries,
   oauthCredential,
@@ -50,6 +49,7 @@ import {
   type TokenServer,
 } from '../../auth-profiles/test/fixtures/token-server.ts'
 import { startRedisServer, type RedisServer } from '../../../test-support/redis-server.ts'
+import { openaiProfiles } from './fixtures/openai-profiles.ts'
 
 const MODEL = 'gpt-5.2'
 const HOUR = 3_600_000
@@ -142,25 +142,12 @@ async function callProvider(call: FailoverCallContext): Promise<string> {
   return text
 }
 
-function twoKeys() {
-  const keys = { a: canarySecret(), b: canarySecret() }
-  const store = createMemoryAuthStore(
-    buildAuthProfileStore({
-      profiles: {
-        'openai:a': apiKeyCredential('openai', keys.a),
-        'openai:b': apiKeyCredential('openai', keys.b),
-      },
-    }),
-  )
-  return { keys, store }
-}
-
 const base = { provider: 'openai', model: MODEL, fallbacksOverride: [], env: {} } as const
 
 describe('a failover run', () => {
   it('is one span with an event per attempt, and attempt and cooldown metrics', async () => {
     const otel = sdk()
-    const { keys, store } = twoKeys()
+    const { keys, store } = openaiProfiles()
     provider.setBehaviour(keys.a, behave.rateLimit({ format: 'seconds', seconds: 30 }))
     provider.setBehaviour(keys.b, behave.ok())
     const hostTracer = otel.tracerProvider.getTracer('host')
@@ -283,7 +270,7 @@ describe('a failover run', () => {
 
   it('a failed run ends its span with an error status and the last reason as error.type', async () => {
     const otel = sdk()
-    const { keys, store } = twoKeys()
+    const { keys, store } = openaiProfiles()
     provider.setBehaviour(keys.a, behave.unauthorized())
     provider.setBehaviour(keys.b, behave.unauthorized())
     await expect(
@@ -323,7 +310,7 @@ describe('a failover run', () => {
 
   it('createFailoverFetch passes its telemetry to the run of each request', async () => {
     const otel = sdk()
-    const { keys, store } = twoKeys()
+    const { keys, store } = openaiProfiles()
     provider.setBehaviour(keys.a, behave.rateLimit({ format: 'seconds', seconds: 30 }))
     provider.setBehaviour(keys.b, behave.ok())
     const failoverFetch = createFailoverFetch({
@@ -348,7 +335,7 @@ describe('a failover run', () => {
   })
 
   it('without telemetry, a run gets the options exactly as given', async () => {
-    const { keys, store } = twoKeys()
+    const { keys, store } = openaiProfiles()
     provider.setBehaviour(keys.a, behave.ok())
     const onEvent = (): void => undefined
     let active: unknown = 'unset'
@@ -518,7 +505,7 @@ describe('the fleet', () => {
     const otel = sdk()
     const fleet = createRedisFleet({ url: redis.url, warn: () => undefined })
     const stop = otel.telemetry.observeFleet(fleet)
-    const { keys, store: credentials } = twoKeys()
+    const { keys, store: credentials } = openaiProfiles()
     const backend: AuthStoreBackend = fleet.stateBackend({ agentId: 'main', credentials })
     provider.setBehaviour(keys.a, behave.ok())
     const options = { ...base, store: backend, telemetry: otel.telemetry, run: callProvider }
