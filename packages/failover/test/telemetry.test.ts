@@ -514,10 +514,10 @@ describe('the fleet', () => {
       let metrics = await otel.metrics()
       const prefix = { 'claw.redis.prefix': 'claw:' }
       expect(points(metrics, 'claw.redis.circuit.open')).toEqual([[prefix, 0]])
-      const [calls] = points(metrics, 'claw.redis.command.duration')
-      expect(calls?.[0]).toEqual(prefix)
+      const [calls] = points(metrics, 'db.client.operation.duration')
+      expect(calls?.[0]).toEqual({ 'db.system.name': 'redis', ...prefix })
       expect(calls?.[1]).toBeGreaterThan(0)
-      expect(metrics.get('claw.redis.command.duration')?.descriptor.unit).toBe('s')
+      expect(metrics.get('db.client.operation.duration')?.descriptor.unit).toBe('s')
 
       await redis.kill()
       // Runs go on with local state; the circuit opens.

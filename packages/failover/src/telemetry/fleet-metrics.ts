@@ -9,6 +9,7 @@ import { ATTR } from './names.js'
  */
 export function observeFleet(instruments: Instruments, fleet: RedisFleet): () => void {
   const base: Attributes = { [ATTR.redisPrefix]: fleet.prefix }
+  const calls: Attributes = { [ATTR.dbSystem]: 'redis', ...base }
   const gauge: ObservableCallback = (result) => {
     const status = fleet.status()
     if (status !== 'closed') result.observe(status === 'degraded' ? 1 : 0, base)
@@ -19,7 +20,7 @@ export function observeFleet(instruments: Instruments, fleet: RedisFleet): () =>
       case 'command':
         instruments.redisDuration.record(
           event.durationMs / 1000,
-          event.error === undefined ? base : { ...base, [ATTR.errorType]: event.error },
+          event.error === undefined ? calls : { ...calls, [ATTR.errorType]: event.error },
         )
         return
       case 'circuit_opened':

@@ -1,5 +1,6 @@
 // The names claw's telemetry emits. OpenTelemetry semantic conventions are used where one exists
-// (`gen_ai.*` for the model provider and model, `error.type`, `http.response.status_code`);
+// (`gen_ai.*` for the model provider and model, `error.type`, `http.response.status_code`,
+// `db.client.operation.duration` for Redis calls);
 // everything specific to claw lives under `claw.`. The package README lists them all.
 
 /** The instrumentation scope of the tracer and the meter. */
@@ -22,6 +23,7 @@ export const ATTR = {
   model: 'gen_ai.request.model',
   errorType: 'error.type',
   httpStatus: 'http.response.status_code',
+  dbSystem: 'db.system.name',
   // claw
   requestedModel: 'claw.failover.requested_model',
   attempt: 'claw.failover.attempt',
@@ -52,7 +54,8 @@ export const METRIC = {
   refreshLockWait: 'claw.oauth.refresh_lock.wait_time',
   circuitOpen: 'claw.redis.circuit.open',
   circuitTransitions: 'claw.redis.circuit.transitions',
-  redisDuration: 'claw.redis.command.duration',
+  // The database client conventions' call duration (with `db.system.name` = `redis`).
+  redisDuration: 'db.client.operation.duration',
   expiring: 'claw.auth.credentials.expiring',
   reauthRequired: 'claw.auth.credentials.reauth_required',
   disabled: 'claw.auth.profiles.disabled',
