@@ -1,12 +1,18 @@
 // Benchmarks for @claw/failover (the built dist): cold import, the per-attempt decision overhead
-// of runWithFailover, and planFailover over a large candidate × profile grid. See bench/README.md
-// for how rows are measured.
+// of runWithFailover, successes through the file store, and planFailover over a large
+// candidate × profile grid. See bench/README.md for how rows are measured.
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
 import { timeAsyncInterleaved, timeAsyncIterations } from '../lib/measure.mjs'
 import { overheadRows } from '../lib/overhead.mjs'
 import { startBenchProviderServer } from '../lib/provider-server.mjs'
+import { median } from '../lib/stats.mjs'
 
 export const name = 'failover'
 export const packages = ['model-catalog', 'auth-profiles', 'failover']
@@ -88,6 +94,103 @@ async function decisionOverhead(ctx, failover, auth) {
       limit: 100,
     }),
   ]
+}
+
+/** Identifies one version of a file: an atomic write replaces the inode. */
+function fileVersion(file) {
+  const stats = statSync(file, { bigint: true, throwIfNoEntry: false })
+  return stats === undefined ? 'missing' : `${stats.ino}:${stats.mtimeNs}`
+}
+
+/**
+ * Successes through the file store (`openAuthStore({ agentDir })`). Their bookkeeping (lastUsed,
+ * lastGood) is written behind, so a successful run costs no store IO: its time, 200 at once, and
+ * how often the file is rewritten under a sustained success load (≈ one write a second).
+ */
+async function fileStoreSuccess(ctx, failover, auth) {
+  const dir = mkdtempSync(join(tmpdir(), 'claw-bench-file-store-'))
+  try {
+    const agentDir = join(dir, 'agent')
+    const store = auth.openAuthStore({ agentDir })
+    for (const id of ['a', 'b', 'c']) {
+      await auth.upsertAuthProfile({
+        store,
+        profileId: `openai:${id}`,
+        credential: { type: 'api_key', provider: 'openai', key: `sk-bench-${id}-0000000000` },
+      })
+    }
+    const happy = {
+      provider: 'openai',
+      model: 'gpt-5.2',
+      fallbacksOverride: [],
+      env: {},
+      store,
+      run: () => Promise.resolve('ok'),
+    }
+    const success = await timeAsyncIterations(() => failover.runWithFailover(happy), {
+      iterations: ctx.pick(20_000, 2_000),
+    })
+
+    await auth.flushAuthStores()
+    const concurrentMs = []
+    for (let round = 0; round < ctx.pick(21, 5); round++) {
+      const started = performance.now()
+      await Promise.all(Array.from({ length: 200 }, () => failover.runWithFailover(happy)))
+      concurrentMs.push(performance.now() - started)
+    }
+
+    // A steady stream of successes (one about every millisecond) while the file is watched.
+    await auth.flushAuthStores()
+    const file = join(agentDir, 'auth-profiles.json')
+    let version = fileVersion(file)
+    let writes = 0
+    const watcher = setInterval(() => {
+      const next = fileVersion(file)
+      if (next !== version) writes += 1
+      version = next
+    }, 5)
+    const durationMs = ctx.pick(5_000, 2_500)
+    const started = performance.now()
+    let runs = 0
+    while (performance.now() - started < durationMs) {
+      await failover.runWithFailover(happy)
+      runs += 1
+      await sleep(1)
+    }
+    const elapsedS = (performance.now() - started) / 1_000
+    clearInterval(watcher)
+    await auth.flushAuthStores()
+
+    const fileName = 'runWithFailover, file store, success (per run)'
+    return [
+      ...runRows(fileName, success, { limit: 500 }).map((row) =>
+        row.metric === 'p50' ? atMost(row, 50, 'p50') : row,
+      ),
+      atMost(
+        {
+          name: 'runWithFailover, file store, 200 concurrent successes',
+          metric: 'median',
+          value: median(concurrentMs),
+          unit: 'ms',
+          note: `${concurrentMs.length} rounds`,
+        },
+        50,
+      ),
+      atMost(
+        {
+          name: 'runWithFailover, file store, sustained successes',
+          metric: 'store writes',
+          value: writes / elapsedS,
+          unit: '/s',
+          note: `${runs.toLocaleString('en-US')} runs in ${elapsedS.toFixed(1)} s`,
+        },
+        2,
+      ),
+    ]
+  } finally {
+    await auth.flushAuthStores().catch(() => undefined)
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 const PROVIDERS = [
@@ -453,6 +556,7 @@ export async function run(ctx) {
   const auth = await import(ctx.distUrl('auth-profiles'))
   rows.push(
     ...(await decisionOverhead(ctx, failover, auth)),
+    ...(await fileStoreSuccess(ctx, failover, auth)),
     ...(await planning(ctx, failover)),
     ...(await failoverFetchOverhead(ctx, failover, auth)),
     ...(await probeHerd(ctx, failover, auth)),

@@ -68,6 +68,7 @@ export type {
   FileAuthStoreOptions,
 } from './store/file-store.js'
 export { createMemoryAuthStore } from './store/memory-store.js'
+export { flushAuthStores } from './store/write-behind.js'
 export type { MemoryAuthStore } from './store/memory-store.js'
 export { LEGACY_AUTH_FILENAME } from './store/legacy.js'
 export {

@@ -97,6 +97,16 @@ export function killProcessGroup(pid: number): void {
   }
 }
 
+/**
+ * Runs `listener` each time the event loop runs dry (`beforeExit`), e.g. to write what is held
+ * back before a clean exit. Never called on `process.exit()` or a fatal signal.
+ *
+ * @internal
+ */
+export function onProcessBeforeExit(listener: () => void): void {
+  process.on('beforeExit', listener)
+}
+
 /** A Node process warning (the default warning sink of long-lived helpers). @internal */
 export function emitProcessWarning(message: string, type: string): void {
   process.emitWarning(message, type)

@@ -208,7 +208,7 @@ export async function markAuthProfileGood(params: OpenClawGoodParams): Promise<v
 
 /**
  * Records a change the way OpenClaw's helpers do: through the agent dir's store when one is given
- * (a locked update), else on a memory store over the caller's copy only (OpenClaw's helpers
+ * (a locked update, written at once), else on a memory store over the caller's copy only (OpenClaw's helpers
  * without an agent dir change just the object they are given). The caller's copy then takes the
  * recorded `section`, as its own mutable copy.
  */
@@ -222,6 +222,8 @@ async function recordOpenClawStyle(
       ? createMemoryAuthStore(params.store)
       : openAuthStore({ agentDir: params.agentDir })
   await record(handle)
+  // OpenClaw's helpers write the file before they return; claw holds a success back otherwise.
+  await handle.flush?.()
   const fresh = (await handle.load())[section]
   if (fresh === undefined) delete params.store[section]
   else params.store[section] = structuredClone(fresh) as never

@@ -45,6 +45,7 @@ import { createFleetKeys, DEFAULT_FLEET_PREFIX, type FleetKeys } from './keys.js
 import { createRedisRefreshLock, type RedisRefreshLockOptions } from './refresh-lock.js'
 import { describeFailure, authFailure, isOutage } from './failures.js'
 import { evalFleetScript, type FleetScript } from './fleet-script.js'
+import { flushFleetBookkeeping } from './soft-bookkeeping.js'
 import { createRedisStateBackend } from './state-backend.js'
 
 /**
@@ -412,6 +413,9 @@ export function connectFleet(options: RedisFleetOptions): {
       return (refreshLock ??= createRedisRefreshLock(connection, options.refreshLock))
     },
     async close() {
+      if (closed) return
+      // The successes held back for the fleet go out first (a failed write leaves them local).
+      await flushFleetBookkeeping(connection).catch(() => undefined)
       if (closed) return
       closed = true
       clearInterval(probe)

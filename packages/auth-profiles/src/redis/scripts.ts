@@ -55,7 +55,11 @@ return cjson.encode({ p = profiles, o = hash(ARGV[tail]), g = hash(ARGV[tail + 1
  * - `del key` (explicit clear);
  * - `gone key hashKey field…`: HDEL the fields only when the window `key` has expired (so an
  *   expired-window reset never clears a window another process has just set);
- * - `sadd key member`, `srem key member`.
+ * - `sadd key member`, `srem key member`;
+ * - `success usageKey at cooldownKey disabledKey modelCooldownKey model`: a success recorded at
+ *   `at` and written later. `lastUsed` moves forward to `at`; unless a failure was recorded after
+ *   it (`lastFailureAt` > `at`), `errorCount` becomes 0, the `failure:*` counts go, and so do the
+ *   profile's cooldown and disabled windows and, with a model, that model's window and count.
  *
  * @internal
  */
@@ -86,6 +90,23 @@ for _, op in ipairs(ops) do
     redis.call('SADD', key, op[3])
   elseif o == 'srem' then
     redis.call('SREM', key, op[3])
+  elseif o == 'success' then
+    local at = tonumber(op[3])
+    local used = tonumber(redis.call('HGET', key, 'lastUsed') or '')
+    if used == nil or used < at then redis.call('HSET', key, 'lastUsed', op[3]) end
+    local failed = tonumber(redis.call('HGET', key, 'lastFailureAt') or '')
+    if failed == nil or failed <= at then
+      redis.call('HSET', key, 'errorCount', 0)
+      for _, field in ipairs(redis.call('HKEYS', key)) do
+        if string.sub(field, 1, 8) == 'failure:' then redis.call('HDEL', key, field) end
+      end
+      redis.call('DEL', op[4], op[5])
+      redis.call('HDEL', key, 'cooldownUntil', 'disabledUntil')
+      if op[7] ~= '' then
+        redis.call('DEL', op[6])
+        redis.call('HDEL', key, 'model:' .. op[7] .. ':until', 'model:' .. op[7] .. ':errorCount')
+      end
+    end
   end
 end
 return #ops

@@ -27,6 +27,7 @@ import {
   type RedisFleetEvent,
   type RedisFleetOptions,
 } from './connection.js'
+import { WRITE_ROUTING_SCRIPT } from './scripts.js'
 
 const A = 'openai:a'
 const B = 'openai:b'
@@ -624,5 +625,92 @@ describe('probe leases (one probe per fleet after a window ends)', () => {
     expect((await backend.probeLeases!.acquire(request())).status).toBe('held')
     if (first.status === 'acquired') await first.release()
     expect(await backend.probeLeases!.held(request())).toBe(false)
+  })
+})
+
+/** How many script calls Redis has run (EVAL and EVALSHA; a routing read or write is one). */
+function scriptCalls(): number {
+  const stats = server.cli(['INFO', 'commandstats'])
+  let calls = 0
+  for (const match of stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)) calls += Number(match[1])
+  return calls
+}
+
+describe('soft bookkeeping (successes) is written behind, batched', () => {
+  it('successes of two agents cost no round trip, then one batched write within a second', async () => {
+    // A long freshness bound: no routing read while the successes come in.
+    const live = fleet({ freshnessMs: 60_000 })
+    const main = live.stateBackend({ agentId: 'main', credentials: await host('h1') })
+    const work = live.stateBackend({ agentId: 'work', credentials: await host('h2') })
+    await main.load()
+    await work.load()
+    // The write script is known to Redis (a restart in an earlier test forgets it): one EVALSHA.
+    server.cli(['SCRIPT', 'LOAD', WRITE_ROUTING_SCRIPT.source])
+    const before = scriptCalls()
+    for (let i = 0; i < 20; i += 1) {
+      const result = await markAuthProfileUsed({ store: i % 2 === 0 ? main : work, profileId: A })
+      expect(result).toEqual({ changed: true, persisted: false, deferred: true })
+    }
+    await markAuthProfileGood({ store: main, provider: 'openai', profileId: A })
+    // This process sees them at once; Redis does not have them yet.
+    expect((await main.load()).usageStats?.[A]?.lastUsed).toBeTypeOf('number')
+    expect((await main.load()).lastGood).toEqual({ openai: A })
+    expect(scriptCalls()).toBe(before)
+    expect(hash('claw:main:usage:openai:a')).toEqual({})
+
+    const started = performance.now()
+    while (hash('claw:work:usage:openai:a')['lastUsed'] === undefined) {
+      expect(performance.now() - started).toBeLessThan(5_000)
+      await sleep(20)
+    }
+    expect(scriptCalls()).toBe(before + 1)
+    expect(hash('claw:main:usage:openai:a')).toMatchObject({ errorCount: '0' })
+    expect(Number(hash('claw:main:usage:openai:a')['lastUsed'])).toBeGreaterThan(0)
+    expect(hash('claw:main:lastgood')).toEqual({ openai: A })
+    // The snapshot keeps them once written (no step back until the next read).
+    expect((await main.load()).usageStats?.[A]?.lastUsed).toBe(
+      Number(hash('claw:main:usage:openai:a')['lastUsed']),
+    )
+  })
+
+  it('a success written later clears ended windows but never a failure recorded after it', async () => {
+    const a = fleet().stateBackend({ agentId: 'main', credentials: await host('a') })
+    const b = fleet().stateBackend({ agentId: 'main', credentials: await host('b') })
+    // An ended window on A (its counters stay until a success), a live one on B.
+    await markAuthProfileFailure({ store: a, profileId: A, reason: 'unknown', retryAfterMs: 50 })
+    await sleep(100)
+    await markAuthProfileUsed({ store: a, profileId: A, now: () => Date.now() })
+    await markAuthProfileUsed({ store: a, profileId: B, now: () => Date.now() - 1_000 })
+    // Host b records a failure on B after a's held-back success.
+    await markAuthProfileFailure({ store: b, profileId: B, reason: 'overloaded' })
+    await a.flush?.()
+    const usageA = hash('claw:main:usage:openai:a')
+    expect(usageA['errorCount']).toBe('0')
+    expect(Object.keys(usageA).filter((field) => field.startsWith('failure:'))).toEqual([])
+    expect(usageA['cooldownUntil']).toBeUndefined()
+    const usageB = hash('claw:main:usage:openai:b')
+    expect(usageB).toMatchObject({ errorCount: '1', 'failure:overloaded': '1' })
+    expect(Number(usageB['lastUsed'])).toBeGreaterThan(0)
+    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(50_000)
+  })
+
+  it('closing the fleet writes what is held back', async () => {
+    const live = fleet()
+    const backend = live.stateBackend({ agentId: 'main', credentials: await host('h1') })
+    await markAuthProfileUsed({ store: backend, profileId: B })
+    expect(hash('claw:main:usage:openai:b')).toEqual({})
+    await live.close()
+    expect(Number(hash('claw:main:usage:openai:b')['lastUsed'])).toBeGreaterThan(0)
+  })
+
+  it('while Redis is unavailable, held-back successes go to the local store', async () => {
+    const files = await host('h1')
+    const live = fleet()
+    const backend = live.stateBackend({ agentId: 'main', credentials: files })
+    await backend.load()
+    await markAuthProfileUsed({ store: backend, profileId: A, now: () => 4_000 })
+    await server.kill()
+    await backend.flush?.()
+    expect((await files.load()).usageStats?.[A]).toEqual({ lastUsed: 4_000, errorCount: 0 })
   })
 })

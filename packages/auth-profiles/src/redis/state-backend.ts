@@ -24,6 +24,13 @@ import {
 import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './scripts.js'
 import { createRedisProbeLeases } from './probe-lease.js'
 import { probeLeasesFor } from '../selection/probe-lease.js'
+import {
+  agentBookkeeping,
+  flushFleetBookkeeping,
+  routingWith,
+  scheduleFleetBookkeeping,
+} from './soft-bookkeeping.js'
+import { registerWriteBehind } from '../store/write-behind.js'
 
 /** Options of {@link createRedisStateBackend}. @internal */
 export interface RedisStateBackendOptions {
@@ -79,16 +86,24 @@ export function createRedisStateBackend(
     await connection.eval(WRITE_ROUTING_SCRIPT, [], [JSON.stringify(ops)])
   }
 
+  // A success's bookkeeping is held back and batched per connection (soft-bookkeeping.ts); this
+  // backend's loads show it at once, and its snapshot keeps it once written.
+  const soft = agentBookkeeping(connection, agentId, credentials)
+  soft.written.add((entries) => {
+    if (snapshot !== undefined)
+      snapshot = { routing: routingWith(snapshot.routing, entries), at: snapshot.at }
+  })
+
   function view(store: AuthProfileStore, routing: RoutingState): AuthProfileStore {
-    if (merged?.credentials === store && merged.routing === routing) return merged.store
-    const result = freezeDeep(mergeRouting(store, routing))
-    merged = { credentials: store, routing, store: result }
-    return result
+    if (merged?.credentials !== store || merged.routing !== routing) {
+      merged = { credentials: store, routing, store: freezeDeep(mergeRouting(store, routing)) }
+    }
+    return soft.pending.applyTo(merged.store)
   }
 
   async function load(): Promise<AuthProfileStore> {
     const store = await credentials.load()
-    if (!connection.available()) return store
+    if (!connection.available()) return soft.pending.applyTo(store)
     const current = snapshot
     if (current && now() - current.at < reuseMs) return view(store, current.routing)
     try {
@@ -97,7 +112,7 @@ export function createRedisStateBackend(
       })
       return view(store, await pending)
     } catch (error) {
-      if (isFleetUnavailable(error)) return store
+      if (isFleetUnavailable(error)) return soft.pending.applyTo(store)
       throw error
     }
   }
@@ -166,7 +181,7 @@ export function createRedisStateBackend(
       if (!profilesChanged(first.before, first.after)) {
         await writeRouting(first.ops)
         return {
-          store: freezeDeep(cloneStore(first.after)),
+          store: soft.pending.applyTo(freezeDeep(cloneStore(first.after))),
           result: first.result,
           written: first.ops.length > 0,
         }
@@ -181,7 +196,7 @@ export function createRedisStateBackend(
       }, updateOptions)
       const done = outcome as NonNullable<typeof outcome>
       return {
-        store: freezeDeep(cloneStore(done.after)),
+        store: soft.pending.applyTo(freezeDeep(cloneStore(done.after))),
         result: updated.result,
         written: updated.written || done.ops.length > 0,
       }
@@ -191,7 +206,7 @@ export function createRedisStateBackend(
     }
   }
 
-  return {
+  const backend: AuthStoreBackend = {
     kind: 'redis',
     location: `${connection.prefix}${agentId}`,
     load,
@@ -202,5 +217,19 @@ export function createRedisStateBackend(
       agentId,
       fallback: probeLeasesFor(credentials),
     }),
+    flush: () => flushFleetBookkeeping(connection),
   }
+  registerWriteBehind(backend, {
+    deferSuccess(profileId, model, at) {
+      soft.credentials = credentials
+      soft.pending.addSuccess(profileId, model, at)
+      scheduleFleetBookkeeping(connection)
+    },
+    deferLastGood(providerKey, profileId) {
+      soft.credentials = credentials
+      soft.pending.addLastGood(providerKey, profileId)
+      scheduleFleetBookkeeping(connection)
+    },
+  })
+  return backend
 }

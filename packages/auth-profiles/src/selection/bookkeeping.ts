@@ -13,6 +13,8 @@ import {
 } from './cooldowns.js'
 import { AuthProfilesError } from '../errors.js'
 import { updateStoreEntry } from '../store/memory-store.js'
+import { statsAfterSuccess, successEndsOpenWindow } from './success-stats.js'
+import { writeBehindOf, type WriteBehind } from '../store/write-behind.js'
 import { resolveClock, type Clock } from '../runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from '../store/store.js'
 import {
@@ -66,7 +68,13 @@ export interface UsageUpdateOptions {
  */
 export interface UsageUpdateResult {
   readonly changed: boolean
+  /** Written to the store before the call returned. */
   readonly persisted: boolean
+  /**
+   * Soft bookkeeping held back (write-behind): the handle's loads show it now, the store gets it
+   * within a second and on a clean exit (`store.flush()` / `flushAuthStores()` write it at once).
+   */
+  readonly deferred?: boolean
   readonly error?: AuthProfilesError
 }
 
@@ -326,17 +334,6 @@ export function markAuthProfileFailure(
   })
 }
 
-/** What a success clears (`lastFailureAt` stays). */
-const clearedOnSuccess = [
-  'cooldownUntil',
-  'cooldownReason',
-  'cooldownModel',
-  'usageLimit',
-  'disabledUntil',
-  'disabledReason',
-  'failureCounts',
-]
-
 /** @public */
 export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
   /** The model that succeeded: its model-scoped cooldown is cleared too. */
@@ -347,6 +344,12 @@ export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
  * Records a success: `lastUsed` = now, and the error counters, profile-wide cooldown, disable
  * window and failure counts are cleared (`lastFailureAt` is kept). Model-scoped cooldowns of
  * other models stay.
+ *
+ * Through the file store or the Redis state backend handle this is written behind
+ * (`deferred: true`; the deprecated `persist` form writes at once): the handle shows it at once, the store gets it within a second (merged with what other processes
+ * wrote meanwhile: a failure recorded after the success wins) and on a clean exit. A success that
+ * ends a window still open (a cooldown, a disable) is written before this returns, because other
+ * processes skip the profile until they read it.
  *
  * @public
  */
@@ -362,23 +365,49 @@ export function markAuthProfileUsed(
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error)
   }
-  return updateStats(options, BOOKKEEPING, 'markAuthProfileUsed', () => (current) => {
-    const { model } = options
-    // The model's own cooldown goes too; the cooldowns of other models stay.
-    const otherModels =
-      model !== undefined && current?.modelCooldowns?.[model]
-        ? copyRecord(current.modelCooldowns, [model])
-        : undefined
-    const emptied = otherModels !== undefined && Object.keys(otherModels).length === 0
-    const stats: MutableStats = copyRecord(
-      current,
-      emptied ? [...clearedOnSuccess, 'modelCooldowns'] : clearedOnSuccess,
-    )
-    if (otherModels && !emptied) stats.modelCooldowns = otherModels
-    stats.lastUsed = now
-    stats.errorCount = 0
-    return stats
-  })
+  const writeBehind = isAuthStoreBackend(options.store) ? writeBehindOf(options.store) : undefined
+  if (writeBehind !== undefined) return recordSuccessBehind(options, writeBehind, now)
+  return recordSuccessNow(options, now)
+}
+
+function recordSuccessNow(
+  options: MarkAuthProfileUsedOptions,
+  now: number,
+): Promise<UsageUpdateResult> {
+  return updateStats(
+    options,
+    BOOKKEEPING,
+    'markAuthProfileUsed',
+    () => (current) => statsAfterSuccess(current, now, options.model),
+  )
+}
+
+const DEFERRED: UsageUpdateResult = Object.freeze({
+  changed: true,
+  persisted: false,
+  deferred: true,
+})
+
+/** markAuthProfileUsed on a backend that writes soft bookkeeping behind. */
+async function recordSuccessBehind(
+  options: MarkAuthProfileUsedOptions,
+  writeBehind: WriteBehind,
+  now: number,
+): Promise<UsageUpdateResult> {
+  const backend = options.store as AuthStoreBackend
+  const { profileId, model } = options
+  let view: AuthProfileStore
+  try {
+    view = await backend.load()
+  } catch (error) {
+    const wrapped = persistError(error, `Could not record a success for ${profileId}.`, profileId)
+    return { changed: false, persisted: false, error: wrapped }
+  }
+  if (!(profileId in view.profiles)) return UNCHANGED
+  if (successEndsOpenWindow(view.usageStats?.[profileId], now, model))
+    return recordSuccessNow(options, now)
+  writeBehind.deferSuccess(profileId, model, now)
+  return DEFERRED
 }
 
 /**
@@ -418,7 +447,8 @@ export interface MarkAuthProfileGoodOptions {
 
 /**
  * Records the last profile that completed a run for its provider (`lastGood`, informational). Only
- * when the stored profile belongs to `provider` (compared after normalisation).
+ * when the stored profile belongs to `provider` (compared after normalisation). Written behind
+ * like a success (see {@link markAuthProfileUsed}).
  *
  * @public
  */
@@ -434,6 +464,12 @@ export async function markAuthProfileGood(
     if (!credential || normalizeProviderId(credential.provider) !== providerKey) return UNCHANGED
     // Already recorded (the common case on a healthy profile): no locked write.
     if (view.lastGood?.[providerKey] === profileId) return UNCHANGED
+    // Informational: written behind where the backend can (see markAuthProfileUsed).
+    const writeBehind = isAuthStoreBackend(options.store) ? writeBehindOf(backend) : undefined
+    if (writeBehind !== undefined) {
+      writeBehind.deferLastGood(providerKey, profileId)
+      return DEFERRED
+    }
     const updated = await updateLastGood(backend, providerKey, profileId)
     refreshCallerStore(options, updated.store, 'lastGood')
     return { changed: updated.result, persisted: updated.written }

@@ -1,5 +1,5 @@
 import { lstatSync, statSync, unlinkSync, type BigIntStats } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { sweepTempFiles, writeFileAtomic } from './atomic-write.js'
 import { octalMode, readCheckedFile, type ReadCheckedFileOptions } from './checked-file.js'
 import { AuthProfilesError } from '../errors.js'
@@ -25,6 +25,12 @@ import {
 } from './store-parse.js'
 import type * as Schemas from '../schemas.js'
 import type { AuthProfileStore } from '../types.js'
+import {
+  applyDeferred,
+  PendingBookkeeping,
+  registerWriteBehind,
+  WriteBehindSchedule,
+} from './write-behind.js'
 
 /** Stores larger than this are refused before they are read. @public */
 export const DEFAULT_MAX_STORE_BYTES = 4 * 1024 * 1024
@@ -270,6 +276,57 @@ async function readOwn(
 }
 
 /**
+ * The soft bookkeeping (successes, last-good) held back for one store file, shared by every
+ * handle on the file, and written behind (see write-behind.ts).
+ */
+interface SoftState {
+  readonly pending: PendingBookkeeping
+  readonly schedule: WriteBehindSchedule
+  /** The handle a background write goes through (the latest one to record). */
+  writer: AuthStoreBackend
+}
+
+const softStates = new Map<string, SoftState>()
+
+/** The file's own store as this process sees it: `base` with the held-back bookkeeping applied. */
+function withPending(path: string, base: AuthProfileStore): AuthProfileStore {
+  const soft = softStates.get(path)
+  return soft === undefined ? base : soft.pending.applyTo(base)
+}
+
+/**
+ * The held-back bookkeeping of `path`. It is written through one locked update of the latest
+ * handle to record (update() merges it into the file as read under the lock). An agent dir that no
+ * longer exists (removed meanwhile) is not created again for it.
+ */
+function softStateFor(path: string, writer: AuthStoreBackend): SoftState {
+  let soft = softStates.get(path)
+  if (soft === undefined) {
+    const pending = new PendingBookkeeping()
+    const state: SoftState = {
+      pending,
+      writer,
+      schedule: new WriteBehindSchedule({
+        hasPending: () => pending.size > 0,
+        write: async () => {
+          if (lstatSync(dirname(path), { throwIfNoEntry: false }) === undefined) pending.clear()
+          else await state.writer.update(noChange)
+        },
+        drop: () => pending.clear(),
+      }),
+    }
+    softStates.set(path, state)
+    soft = state
+  }
+  soft.writer = writer
+  return soft
+}
+
+function noChange(): undefined {
+  return undefined
+}
+
+/**
  * The file backend: `<agentDir>/auth-profiles.json`, byte-compatible with OpenClaw's file, so both can share one.
  *
  * - Reads are cached per file and revalidated with one `lstat` per call.
@@ -315,22 +372,26 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
 
   // A sub-agent's merged view, kept while neither store changes: loads share one frozen object.
   let merged: { main: AuthProfileStore; own: AuthProfileStore; view: AuthProfileStore } | undefined
-  /** The agent's view: its own store, over the main agent's for a sub-agent. */
+  /**
+   * The agent's view: its own store (with the bookkeeping this process holds back for it), over
+   * the main agent's for a sub-agent.
+   */
   const view = async (own: OwnState): Promise<AuthProfileStore> => {
+    const ownStore = withPending(path, own.store)
     if (!main) {
       noteDiagnostics([own])
-      return own.store
+      return ownStore
     }
     const mainState = await readOwn(main, { ...options, mainAgentDir: null }, env, true)
     noteDiagnostics([own, mainState])
-    if (merged?.main !== mainState.store || merged.own !== own.store) {
+    if (merged?.main !== mainState.store || merged.own !== ownStore) {
       // An entry of the agent's own file that claw cannot use still hides the main agent's
       // profile of the same id: the sub-agent meant to replace it, so it must not get main's.
       const hidden = ignoredProfileIds(own.kept)
       merged = {
         main: mainState.store,
-        own: own.store,
-        view: freezeDeep(mergeStores(mainState.store, own.store, hidden)),
+        own: ownStore,
+        view: freezeDeep(mergeStores(mainState.store, ownStore, hidden)),
       }
     }
     return merged.view
@@ -342,6 +403,10 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
     diagnostics: () => lastDiagnostics,
     async load() {
       return view(await readOwn(options.agentDir, options, env, true))
+    },
+    flush() {
+      const soft = softStates.get(path)
+      return soft === undefined ? Promise.resolve() : soft.schedule.flush()
     },
     update<T>(updater: AuthStoreUpdater<T>): Promise<AuthStoreUpdateResult<T>> {
       return withFileLock(
@@ -359,10 +424,18 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
           }
           const store = structuredClone(state.store)
           const before = state.legacy ? '' : serializeAuthProfileStore(state.store, state.kept)
+          // The held-back bookkeeping goes out with this write, merged into the fresh read.
+          const soft = softStates.get(path)
+          const deferred = soft?.pending.entries() ?? []
+          const beforeUpdate =
+            deferred.length > 0 && applyDeferred(store, deferred, knownProfiles(store))
+              ? serializeAuthProfileStore(store, state.kept)
+              : before
           const result = await updater(store)
           const after = serializeAuthProfileStore(store, state.kept)
-          const written = after !== before
-          if (written) {
+          // Whether the updater changed something (the bookkeeping it carried does not count).
+          const written = after !== beforeUpdate
+          if (after !== before) {
             await writeFileAtomic(path, after, { env, beforeCommit: () => lock.assertHeld() })
             const stats = statStore(path, options)
             if (stats) {
@@ -391,12 +464,39 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
               }
             }
           }
+          if (deferred.length > 0) soft?.pending.forget(deferred)
           return { store: await view(state), result, written }
         },
         { lock: lockOptions },
       )
     },
   }
+
+  /**
+   * Whether held-back bookkeeping for `profileId` still has a profile to go to: the agent's own
+   * store, or (for a sub-agent) the main agent's as last read.
+   */
+  const knownProfiles =
+    (store: AuthProfileStore) =>
+    (profileId: string): boolean => {
+      if (Object.hasOwn(store.profiles, profileId)) return true
+      if (!main) return false
+      const mainStore = fileCacheOf(options).get(resolveAuthStorePath(main))?.store
+      return mainStore === undefined || Object.hasOwn(mainStore.profiles, profileId)
+    }
+
+  registerWriteBehind(handle, {
+    deferSuccess(profileId, model, at) {
+      const soft = softStateFor(path, handle)
+      soft.pending.addSuccess(profileId, model, at)
+      soft.schedule.schedule()
+    },
+    deferLastGood(providerKey, profileId) {
+      const soft = softStateFor(path, handle)
+      soft.pending.addLastGood(providerKey, profileId)
+      soft.schedule.schedule()
+    },
+  })
   handleOptions.set(handle, options)
   return handle
 }

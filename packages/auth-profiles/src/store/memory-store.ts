@@ -115,6 +115,8 @@ export function createMemoryAuthStore(initial?: AuthProfileStore): MemoryAuthSto
     location: 'memory:',
     diagnostics: () => ignored,
     load: () => Promise.resolve(current),
+    // Nothing is held back: a memory store's updates are complete when they return.
+    flush: () => Promise.resolve(),
     snapshot: () => structuredClone(current),
     update: runUpdater,
   }

@@ -84,6 +84,14 @@ export interface AuthStoreBackend {
    * them, `probeLeasesFor` keeps leases in process memory.
    */
   readonly probeLeases?: ProbeLeases
+  /**
+   * Writes the soft bookkeeping this handle holds back (`lastUsed`, `lastGood`, the counters a
+   * success resets), which is otherwise written within a second, and on a clean exit. Call it
+   * before `process.exit()` or in a signal handler (`flushAuthStores()` does it for every store).
+   * Failures, cooldowns and disables are never held back. Absent on backends that hold nothing
+   * back.
+   */
+  flush?(): Promise<void>
 }
 
 /**
