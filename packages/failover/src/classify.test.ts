@@ -697,6 +697,49 @@ describe('isTimeoutError / isUserAbortError', () => {
 })
 
 describe('describeFailoverError', () => {
+  it('describes a connection failure by its cause: the socket words and the errno code', () => {
+    const refused = coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:59999')
+    expect(describeFailoverError(new TypeError('fetch failed', { cause: refused }))).toEqual({
+      message: 'connect ECONNREFUSED 127.0.0.1:59999',
+      reason: 'server_error',
+      code: 'ECONNREFUSED',
+    })
+    // An SDK's wrapper (OpenAI's APIConnectionError around fetch's error) keeps its own words.
+    const sdk = new Error('Connection error.', {
+      cause: new TypeError('fetch failed', { cause: refused }),
+    })
+    expect(describeFailoverError(sdk)).toEqual({
+      message: 'Connection error. (connect ECONNREFUSED 127.0.0.1:59999)',
+      reason: 'server_error',
+      code: 'ECONNREFUSED',
+    })
+    // A refused dual-stack connect: an AggregateError without a message of its own.
+    const both = Object.assign(
+      new AggregateError(
+        [
+          coded('ECONNREFUSED', 'connect ECONNREFUSED ::1:59999'),
+          coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:59999'),
+        ],
+        '',
+      ),
+      { code: 'ECONNREFUSED' },
+    )
+    expect(describeFailoverError(new TypeError('fetch failed', { cause: both })).message).toBe(
+      'connect ECONNREFUSED ::1:59999; connect ECONNREFUSED 127.0.0.1:59999',
+    )
+    // A response that carries a connection error as its cause keeps its own status.
+    expect(
+      describeFailoverError(
+        Object.assign(new Error('upstream refused', { cause: refused }), { status: 502 }),
+      ),
+    ).toEqual({
+      message: 'upstream refused (connect ECONNREFUSED 127.0.0.1:59999)',
+      reason: 'server_error',
+      status: 502,
+      code: 'ECONNREFUSED',
+    })
+  })
+
   it('stringifies non-Error values', () => {
     expect(describeFailoverError(123)).toEqual({ message: '123' })
     expect(describeFailoverError('rate limit')).toEqual({
@@ -719,10 +762,10 @@ describe('describeFailoverError', () => {
       reason: 'server_error',
       status: 503,
     })
+    // No response came: no status is made up for a connection failure.
     expect(describeFailoverError(coded('ETIMEDOUT', 'connect ETIMEDOUT'))).toEqual({
       message: 'connect ETIMEDOUT',
       reason: 'timeout',
-      status: 408,
       code: 'ETIMEDOUT',
     })
     expect(describeFailoverError(httpError(404, 'Not Found'))).toEqual({

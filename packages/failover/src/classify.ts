@@ -275,17 +275,25 @@ function readCode(err: unknown): string | undefined {
   return undefined
 }
 
+/** The error and its causes, outermost first (at most {@link MAX_CAUSE_DEPTH} deep, no cycles). */
+function causeChain(err: unknown): object[] {
+  const chain: object[] = []
+  let current: unknown = err
+  while (
+    chain.length <= MAX_CAUSE_DEPTH &&
+    typeof current === 'object' &&
+    current !== null &&
+    !chain.includes(current)
+  ) {
+    chain.push(current)
+    current = read(current, 'cause')
+  }
+  return chain
+}
+
 /** The error's own code, then its causes' codes (`fetch failed` hides `ECONNRESET` in `cause`). */
 function reasonFromCodes(err: unknown): FailoverReason | undefined {
-  let current: unknown = err
-  const seen = new Set<unknown>()
-  for (
-    let depth = 0;
-    depth <= MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null;
-    depth++
-  ) {
-    if (seen.has(current)) break
-    seen.add(current)
+  for (const current of causeChain(err)) {
     const code = readCode(current)?.toUpperCase()
     if (code !== undefined) {
       if (TIMEOUT_CODES.has(code)) return 'timeout'
@@ -294,10 +302,52 @@ function reasonFromCodes(err: unknown): FailoverReason | undefined {
     }
     const name = readString(current, 'name')?.toUpperCase()
     if (name !== undefined && THROTTLING_NAMES.has(name)) return 'rate_limit'
-    current = read(current, 'cause')
   }
   return undefined
 }
+
+/** A failure to reach the provider at all: what the socket said, and its errno code. */
+interface ConnectionFailure {
+  readonly code: string
+  readonly message: string
+}
+
+/**
+ * The connection error in `err` or its causes (an errno-coded error such as fetch's `cause`
+ * `connect ECONNREFUSED 127.0.0.1:8080`), or `undefined` when the failure is not one: its message
+ * (else the messages of an AggregateError's `errors`, as Node reports a refused dual-stack connect)
+ * and its code. The first code in the chain decides.
+ */
+function connectionFailure(err: unknown): ConnectionFailure | undefined {
+  for (const current of causeChain(err)) {
+    const code = readCode(current)
+    if (code === undefined) continue
+    const upper = code.toUpperCase()
+    if (!TIMEOUT_CODES.has(upper) && !UNREACHABLE_CODES.has(upper)) return undefined
+    const own = readString(current, 'message')
+    const errors = read(current, 'errors')
+    const nested = Array.isArray(errors)
+      ? errors.map((inner) => readString(inner, 'message')).filter((text) => text !== undefined)
+      : []
+    const message = own !== undefined && own !== '' ? own : nested.join('; ')
+    return { code, message: message === '' ? code : message }
+  }
+  return undefined
+}
+
+/**
+ * The message of a connection failure: the socket's own words. A wrapper's message is kept in
+ * front of them unless it says nothing more (fetch's "fetch failed").
+ */
+function connectionMessage(err: unknown, connection: ConnectionFailure): string {
+  const outer = rawMessage(err)
+  if (outer === connection.message || outer.includes(connection.message)) return outer
+  if (GENERIC_WRAPPERS.has(outer.toLowerCase())) return connection.message
+  return `${outer} (${connection.message})`
+}
+
+/** Wrapper messages that add nothing to the connection error they carry. */
+const GENERIC_WRAPPERS: ReadonlySet<string> = new Set(['fetch failed', 'error', 'typeerror'])
 
 // ---------------------------------------------------------------------------------------------
 // Provider JSON error bodies.
@@ -634,11 +684,18 @@ export function resolveFailoverReasonFromError(err: unknown): FailoverReason | n
 
 /** What {@link describeFailoverError} returns. @public */
 export interface FailoverErrorDescription {
-  /** The error's message with secrets redacted. */
+  /**
+   * The error's message with secrets redacted. For a connection failure, the socket's words from
+   * its causes (`connect ECONNREFUSED 127.0.0.1:8080` rather than fetch's `fetch failed`).
+   */
   readonly message: string
   readonly reason?: FailoverReason
-  /** The error's own HTTP status, else the status that goes with `reason`. */
+  /**
+   * The error's own HTTP status, else the status that goes with `reason`; none for a connection
+   * failure (no response came).
+   */
   readonly status?: number
+  /** The error's own code, else (connection failures) the errno code of its cause: `ECONNREFUSED`. */
   readonly code?: string
 }
 
@@ -669,12 +726,18 @@ function rawMessage(err: unknown): string {
  * @public
  */
 export function describeFailoverError(err: unknown): FailoverErrorDescription {
-  const message = redactSecretsInText(rawMessage(err))
+  const own = FailoverError.isInstance(err)
+  const connection = own ? undefined : connectionFailure(err)
+  const message = redactSecretsInText(
+    connection === undefined ? rawMessage(err) : connectionMessage(err, connection),
+  )
   const reason = resolveFailoverReasonFromError(err) ?? undefined
-  const status = FailoverError.isInstance(err)
-    ? err.status
-    : (readHttpStatus(err) ?? (reason === undefined ? undefined : resolveFailoverStatus(reason)))
-  const code = FailoverError.isInstance(err) ? err.code : readCode(err)
+  const httpStatus = own ? err.status : readHttpStatus(err)
+  // No status is made up for a call that got no response.
+  const status =
+    httpStatus ??
+    (reason === undefined || connection !== undefined ? undefined : resolveFailoverStatus(reason))
+  const code = own ? err.code : (readCode(err) ?? connection?.code)
   return {
     message,
     ...(reason === undefined ? {} : { reason }),
@@ -767,7 +830,11 @@ export function classifyFailure(
   return {
     reason,
     message: described.message,
-    status: described.status ?? resolveFailoverStatus(reason),
+    // describeFailoverError gave the reason's status already (none for a connection failure);
+    // a used-up usage window it did not classify gets the status of the rate limit it is.
+    status:
+      described.status ??
+      (described.reason === undefined ? resolveFailoverStatus(reason) : undefined),
     code: described.code,
     retryAfterMs,
     ...(usageLimit ? { usageLimit } : {}),

@@ -802,6 +802,7 @@ async function tryCandidate<T>(
         attempt: run.calls,
         reason,
         ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        ...(outcome.code === undefined ? {} : { code: outcome.code }),
         willRetry: willRetrySame,
       })
       // Model-only fallback follows the reference: format errors move to the next model too.

@@ -23,7 +23,10 @@ export type FailoverEvent =
       readonly profileId?: string
       readonly attempt: number
       readonly reason: FailoverReason
+      /** The HTTP status of the response (none when no response came). */
       readonly status?: number
+      /** The error's code: the provider's, or the errno code of a connection failure (`ECONNREFUSED`). */
+      readonly code?: string
       /** The same credential will be tried again (transient retry or after an OAuth refresh). */
       readonly willRetry: boolean
     }

@@ -77,6 +77,7 @@ describe('claw route', () => {
           detail: 'would be used',
         },
       ],
+      summary: { models: 1, credentials: 1, skipped: 0, failed: 0, skippedBy: {} },
     })
     expect(sandbox.leaks(keys)).toEqual([])
   })
@@ -267,8 +268,38 @@ describe('claw route', () => {
       'openai:b=auth',
     ])
     expect(none.code).toBe(1)
-    expect(none.stdout).toMatch(/\nNothing usable now: All models failed \(2\): /)
+    // Nothing was called: every credential of every model was skipped, and it says how many.
+    expect(none.stdout).toMatch(
+      /\nNothing usable now: all 3 credentials of 2 models were skipped \(3 cooling down or disabled\)\.\n/,
+    )
     expect(none.stdout).toMatch(/\nSoonest retry in 1m\.\n$/)
+  })
+
+  it('--simulate: the summary counts every skipped credential, also one without a key', async () => {
+    setup()
+    sandbox.writeStore(
+      buildAuthProfileStore({
+        profiles: {
+          'openai:a': apiKeyCredential('openai', canarySecret('sk-proj-')),
+          'openai:b': apiKeyCredential('openai', canarySecret('sk-proj-')),
+        },
+      }),
+    )
+    const text = await sandbox.run(['route', 'fast', ...simulate('rate_limit', 'billing')])
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain(
+      '\nNothing usable now: all 3 credentials of 2 models were skipped (2 cooling down or disabled, 1 without a usable key).\n',
+    )
+    const json = parseJsonOutput<{ summary: unknown }>(
+      await sandbox.run(['route', 'fast', ...simulate('rate_limit', 'billing'), '--json']),
+    )
+    expect(json.summary).toEqual({
+      models: 2,
+      credentials: 3,
+      skipped: 3,
+      failed: 0,
+      skippedBy: { cooldown: 2, unavailable: 1 },
+    })
   })
 
   it('defaults to the configured primary when no model is given', async () => {

@@ -9,6 +9,7 @@ import {
   planRoute,
   resolveRouteModel,
   type RoutePlan,
+  type RouteSummary,
   type RouteTraceEntry,
 } from '../status/route-plan.js'
 import { renderTable, safe, type Styles } from '../text.js'
@@ -100,6 +101,30 @@ function why(entry: RouteTraceEntry, now: number): string {
   return entry.detail
 }
 
+/** Why a skipped credential was skipped, as the summary counts it. */
+const SKIPPED_FOR: Readonly<Record<string, string>> = {
+  cooldown: 'cooling down or disabled',
+  unavailable: 'without a usable key',
+}
+
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`
+
+/**
+ * The summary of a plan with nothing usable, counted from its trace: `all 3 credentials of 2 models
+ * were skipped (2 cooling down or disabled, 1 without a usable key)`. A dry run calls nothing, so
+ * it never says that models "failed" when they were only skipped.
+ */
+function nothingUsable(summary: RouteSummary): string {
+  if (summary.credentials === 0) return 'no candidate model has a credential to try.'
+  const parts = Object.entries(summary.skippedBy).map(
+    ([why, count]) => `${count} ${SKIPPED_FOR[why] ?? why}`,
+  )
+  if (summary.failed > 0) parts.push(`${summary.failed} failed`)
+  const all = summary.skipped === summary.credentials ? 'all ' : `${summary.skipped} of `
+  const verb = summary.skipped === 1 && summary.credentials === 1 ? 'was' : 'were'
+  return `${all}${plural(summary.credentials, 'credential')} of ${plural(summary.models, 'model')} ${verb} skipped (${parts.join(', ')}).`
+}
+
 function renderRoute(plan: RoutePlan, now: number, s: Styles): string[] {
   const lines = [
     `Route for ${s.bold(safe(plan.model.key))}${plan.model.alias ? ` (alias ${safe(plan.model.alias)})` : ''}${plan.profile ? `, pinned to ${safe(plan.profile)}` : ''}`,
@@ -152,7 +177,7 @@ function renderRoute(plan: RoutePlan, now: number, s: Styles): string[] {
       ),
     )
   } else {
-    lines.push(s.red(`Nothing usable now: ${safe(plan.error?.message ?? 'no candidate')}`))
+    lines.push(s.red(`Nothing usable now: ${safe(nothingUsable(plan.summary))}`))
     if (plan.error?.retryAfterMs !== undefined) {
       lines.push(`Soonest retry in ${formatRemainingShort(plan.error.retryAfterMs)}.`)
     }

@@ -39,6 +39,18 @@ export interface SimulatedFailure {
 /** A trace entry (a cooldown skip names its cause in `cooldownReason`). */
 export type RouteTraceEntry = FailoverTraceEntry
 
+/** What the plan went through, counted from its trace. */
+export interface RouteSummary {
+  /** Models (candidates) the plan looked at. */
+  readonly models: number
+  /** Credentials it looked at, over all those models. */
+  readonly credentials: number
+  readonly skipped: number
+  readonly failed: number
+  /** Skipped credentials by why: `cooldown` (cooling down or disabled), `unavailable` (no key), … */
+  readonly skippedBy: Readonly<Record<string, number>>
+}
+
 export interface RoutePlan {
   readonly model: RouteModel
   readonly profile?: string
@@ -46,6 +58,24 @@ export interface RoutePlan {
   readonly chosen: FailoverPlan['chosen'] | null
   readonly trace: readonly RouteTraceEntry[]
   readonly error?: FailoverPlan['error']
+  readonly summary: RouteSummary
+}
+
+/** Counts what a plan's trace went through (every entry is one credential of one model). */
+export function summarizeRoute(trace: readonly RouteTraceEntry[]): RouteSummary {
+  const models = new Set<string>()
+  const skippedBy: Record<string, number> = {}
+  let skipped = 0
+  let failed = 0
+  for (const entry of trace) {
+    models.add(`${entry.provider}/${entry.model}`)
+    if (entry.outcome === 'failed') failed += 1
+    if (entry.outcome !== 'skipped') continue
+    skipped += 1
+    const why = entry.reason ?? 'other'
+    skippedBy[why] = (skippedBy[why] ?? 0) + 1
+  }
+  return { models: models.size, credentials: trace.length, skipped, failed, skippedBy }
 }
 
 /** Resolves the model argument: an alias or `provider/model` of a known or configured provider. */
@@ -164,5 +194,6 @@ export async function planRoute(options: PlanRouteOptions): Promise<RoutePlan> {
     chosen: plan.chosen ?? null,
     trace,
     ...(plan.error ? { error: plan.error } : {}),
+    summary: summarizeRoute(trace),
   }
 }
