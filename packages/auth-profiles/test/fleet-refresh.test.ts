@@ -37,8 +37,8 @@ const PROVIDER = 'test-oauth'
 const PROFILE = 'test-oauth:default'
 const AGENT = 'main'
 const CALL_TIMEOUT_MS = 5_000
-const LOCK_KEY = `claw:lock:oauth:${PROVIDER}:${PROFILE}`
-const FENCE_KEY = `claw:fence:oauth:${PROVIDER}:${PROFILE}`
+const LOCK_KEY = `claw:{main}:lock:oauth:${PROVIDER}:${PROFILE}`
+const FENCE_KEY = `claw:{main}:fence:oauth:${PROVIDER}:${PROFILE}`
 
 interface Outcome {
   readonly ok: boolean
@@ -192,7 +192,9 @@ describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)'
     expect(redis.cli(['EXISTS', LOCK_KEY]).trim()).toBe('0')
     expect(Number(redis.cli(['GET', FENCE_KEY]).trim())).toBeGreaterThanOrEqual(1)
     // Encrypted at rest: the positive control finds what the workers hold in memory nowhere.
-    expect(redis.cli(['GET', `claw:${AGENT}:cred:${PROFILE}`]).trim()).toMatch(/^[A-Za-z0-9+/=]+$/)
+    expect(redis.cli(['HGET', `claw:{${AGENT}}:creds`, PROFILE]).trim()).toMatch(
+      /^[A-Za-z0-9+/=]+$/,
+    )
   })
 
   it('S8: a holder stalled past its lock TTL cannot commit; the new holder’s credential wins', async () => {

@@ -14,6 +14,7 @@ import {
   killAllWorkers,
   spawnWorker,
   startTogether,
+  waitForMessage,
   type AnyWorkerJob,
 } from './helpers/processes.js'
 
@@ -67,6 +68,19 @@ async function spawnHost(
   )
 }
 
+/** Host B in the test process: its fleet connection and its selection of an openai profile. */
+async function observer(name: string) {
+  const dirs = await host(name)
+  const fleet = createRedisFleet({ url: server.url, commandTimeoutMs: 2_000, warn: () => {} })
+  const b = fleet.stateBackend({
+    agentId: 'main',
+    credentials: createFileAuthStore({ agentDir: dirs.agentDir }),
+  })
+  const select = async (): Promise<string[]> =>
+    resolveAuthProfileOrder({ store: await b.load(), provider: 'openai' })
+  return { fleet, select }
+}
+
 function hash(key: string): Record<string, string> {
   const lines = server.cli(['HGETALL', key]).split('\n').filter(Boolean)
   const out: Record<string, string> = {}
@@ -94,30 +108,19 @@ describe('fleet routing state across processes', () => {
       expect(result.persisted).toBe(50)
       expect(result.warnings).toEqual([])
     }
-    const usage = hash('claw:main:usage:openai:a')
+    const usage = hash('claw:{main}:usage:openai:a')
     expect(usage.errorCount).toBe('400')
     expect(usage['failure:unknown']).toBe('200')
     expect(usage['failure:timeout']).toBe('200')
     // One profile-wide window (1 min: the first failure opened it, none extended it).
-    const ttl = Number(server.cli(['PTTL', 'claw:main:cooldown:openai:a']).trim())
+    const ttl = Number(server.cli(['PTTL', 'claw:{main}:cooldown:openai:a']).trim())
     expect(ttl).toBeGreaterThan(50_000)
     expect(ttl).toBeLessThanOrEqual(60_000)
   }, 90_000)
 
   it("a 429 recorded by process A is honoured by process B's next selection within 100 ms", async () => {
-    const dirs = await host('b')
-    const fleet = createRedisFleet({
-      url: server.url,
-      commandTimeoutMs: 2_000,
-      warn: () => undefined,
-    })
+    const { fleet, select } = await observer('b')
     try {
-      const b = fleet.stateBackend({
-        agentId: 'main',
-        credentials: createFileAuthStore({ agentDir: dirs.agentDir }),
-      })
-      const select = async (): Promise<string[]> =>
-        resolveAuthProfileOrder({ store: await b.load(), provider: 'openai' })
       expect(await select()).toEqual([A, B])
       const writer = await spawnHost('a', {
         kind: 'mark-429',
@@ -144,4 +147,50 @@ describe('fleet routing state across processes', () => {
       await fleet.close()
     }
   }, 30_000)
+
+  it("bookkeeping recorded during an outage is merged once: B sees A's cooldown ≤ 2 s after Redis restarts", async () => {
+    const { fleet, select } = await observer('b')
+    try {
+      expect(await select()).toEqual([A, B])
+      const writer = await spawnHost('a', {
+        kind: 'outage-failures',
+        worker: 0,
+        profileId: A,
+        count: 3,
+        retryAfterMs: 120_000,
+      } as never)
+      await waitForMessage(writer, 'ready', 20_000)
+      await server.stop()
+      writer.child.send({ type: 'go' })
+      const recorded = await waitForMessage(writer, 'recorded', 20_000)
+      expect(recorded['errors']).toEqual([])
+      expect(recorded['status']).toBe('degraded')
+
+      await server.start()
+      const restartedAt = performance.now()
+      let seenAfter = Number.NaN
+      while (performance.now() - restartedAt < 10_000) {
+        if ((await select())[0] === B) {
+          seenAfter = performance.now() - restartedAt
+          break
+        }
+        await sleep(10)
+      }
+      console.info(`outage merge-back seen by host B ${seenAfter.toFixed(0)} ms after the restart`)
+      expect(seenAfter).toBeLessThanOrEqual(2_000)
+      // Merged once: the three failures counted once, the window as A recorded it.
+      await sleep(1_500)
+      writer.child.send({ type: 'finish' })
+      const [result] = await collectResults([writer], 20_000)
+      expect(result?.['errors']).toEqual([])
+      const usage = hash('claw:{main}:usage:openai:a')
+      expect(usage.errorCount).toBe('3')
+      expect(usage['failure:rate_limit']).toBe('3')
+      const ttl = Number(server.cli(['PTTL', 'claw:{main}:cooldown:openai:a']).trim())
+      expect(ttl).toBeGreaterThan(100_000)
+      expect(await select()).toEqual([B, A])
+    } finally {
+      await fleet.close()
+    }
+  }, 60_000)
 })

@@ -207,7 +207,9 @@ describe('a Redis that requires a password', () => {
       { env: withPassword() },
     )
     expect(set).toMatchObject({ code: 0, stderr: '' })
-    expect(locked.cli(['HGET', 'claw:main:order', 'openai']).trim()).toBe('["openai:b","openai:a"]')
+    expect(locked.cli(['HGET', 'claw:{main}:order', 'openai']).trim()).toBe(
+      '["openai:b","openai:a"]',
+    )
     const doctor = await host.run(['doctor', '--json'], { env: withPassword() })
     expect(redisFindings(parseJsonOutput<DoctorJson>(doctor)).map((finding) => finding.id)).toEqual(
       ['redis.connected'],

@@ -146,7 +146,7 @@ describe('claw in fleet mode', () => {
     })
     expect(cleared.code).toBe(0)
     expect(parseJsonOutput(cleared)).toMatchObject({ profileId: 'openai:a', cleared: true })
-    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:cooldown:openai:a']).trim()).toBe('0')
     const seenOnA = (await backend.update(() => undefined)).store
     expect(isProfileInCooldown(seenOnA, 'openai:a')).toBe(false)
     // Neither host's credential file was rewritten with routing state.
@@ -189,7 +189,9 @@ describe('claw in fleet mode', () => {
       { env: env() },
     )
     expect(set.code).toBe(0)
-    expect(server.cli(['HGET', 'claw:main:order', 'openai']).trim()).toBe('["openai:b","openai:a"]')
+    expect(server.cli(['HGET', 'claw:{main}:order', 'openai']).trim()).toBe(
+      '["openai:b","openai:a"]',
+    )
     const onA = await hostA.run(
       ['models', 'auth', 'order', 'get', '--provider', 'openai', '--json'],
       { env: env() },
@@ -241,7 +243,7 @@ describe('claw in fleet mode', () => {
   it('claw doctor sees cooldowns and order lists kept in Redis, and repairs them there', async () => {
     await failOnHostA('openai:a', 'billing')
     // An order list in Redis naming a profile no host has.
-    server.cli(['HSET', 'claw:main:order', 'openai', '["openai:gone","openai:b"]'])
+    server.cli(['HSET', 'claw:{main}:order', 'openai', '["openai:gone","openai:b"]'])
 
     const before = parseJsonOutput<DoctorJson>(
       await hostB.run(['doctor', '--json'], { env: env() }),
@@ -262,7 +264,7 @@ describe('claw in fleet mode', () => {
     expect(fixed.stdout).toContain(
       'Removed orphan openai:gone from order.openai in Redis (claw:main)',
     )
-    expect(server.cli(['HGET', 'claw:main:order', 'openai']).trim()).toBe('["openai:b"]')
+    expect(server.cli(['HGET', 'claw:{main}:order', 'openai']).trim()).toBe('["openai:b"]')
     // Host B's file never held the routing state.
     const fileB = await loadAuthProfileStore({ agentDir: hostB.agentDir() })
     expect(fileB.order).toBeUndefined()

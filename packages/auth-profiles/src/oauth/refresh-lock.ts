@@ -35,6 +35,11 @@ export interface RefreshFence {
 export interface RefreshLockKey {
   readonly provider: string
   readonly profileId: string
+  /**
+   * The agent whose store the refreshed credential is committed to, when known. The fleet's Redis
+   * lock keeps its keys with that agent's (default `main`); the file lock ignores it.
+   */
+  readonly agentId?: string
 }
 
 /** A held refresh lock. @public */

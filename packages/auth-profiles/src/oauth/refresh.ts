@@ -333,7 +333,11 @@ async function refreshUnderLock(
   const beforeThrottle = throttled(await backend.load(), profileId, now())
   if (beforeThrottle !== undefined) return throttledResult(before, beforeThrottle, options, now())
 
-  const lockKey = { provider, profileId }
+  const lockKey = {
+    provider,
+    profileId,
+    ...(backend.agentId === undefined ? {} : { agentId: backend.agentId }),
+  }
   const waitStarted = performance.now()
   let lock: RefreshLock
   try {

@@ -104,7 +104,7 @@ describe('a Redis that requires a password', () => {
         reason: 'rate_limit',
         persist: { backend },
       })
-      expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:a']).trim()).toBe('1')
+      expect(server.cli(['EXISTS', 'claw:{main}:cooldown:openai:a']).trim()).toBe('1')
       expect(fleet.status()).toBe('connected')
       expect(warnings).toEqual([])
     }

@@ -80,6 +80,11 @@ export interface FleetConnection {
   /** False while the circuit is open or the fleet is closed. */
   available(): boolean
   /**
+   * Calls `listener` each time the circuit closes (Redis answers again after an outage). Returns
+   * the function that removes it.
+   */
+  onRecovered(listener: () => void): () => void
+  /**
    * Why the fleet is unavailable, for messages: `closed`, or what opened the circuit (`timeout`,
    * `ECONNREFUSED`, `authentication failed (NOAUTH)`, …); `undefined` while available.
    */
@@ -242,6 +247,7 @@ export function connectFleet(options: RedisFleetOptions): {
   let openReason = 'unknown'
   /** A cluster client is discovering its nodes (its first `connect()` has not settled). */
   let discovering = false
+  const recoveryListeners = new Set<() => void>()
 
   const listeners = new Set<(event: RedisFleetEvent) => void>()
 
@@ -317,6 +323,7 @@ export function connectFleet(options: RedisFleetOptions): {
       probe = undefined
       warn('Redis available again; sharing routing state.')
       emit({ type: 'circuit_closed' })
+      for (const listener of recoveryListeners) listener()
     } catch {
       // still down: the next tick tries again
     } finally {
@@ -374,6 +381,10 @@ export function connectFleet(options: RedisFleetOptions): {
       return client
     },
     available: () => !closed && !open,
+    onRecovered(listener) {
+      recoveryListeners.add(listener)
+      return () => recoveryListeners.delete(listener)
+    },
     unavailableReason: () => (closed ? 'closed' : open ? openReason : undefined),
     commandTimeoutMs,
     freshnessMs,

@@ -56,7 +56,10 @@ describe('Redis credential backend', () => {
 
     // S9: no secret in any key or value.
     const dump = dumpRedis(fleet.server)
-    expect(dump).toContain('claw:main:cred:test-oauth:default')
+    expect(dump).toContain('claw:{main}:creds')
+    expect(fleet.server.cli(['HEXISTS', 'claw:{main}:creds', 'test-oauth:default']).trim()).toBe(
+      '1',
+    )
     expect(findCanaries(dump, [credential.access, credential.refresh, apiKey], 'redis')).toEqual([])
     // Positive control: the scanner finds a planted plaintext.
     fleet.server.cli(['SET', 'claw:planted', credential.access])
@@ -72,20 +75,20 @@ describe('Redis credential backend', () => {
       store.profiles['a:1'] = oauth()
       store.profiles['b:1'] = oauth()
     })
-    const before = fleet.server.cli(['GET', 'claw:main:cred:b:1'])
+    const before = fleet.server.cli(['HGET', 'claw:{main}:creds', 'b:1'])
     const unchanged = await backend.update(() => 'nothing')
     expect(unchanged).toMatchObject({ written: false, result: 'nothing' })
     await backend.update((store) => {
       store.profiles['a:1'] = { ...store.profiles['a:1']!, generation: 2 }
       delete store.profiles['c:1']
     })
-    expect(fleet.server.cli(['GET', 'claw:main:cred:b:1'])).toBe(before)
-    expect(fleet.server.cli(['GET', 'claw:main:credver:a:1']).trim()).toBe('2')
+    expect(fleet.server.cli(['HGET', 'claw:{main}:creds', 'b:1'])).toBe(before)
+    expect(fleet.server.cli(['HGET', 'claw:{main}:credver', 'a:1']).trim()).toBe('2')
     await backend.update((store) => {
       delete store.profiles['a:1']
     })
     expect(Object.keys((await backend.load()).profiles)).toEqual(['b:1'])
-    expect(fleet.server.cli(['EXISTS', 'claw:main:cred:a:1']).trim()).toBe('0')
+    expect(fleet.server.cli(['HEXISTS', 'claw:{main}:creds', 'a:1']).trim()).toBe('0')
   })
 
   it('keeps the entries it cannot use through every update, and reports them', async () => {
@@ -95,16 +98,14 @@ describe('Redis credential backend', () => {
     })
     const secret = canarySecret('aws-sso-')
     const odd = JSON.stringify({ type: 'aws_sso', provider: 'aws', secret })
-    const keyName = 'claw:main:cred:aws:sso'
-    fleet.server.cli(['SET', keyName, encryptValue(key, keyName, odd)])
-    fleet.server.cli(['SADD', 'claw:main:creds', 'aws:sso'])
+    const keyName = 'claw:{main}:cred:aws:sso'
+    fleet.server.cli(['HSET', 'claw:{main}:creds', 'aws:sso', encryptValue(key, keyName, odd)])
     await backend.update((store) => {
       store.profiles['b:1'] = oauth()
     })
     const store = await backend.load()
     expect(Object.keys(store.profiles)).toEqual(['b:1'])
-    expect(fleet.server.cli(['SISMEMBER', 'claw:main:creds', 'aws:sso']).trim()).toBe('1')
-    expect(fleet.server.cli(['EXISTS', keyName]).trim()).toBe('1')
+    expect(fleet.server.cli(['HEXISTS', 'claw:{main}:creds', 'aws:sso']).trim()).toBe('1')
     const diagnostics = backend.diagnostics()
     expect(diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual([
       'ignored_profile profiles["aws:sso"]',
@@ -160,7 +161,10 @@ describe('Redis credential backend', () => {
     })
     const locks = createRedisRefreshLock(fleet.connection, { ttlMs: 200, waitMs: 2_000 })
     const first = await locks.acquire({ provider: 'test-oauth', profileId: 'test-oauth:default' })
-    expect(first.fence).toEqual({ key: 'claw:fence:oauth:test-oauth:test-oauth:default', value: 1 })
+    expect(first.fence).toEqual({
+      key: 'claw:{main}:fence:oauth:test-oauth:test-oauth:default',
+      value: 1,
+    })
     // The holder stalls past its TTL; another takes the lock over (fence 2) and commits.
     const second = await locks.acquire({ provider: 'test-oauth', profileId: 'test-oauth:default' })
     expect(second.fence?.value).toBe(2)
@@ -208,10 +212,10 @@ describe('Redis credential backend', () => {
       [],
     )
 
-    const sealed = fleet.server.cli(['GET', 'claw:main:cred:test-oauth:default']).trim()
+    const sealed = fleet.server.cli(['HGET', 'claw:{main}:creds', 'test-oauth:default']).trim()
     const bytes = Buffer.from(sealed, 'base64')
     bytes[20] = bytes[20]! ^ 0xff
-    fleet.server.cli(['SET', 'claw:main:cred:test-oauth:default', bytes.toString('base64')])
+    fleet.server.cli(['HSET', 'claw:{main}:creds', 'test-oauth:default', bytes.toString('base64')])
     const reader = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
@@ -219,9 +223,9 @@ describe('Redis credential backend', () => {
     const tampered = await rejection(reader.load())
     expect(tampered).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
 
-    // A valid value moved to another profile's key does not decrypt there (AAD = key name).
-    const other = fleet.server.cli(['GET', 'claw:main:cred:test-oauth:other']).trim()
-    fleet.server.cli(['SET', 'claw:main:cred:test-oauth:default', other])
+    // A valid value moved to another profile does not decrypt there (AAD = the credential's name).
+    const other = fleet.server.cli(['HGET', 'claw:{main}:creds', 'test-oauth:other']).trim()
+    fleet.server.cli(['HSET', 'claw:{main}:creds', 'test-oauth:default', other])
     const swapped = await rejection(reader.load())
     expect(swapped).toMatchObject({ code: 'ERR_STORE_INVALID', profileId: 'test-oauth:default' })
   })
@@ -267,7 +271,7 @@ describe('Redis credential backend', () => {
       store.profiles['test-oauth:default'] = credential
     })
     await gateway.load()
-    expect(fleet.server.cli(['HEXISTS', 'claw:fleet', 'credentials']).trim()).toBe('1')
+    expect(fleet.server.cli(['HEXISTS', 'claw:{main}:fleet', 'credentials']).trim()).toBe('1')
 
     fleet.server.cli(['FLUSHALL'])
     // A process that never read the credentials: a loud error naming what happened.
@@ -316,13 +320,13 @@ describe('Redis credential backend', () => {
     await backend.update((store) => {
       store.profiles['test-oauth:default'] = oauth()
     })
-    fleet.server.cli(['DEL', 'claw:fleet'])
+    fleet.server.cli(['DEL', 'claw:{main}:fleet'])
     const reader = createRedisCredentialBackend(fleet.connection, {
       agentId: 'main',
       encryptionKey: key,
     })
     expect(Object.keys((await reader.load()).profiles)).toEqual(['test-oauth:default'])
-    expect(fleet.server.cli(['HEXISTS', 'claw:fleet', 'credentials']).trim()).toBe('1')
+    expect(fleet.server.cli(['HEXISTS', 'claw:{main}:fleet', 'credentials']).trim()).toBe('1')
   })
 
   it('refuses an encryption key that is not 32 bytes', () => {

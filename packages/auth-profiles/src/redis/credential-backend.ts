@@ -1,21 +1,23 @@
 // Credentials in Redis, encrypted at rest, for fleets whose hosts do not share a disk.
 //
-// Layout (every key from the key helper, the prefix applied once):
-//   {prefix}{agentId}:cred:{profileId}     base64(v1 | IV | AES-256-GCM ciphertext | tag), AAD = key name
-//   {prefix}{agentId}:credver:{profileId}  compare-and-swap counter, INCR on every write or delete
-//   {prefix}{agentId}:creds                SET of the agent's profile ids (the index a load reads)
-//   {prefix}fleet                          HASH; `credentials` (HSETNX by the first write) marks a
-//                                          Redis that holds credentials, so an empty one is noticed
+// Layout (every key from the key helper, the prefix applied once, the agent id as hash tag):
+//   {prefix}{agentId}:creds    HASH profile id → base64(v1 | IV | AES-256-GCM ciphertext | tag),
+//                              AAD = the credential's name `{prefix}{agentId}:cred:{profileId}`
+//   {prefix}{agentId}:credver  HASH profile id → compare-and-swap counter, +1 on every write or delete
+//   {prefix}{agentId}:fleet    HASH; `credentials` (HSETNX by the agent's first write) marks a
+//                              Redis that holds the agent's credentials, so an empty one is noticed
+//   {prefix}fleet              the same for the whole fleet (set after the commit, outside the
+//                              scripts), so an agent without credentials in a live fleet loads empty
 //
-// `load()` is one Lua script (index, values and versions in one atomic read); `update()` re-reads,
-// runs the updater, and commits only the credentials that changed in one Lua script that first
-// checks every version it read (and the fencing counter, when given), retrying on a conflict. The
+// `load()` is one Lua script (values and versions in one atomic read); `update()` re-reads, runs
+// the updater, and commits only the credentials that changed in one Lua script that first checks
+// every version it read (and the fencing counter, when given), retrying on a conflict. The
 // routing-state fields of a store (usageStats, order, lastGood) are not kept here: the state
 // backend layered on top owns them.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuthProfilesError } from '../errors.js'
 import { freezeDeep } from '../store/frozen.js'
-import { describeId } from '../ids.js'
+import { assertAgentId, describeId } from '../ids.js'
 import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store/store-backend.js'
 import {
   parseAuthProfileStoreText,
@@ -39,56 +41,49 @@ export interface RedisCredentialBackendOptions {
 const MAX_CAS_ATTEMPTS = 50
 
 /**
- * KEYS[1] index, KEYS[2] fleet marker; ARGV[1] credential key prefix, ARGV[2] version key prefix,
- * ARGV[3] now (ms) → 'empty' when Redis has no marker and no credentials of the agent (it lost its
- * data, or never held any), else 'ok', id, ver, value, … (an unmarked Redis that holds credentials,
- * from before the marker existed, is marked).
+ * KEYS[1] credentials, KEYS[2] versions, KEYS[3] the agent's fleet marker; ARGV[1] now (ms) →
+ * 'empty' when Redis has no marker and no credentials of the agent (it lost its data, or never
+ * held any), else 'ok', id, ver, value, … (an unmarked Redis that holds credentials is marked).
  */
 const LOAD_SCRIPT = defineFleetScript(`
-local ids = redis.call('SMEMBERS', KEYS[1])
-if redis.call('HEXISTS', KEYS[2], 'credentials') == 0 then
-  if #ids == 0 then return {'empty'} end
-  redis.call('HSETNX', KEYS[2], 'credentials', ARGV[3])
+local values = redis.call('HGETALL', KEYS[1])
+if redis.call('HEXISTS', KEYS[3], 'credentials') == 0 then
+  if #values == 0 then return {'empty'} end
+  redis.call('HSETNX', KEYS[3], 'credentials', ARGV[1])
 end
 local out = {'ok'}
-for _, id in ipairs(ids) do
-  local value = redis.call('GET', ARGV[1] .. id)
-  if value then
-    out[#out + 1] = id
-    out[#out + 1] = redis.call('GET', ARGV[2] .. id) or '0'
-    out[#out + 1] = value
-  end
+for i = 1, #values, 2 do
+  out[#out + 1] = values[i]
+  out[#out + 1] = redis.call('HGET', KEYS[2], values[i]) or '0'
+  out[#out + 1] = values[i + 1]
 end
 return out
 `)
 
 /**
- * KEYS[1] index, KEYS[2k], KEYS[2k+1] credential and version key of entry k, KEYS[2n+2] the fleet
- * marker, KEYS[2n+3] the fence key when ARGV[1] is not ''. ARGV[1] fence value, ARGV[2] entry count
- * n, then per entry: profile id, expected version, op ('check' | 'set' | 'del'), value; last, now
- * (ms) for the marker. Returns {'ok'}, {'conflict'} or {'fence', current}.
+ * KEYS[1] credentials, KEYS[2] versions, KEYS[3] the agent's fleet marker, KEYS[4] the fence key
+ * when ARGV[1] is not ''. ARGV[1] fence value, ARGV[2] now (ms) for the marker, then per entry:
+ * profile id, expected version, op ('check' | 'set' | 'del'), value. Returns {'ok'},
+ * {'conflict'} or {'fence', current}.
  */
 const COMMIT_SCRIPT = defineFleetScript(`
-local count = tonumber(ARGV[2])
 if ARGV[1] ~= '' then
-  local current = redis.call('GET', KEYS[2 * count + 3])
+  local current = redis.call('GET', KEYS[4])
   if current ~= ARGV[1] then return {'fence', current or ''} end
 end
-for k = 1, count do
-  local version = redis.call('GET', KEYS[2 * k + 1]) or '0'
-  if version ~= ARGV[4 * k] then return {'conflict'} end
+for k = 3, #ARGV, 4 do
+  local version = redis.call('HGET', KEYS[2], ARGV[k]) or '0'
+  if version ~= ARGV[k + 1] then return {'conflict'} end
 end
-for k = 1, count do
-  local id, op, value = ARGV[4 * k - 1], ARGV[4 * k + 1], ARGV[4 * k + 2]
+for k = 3, #ARGV, 4 do
+  local id, op, value = ARGV[k], ARGV[k + 2], ARGV[k + 3]
   if op == 'set' then
-    redis.call('SET', KEYS[2 * k], value)
-    redis.call('INCR', KEYS[2 * k + 1])
-    redis.call('SADD', KEYS[1], id)
-    redis.call('HSETNX', KEYS[2 * count + 2], 'credentials', ARGV[4 * count + 3])
+    redis.call('HSET', KEYS[1], id, value)
+    redis.call('HINCRBY', KEYS[2], id, 1)
+    redis.call('HSETNX', KEYS[3], 'credentials', ARGV[2])
   elseif op == 'del' then
-    redis.call('DEL', KEYS[2 * k])
-    redis.call('INCR', KEYS[2 * k + 1])
-    redis.call('SREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[1], id)
+    redis.call('HINCRBY', KEYS[2], id, 1)
   end
 end
 return {'ok'}
@@ -110,12 +105,12 @@ interface Snapshot {
   readonly empty?: boolean
 }
 
-const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
+const NO_CREDENTIALS: Snapshot = Object.freeze({
   entries: new Map<string, Entry>(),
   store: Object.freeze({ version: 1 as const, profiles: Object.freeze({}) }),
   diagnostics: [],
-  empty: true,
 })
+const EMPTY_SNAPSHOT: Snapshot = Object.freeze({ ...NO_CREDENTIALS, empty: true })
 
 interface Operation {
   readonly profileId: string
@@ -150,7 +145,7 @@ async function parseProfiles(
  * While Redis is unavailable, `load()` serves the last credentials it read (decrypted in memory
  * only) and `update()` fails with a retryable `AuthProfilesError` (`ERR_STORE_WRITE`).
  *
- * A Redis without the agent's credentials and without the fleet marker (`{prefix}fleet`, set by
+ * A Redis without the agent's credentials and without the fleet marker (`{prefix}{agentId}:fleet`, set by
  * the first credential write) has lost its data or never held any: `load()` then fails with
  * `ERR_FLEET_EMPTY` — or, when this backend read credentials earlier, keeps serving those with one
  * warning — rather than report an empty store. `update()` still works (adding the first
@@ -166,6 +161,7 @@ export function createRedisCredentialBackend(
   options: RedisCredentialBackendOptions,
 ): AuthStoreBackend {
   const { agentId } = options
+  assertAgentId(agentId)
   const encryptionKey = Uint8Array.from(options.encryptionKey)
   if (encryptionKey.length !== FLEET_ENCRYPTION_KEY_BYTES) {
     throw new AuthProfilesError(
@@ -174,11 +170,11 @@ export function createRedisCredentialBackend(
     )
   }
   const { keys } = connection
-  const indexKey = connection.keys.credentialIndex(agentId)
-  const markerKey = keys.fleetMarker()
-  const credentialPrefix = keys.credential(agentId, '')
-  const versionPrefix = keys.credentialVersion(agentId, '')
-  const location = `redis:${indexKey}`
+  const credentialsKey = keys.credentials(agentId)
+  const versionsKey = keys.credentialVersions(agentId)
+  const markerKey = keys.agentMarker(agentId)
+  const fleetMarkerKey = keys.fleetMarker()
+  const location = `redis:${credentialsKey}`
 
   let last: Snapshot | undefined
   let queue: Promise<unknown> = Promise.resolve()
@@ -210,15 +206,24 @@ export function createRedisCredentialBackend(
     try {
       reply = await connection.eval(
         LOAD_SCRIPT,
-        [indexKey, markerKey],
-        [credentialPrefix, versionPrefix, String(connection.now())],
+        [credentialsKey, versionsKey, markerKey],
+        [String(connection.now())],
       )
     } catch (error) {
       if (isFleetUnavailable(error)) throw unavailable('read', error)
       throw failed('read', error)
     }
     const [status, ...flat] = (reply as unknown[]).map(String)
-    if (status === 'empty') return EMPTY_SNAPSHOT
+    if (status === 'empty') {
+      // No credentials of this agent, ever: a new agent of a fleet that holds others' credentials
+      // loads empty; with no fleet marker either, Redis lost its data (or the fleet is new).
+      const fleetMarked = await connection
+        .run((client) => client.hExists(fleetMarkerKey, 'credentials'))
+        .catch((error: unknown) => {
+          throw isFleetUnavailable(error) ? unavailable('read', error) : failed('read', error)
+        })
+      return Number(fleetMarked) === 1 ? NO_CREDENTIALS : EMPTY_SNAPSHOT
+    }
     const previous = last
     const raw = new Map<string, { version: string; value: string }>()
     for (let index = 0; index + 2 < flat.length; index += 3) {
@@ -241,7 +246,7 @@ export function createRedisCredentialBackend(
       }
       const plaintext = decryptValue(
         encryptionKey,
-        keys.credential(agentId, profileId),
+        keys.credentialName(agentId, profileId),
         value,
         profileId,
       )
@@ -281,7 +286,7 @@ export function createRedisCredentialBackend(
 
   let emptyWarned = false
   const emptyMessage = (): string =>
-    `Redis holds no credentials for agent ${agentId} and no fleet marker (${markerKey}): it has lost its data (restarted without persistence, or flushed) or never held credentials. Restore it from a backup, or add the credentials again (claw models auth paste-api-key, claw models auth login); a new fleet starts with its first credential.`
+    `Redis holds no credentials for agent ${agentId} and no fleet marker (${fleetMarkerKey}): it has lost its data (restarted without persistence, or flushed) or never held credentials. Restore it from a backup, or add the credentials again (claw models auth paste-api-key, claw models auth login); a new fleet starts with its first credential.`
 
   async function load(): Promise<AuthProfileStore> {
     let snapshot: Snapshot
@@ -332,12 +337,11 @@ export function createRedisCredentialBackend(
         operations.push({ profileId, expected, op: 'check', value: '' })
         continue
       }
-      const keyName = keys.credential(agentId, profileId)
       operations.push({
         profileId,
         expected,
         op: 'set',
-        value: encryptValue(encryptionKey, keyName, json),
+        value: encryptValue(encryptionKey, keys.credentialName(agentId, profileId), json),
       })
     }
     return operations
@@ -347,18 +351,12 @@ export function createRedisCredentialBackend(
     operations: readonly Operation[],
     fence: AuthStoreUpdateOptions['fence'],
   ): Promise<'ok' | 'conflict'> {
-    const commandKeys = [indexKey]
-    const args = [fence ? String(fence.value) : '', String(operations.length)]
+    const commandKeys = [credentialsKey, versionsKey, markerKey]
+    if (fence) commandKeys.push(fence.key)
+    const args = [fence ? String(fence.value) : '', String(connection.now())]
     for (const operation of operations) {
-      commandKeys.push(
-        keys.credential(agentId, operation.profileId),
-        keys.credentialVersion(agentId, operation.profileId),
-      )
       args.push(operation.profileId, operation.expected, operation.op, operation.value)
     }
-    commandKeys.push(markerKey)
-    args.push(String(connection.now()))
-    if (fence) commandKeys.push(fence.key)
     let reply: unknown
     try {
       reply = await connection.eval(COMMIT_SCRIPT, commandKeys, args)
@@ -374,7 +372,16 @@ export function createRedisCredentialBackend(
         { retryable: true },
       )
     }
-    return status === 'ok' ? 'ok' : 'conflict'
+    if (status !== 'ok') return 'conflict'
+    if (operations.some((operation) => operation.op === 'set')) {
+      // The fleet-wide marker lives outside the agent's hash slot, so outside the script; it only
+      // ever goes from unset to set, and a lost write is repeated by the next commit.
+      const at = String(connection.now())
+      await connection
+        .run((client) => client.hSetNX(fleetMarkerKey, 'credentials', at))
+        .catch(() => undefined)
+    }
+    return 'ok'
   }
 
   async function updateOnce<T>(
@@ -421,6 +428,7 @@ export function createRedisCredentialBackend(
 
   return {
     kind: 'redis',
+    agentId,
     location,
     load,
     diagnostics: () => last?.diagnostics ?? [],

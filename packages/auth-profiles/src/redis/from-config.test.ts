@@ -213,7 +213,7 @@ describe('fleetStoreBackend', () => {
     })
     const fresh = await hostB.update(() => undefined)
     expect(isProfileInCooldown(fresh.store, 'openai:a')).toBe(true)
-    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:a']).trim()).toBe('1')
+    expect(server.cli(['EXISTS', 'claw:{main}:cooldown:openai:a']).trim()).toBe('1')
     expect(findCanaries(dumpRedis(), [secret], 'redis')).toEqual([])
   })
 
@@ -247,7 +247,7 @@ describe('fleetStoreBackend', () => {
     })
     const seen = (await other.load()).profiles['openai:a']
     expect(seen?.type === 'api_key' ? seen.key : undefined).toBe(secret)
-    expect(server.cli(['EXISTS', 'claw:main:cred:openai:a']).trim()).toBe('1')
+    expect(server.cli(['HEXISTS', 'claw:{main}:creds', 'openai:a']).trim()).toBe('1')
     expect(findCanaries(dumpRedis(), [secret], 'redis')).toEqual([])
   })
 

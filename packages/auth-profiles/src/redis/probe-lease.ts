@@ -10,15 +10,27 @@ import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import { defineFleetScript } from './fleet-script.js'
 
 /**
- * KEYS[1] the probe lease, KEYS[2] the usage hash, KEYS[3…] the windows that would block the
- * credential; ARGV[1] token, ARGV[2] ttl, ARGV[3…] the usage fields recording the ended window.
+ * KEYS[1] the probe lease, KEYS[2] the usage hash, KEYS[3] the model-cooldown hash (when ARGV[3]
+ * names a model), then the windows that would block the credential; ARGV[1] token, ARGV[2] ttl,
+ * ARGV[3] the model or '', ARGV[4…] the usage fields recording the ended window.
  */
 const ACQUIRE_PROBE_SCRIPT = defineFleetScript(`
-for i = 3, #KEYS do
+local first = 3
+if ARGV[3] ~= '' then
+  first = 4
+  local entry = redis.call('HGET', KEYS[3], ARGV[3])
+  if entry then
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local deadline = tonumber(string.match(entry, '^(%d+)|'))
+    if deadline ~= nil and deadline > now then return 'cooling' end
+  end
+end
+for i = first, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return 'cooling' end
 end
 local recorded = false
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then recorded = true end
 end
 if not recorded then return 'closed' end
@@ -54,12 +66,13 @@ export function createRedisProbeLeases(
   const { agentId, fallback } = options
 
   /** The lease key, and the windows and recorded deadlines that decide `cooling` and `closed`. */
-  function layout(request: ProbeRequest): { keys: string[]; fields: string[] } {
+  function layout(request: ProbeRequest): { keys: string[]; model: string; fields: string[] } {
     const { profileId, model } = request
     const windows = [keys.cooldown(agentId, profileId), keys.disabled(agentId, profileId)]
     if (model === undefined) {
       return {
         keys: [keys.probe(agentId, profileId), keys.usage(agentId, profileId), ...windows],
+        model: '',
         fields: ['cooldownUntil', 'disabledUntil'],
       }
     }
@@ -67,9 +80,10 @@ export function createRedisProbeLeases(
       keys: [
         keys.modelProbe(agentId, profileId, model),
         keys.usage(agentId, profileId),
-        keys.modelCooldown(agentId, profileId, model),
+        keys.modelCooldowns(agentId, profileId),
         ...windows,
       ],
+      model,
       // A model's probation is about its own ended window; the profile-wide ones only block.
       fields: [`model:${model}:until`],
     }
@@ -77,11 +91,16 @@ export function createRedisProbeLeases(
 
   async function acquire(request: ProbeRequest): Promise<ProbeLeaseResult> {
     if (!connection.available()) return fallback.acquire(request)
-    const { keys: leaseKeys, fields } = layout(request)
+    const { keys: leaseKeys, model, fields } = layout(request)
     const token = randomBytes(16).toString('hex')
     const ttl = String(Math.max(1, Math.ceil(request.ttlMs)))
     try {
-      const reply = await connection.eval(ACQUIRE_PROBE_SCRIPT, leaseKeys, [token, ttl, ...fields])
+      const reply = await connection.eval(ACQUIRE_PROBE_SCRIPT, leaseKeys, [
+        token,
+        ttl,
+        model,
+        ...fields,
+      ])
       if (reply !== 'acquired') {
         return { status: reply === 'held' || reply === 'cooling' ? reply : 'closed' }
       }

@@ -13,7 +13,7 @@ import { createRedisRefreshLock } from './refresh-lock.js'
 
 const PROFILE = 'test-oauth:default'
 const KEY = { provider: 'test-oauth', profileId: PROFILE }
-const LOCK_KEY = `claw:lock:oauth:test-oauth:${PROFILE}`
+const LOCK_KEY = `claw:{main}:lock:oauth:test-oauth:${PROFILE}`
 
 const fleet = useTestFleet()
 
@@ -121,6 +121,8 @@ describe('refresh with the Redis lock', () => {
       refresh: fresh.refresh,
       generation: 2,
     })
-    expect(fleet.server.cli(['GET', `claw:fence:oauth:test-oauth:${PROFILE}`]).trim()).toBe('3')
+    expect(fleet.server.cli(['GET', `claw:{main}:fence:oauth:test-oauth:${PROFILE}`]).trim()).toBe(
+      '3',
+    )
   })
 })

@@ -6,7 +6,7 @@ import { createRedisRefreshLock } from './refresh-lock.js'
 
 const fleet = useTestFleet()
 const KEY = { provider: 'test-oauth', profileId: 'test-oauth:default' }
-const LOCK_KEY = 'claw:lock:oauth:test-oauth:test-oauth:default'
+const LOCK_KEY = 'claw:{main}:lock:oauth:test-oauth:test-oauth:default'
 
 describe('Redis refresh lock', () => {
   it('is exclusive; waiters get it after release, each grant with a higher fence', async () => {

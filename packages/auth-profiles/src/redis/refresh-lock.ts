@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AuthProfilesError } from '../errors.js'
-import { describeId } from '../ids.js'
+import { assertAgentId, DEFAULT_AGENT_ID, describeId } from '../ids.js'
 import type { RefreshLock, RefreshLockKey, RefreshLockProvider } from '../oauth/refresh-lock.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import { defineFleetScript } from './fleet-script.js'
@@ -56,11 +56,12 @@ function aborted(key: RefreshLockKey): AuthProfilesError {
 }
 
 /**
- * The Redis refresh lock ({@link RefreshLockProvider}): one holder per `(provider, profileId)`
- * across every host of the fleet. A grant sets `{prefix}lock:oauth:{provider}:{profileId}` to a
- * random token with `NX PX ttlMs` and increments `{prefix}fence:oauth:{provider}:{profileId}` in
- * the same script; the new counter value is the grant's fencing token, which the Redis credential
- * backend checks when the refresh commits. `release` deletes the lock only while it still holds
+ * The Redis refresh lock ({@link RefreshLockProvider}): one holder per `(agentId, provider,
+ * profileId)` across every host of the fleet (`agentId` from the lock key, default `main`). A
+ * grant sets `{prefix}{agentId}:lock:oauth:{provider}:{profileId}` to a random token with
+ * `NX PX ttlMs` and increments `{prefix}{agentId}:fence:oauth:{provider}:{profileId}` in the same
+ * script; the new counter value is the grant's fencing token, which the Redis credential backend
+ * checks when the refresh commits (in the same hash slot as the agent's credentials). `release` deletes the lock only while it still holds
  * this holder's token.
  *
  * @throws {AuthProfilesError} `ERR_INVALID_ARGUMENT` for invalid options.
@@ -90,8 +91,10 @@ export function createRedisRefreshLock(
   const { keys } = connection
 
   async function acquire(key: RefreshLockKey, signal?: AbortSignal): Promise<RefreshLock> {
-    const lockKey = keys.refreshLock(key.provider, key.profileId)
-    const fenceKey = keys.refreshFence(key.provider, key.profileId)
+    const agentId = key.agentId ?? DEFAULT_AGENT_ID
+    assertAgentId(agentId)
+    const lockKey = keys.refreshLock(agentId, key.provider, key.profileId)
+    const fenceKey = keys.refreshFence(agentId, key.provider, key.profileId)
     const token = randomBytes(16).toString('hex')
     const deadline = connection.now() + waitMs
     let delay = minDelay

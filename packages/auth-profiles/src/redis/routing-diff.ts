@@ -20,7 +20,11 @@ export interface RoutingState {
   readonly reauth: ReadonlySet<string>
 }
 
-/** One WRITE_ROUTING_SCRIPT operation. @internal */
+/**
+ * One WRITE_ROUTING_SCRIPT operation, with key names in place (see {@link encodeRoutingOps}).
+ *
+ * @internal
+ */
 export type RoutingOp = readonly (string | number)[]
 
 interface RawProfile {
@@ -176,23 +180,23 @@ export function decodeRouting(
   }
 }
 
-/** The READ_ROUTING_SCRIPT arguments for `profileIds`. @internal */
-export function readRoutingArgs(
+/** The READ_ROUTING_SCRIPT keys for `profileIds` (all in the agent's hash slot). @internal */
+export function readRoutingKeys(
   keys: FleetKeys,
   agentId: string,
   profileIds: readonly string[],
 ): string[] {
-  const args = [String(profileIds.length)]
+  const names: string[] = []
   for (const profileId of profileIds) {
-    args.push(
+    names.push(
       keys.usage(agentId, profileId),
       keys.cooldown(agentId, profileId),
       keys.disabled(agentId, profileId),
-      keys.modelCooldown(agentId, profileId, ''),
+      keys.modelCooldowns(agentId, profileId),
     )
   }
-  args.push(keys.order(agentId), keys.lastGood(agentId), keys.reauth(agentId))
-  return args
+  names.push(keys.order(agentId), keys.lastGood(agentId), keys.reauth(agentId))
+  return names
 }
 
 /**
@@ -271,10 +275,13 @@ interface Window {
   readonly value: string
 }
 
+/** Where a window lives: a key with a PX TTL, or a field of a hash (model cooldowns). */
+type WindowPlace = { readonly key: string; readonly field?: string }
+
 /** A window: monotonic set (plus its recorded deadline), explicit or expired-only clear. */
 function diffWindow(
   ops: RoutingOp[],
-  key: string,
+  place: WindowPlace,
   usageKey: string,
   shadow: string,
   before: Window,
@@ -283,18 +290,30 @@ function diffWindow(
   extraOnClear: readonly string[] = [],
 ): void {
   if (after.until === before.until) return
+  const { key, field } = place
   if (after.until !== undefined && after.until > now) {
-    ops.push(['win', key, after.value, Math.ceil(after.until - now)])
+    const ttl = Math.ceil(after.until - now)
+    ops.push(
+      field === undefined ? ['win', key, after.value, ttl] : ['hwin', key, field, after.value, ttl],
+    )
     ops.push(['max', usageKey, shadow, after.until])
   } else if (after.until !== undefined && !(before.until !== undefined && before.until > now)) {
     // A window that ended before it was written (a short retry hint, a slow write) is still
     // recorded, as the file store records it: the profile is on probation until a success.
     ops.push(['max', usageKey, shadow, after.until])
   } else if (before.until !== undefined && before.until > now) {
-    ops.push(['del', key], ['hdel', usageKey, shadow, ...extraOnClear])
+    ops.push(field === undefined ? ['del', key] : ['hdel', key, field])
+    ops.push(['hdel', usageKey, shadow, ...extraOnClear])
   } else if (before.until !== undefined) {
-    ops.push(['gone', key, usageKey, shadow, ...extraOnClear])
+    ops.push(goneOp(place, usageKey, [shadow, ...extraOnClear]))
   }
+}
+
+/** Clears `fields` of `usageKey` only once the window at `place` has expired. */
+function goneOp(place: WindowPlace, usageKey: string, fields: readonly string[]): RoutingOp {
+  return place.field === undefined
+    ? ['gone', place.key, usageKey, ...fields]
+    : ['hgone', place.key, place.field, usageKey, ...fields]
 }
 
 function windowValue(reason: string | undefined, model?: string, usage?: UsageLimitWindow): string {
@@ -334,7 +353,7 @@ function diffStats(
   }
   diffWindow(
     ops,
-    keys.cooldown(agentId, profileId),
+    { key: keys.cooldown(agentId, profileId) },
     usageKey,
     'cooldownUntil',
     { until: before.cooldownUntil, value: '' },
@@ -346,13 +365,14 @@ function diffStats(
   )
   diffWindow(
     ops,
-    keys.disabled(agentId, profileId),
+    { key: keys.disabled(agentId, profileId) },
     usageKey,
     'disabledUntil',
     { until: before.disabledUntil, value: '' },
     { until: after.disabledUntil, value: windowValue(after.disabledReason) },
     now,
   )
+  const modelKey = keys.modelCooldowns(agentId, profileId)
   const models = new Set([
     ...Object.keys(before.modelCooldowns ?? {}),
     ...Object.keys(after.modelCooldowns ?? {}),
@@ -363,7 +383,7 @@ function diffStats(
     const countField = `model:${model}:errorCount`
     diffWindow(
       ops,
-      keys.modelCooldown(agentId, profileId, model),
+      { key: modelKey, field: model },
       usageKey,
       `model:${model}:until`,
       { until: previous?.until, value: '' },
@@ -374,7 +394,7 @@ function diffStats(
       diffCounter(ops, usageKey, countField, previous?.errorCount, next?.errorCount)
     } else if (previous.errorCount !== undefined) {
       // An expired window's count goes with it (only if nobody opened a new window meanwhile).
-      ops.push(['gone', keys.modelCooldown(agentId, profileId, model), usageKey, countField])
+      ops.push(goneOp({ key: modelKey, field: model }, usageKey, [countField]))
     }
   }
 }
@@ -433,4 +453,36 @@ export function diffRouting(
     else if (was && !is) ops.push(['srem', reauth, profileId])
   }
   return ops
+}
+
+/** The positions of the key names in each operation (the rest are values). */
+const KEY_POSITIONS: Readonly<Record<string, readonly number[]>> = {
+  gone: [1, 2],
+  hgone: [1, 3],
+  success: [1, 3, 4, 5],
+}
+
+/**
+ * WRITE_ROUTING_SCRIPT's KEYS and ARGV for `ops`: every key name moves to KEYS (once), and the
+ * operation refers to it by its index there (1-based, as Lua's).
+ *
+ * @internal
+ */
+export function encodeRoutingOps(ops: readonly RoutingOp[]): { keys: string[]; args: string[] } {
+  const keys: string[] = []
+  const index = new Map<string, number>()
+  const encoded = ops.map((op) => {
+    const out = [...op]
+    for (const position of KEY_POSITIONS[op[0] as string] ?? [1]) {
+      const name = String(op[position])
+      let at = index.get(name)
+      if (at === undefined) {
+        at = keys.push(name)
+        index.set(name, at)
+      }
+      out[position] = at
+    }
+    return out
+  })
+  return { keys, args: [JSON.stringify(encoded)] }
 }

@@ -14,7 +14,7 @@ import {
 } from '../store/write-behind.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import type { FleetKeys } from './keys.js'
-import type { RoutingOp, RoutingState } from './routing-diff.js'
+import { encodeRoutingOps, type RoutingOp, type RoutingState } from './routing-diff.js'
 import { WRITE_ROUTING_SCRIPT } from './scripts.js'
 
 type Entry = DeferredSuccess | DeferredLastGood
@@ -96,7 +96,7 @@ function successOp(keys: FleetKeys, agentId: string, entry: DeferredSuccess): Ro
     at,
     keys.cooldown(agentId, profileId),
     keys.disabled(agentId, profileId),
-    model === undefined ? '' : keys.modelCooldown(agentId, profileId, model),
+    keys.modelCooldowns(agentId, profileId),
     model ?? '',
   ]
 }
@@ -110,8 +110,10 @@ async function writeAll(
     if (agent.pending.size > 0) batch.push({ agentId, agent, entries: agent.pending.entries() })
   }
   if (!connection.available()) return writeLocally(batch)
-  const ops: RoutingOp[] = []
+  // One script call per agent: its keys share one hash slot (a cluster runs it on one node).
+  const calls: { keys: string[]; args: string[] }[] = []
   for (const { agentId, agent, entries } of batch) {
+    const ops: RoutingOp[] = []
     // A profile removed meanwhile gets no stats back.
     const { profiles } = await agent.credentials.load()
     for (const entry of entries) {
@@ -122,9 +124,12 @@ async function writeAll(
           : successOp(connection.keys, agentId, entry),
       )
     }
+    if (ops.length > 0) calls.push(encodeRoutingOps(ops))
   }
   try {
-    if (ops.length > 0) await connection.eval(WRITE_ROUTING_SCRIPT, [], [JSON.stringify(ops)])
+    await Promise.all(
+      calls.map((call) => connection.eval(WRITE_ROUTING_SCRIPT, call.keys, call.args)),
+    )
   } catch (error) {
     if (!isFleetUnavailable(error)) throw error
     return writeLocally(batch)

@@ -118,16 +118,16 @@ describe('routing diff semantics', () => {
       reason: 'rate_limit',
       persist: { backend },
     })
-    const usage = hash('claw:main:usage:openai:a')
+    const usage = hash('claw:{main}:usage:openai:a')
     expect(usage).toMatchObject({
       errorCount: '2',
       'failure:unknown': '1',
       'failure:rate_limit': '1',
     })
-    const ttl = pttl('claw:main:cooldown:openai:a')
+    const ttl = pttl('claw:{main}:cooldown:openai:a')
     expect(ttl).toBeGreaterThan(55_000)
     expect(ttl).toBeLessThanOrEqual(60_000)
-    expect(JSON.parse(server.cli(['GET', 'claw:main:cooldown:openai:a']))).toEqual({
+    expect(JSON.parse(server.cli(['GET', 'claw:{main}:cooldown:openai:a']))).toEqual({
       reason: 'unknown',
     })
     // The reader sees now + PTTL, and the file keeps none of it.
@@ -142,8 +142,8 @@ describe('routing diff semantics', () => {
       model: 'gpt-x',
       persist: { backend },
     })
-    expect(pttl('claw:main:mcooldown:openai:b:gpt-x')).toBeGreaterThan(55_000)
-    expect(hash('claw:main:usage:openai:b')['model:gpt-x:errorCount']).toBe('1')
+    expect(pttl('claw:{main}:mcooldown:openai:b')).toBeGreaterThan(55_000)
+    expect(hash('claw:{main}:usage:openai:b')['model:gpt-x:errorCount']).toBe('1')
     const afterModel = await stateOf(backend)
     expect(afterModel.usageStats?.[B]?.modelCooldowns?.['gpt-x']).toMatchObject({
       reason: 'rate_limit',
@@ -185,8 +185,8 @@ describe('routing diff semantics', () => {
     await backend.update((fresh) => {
       fresh.usageStats = { [A]: { cooldownUntil: Date.now() + 5_000, cooldownReason: 'timeout' } }
     })
-    expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(590_000)
-    expect(JSON.parse(server.cli(['GET', 'claw:main:cooldown:openai:a']))).toEqual({
+    expect(pttl('claw:{main}:cooldown:openai:a')).toBeGreaterThan(590_000)
+    expect(JSON.parse(server.cli(['GET', 'claw:{main}:cooldown:openai:a']))).toEqual({
       reason: 'unknown',
     })
   })
@@ -210,8 +210,8 @@ describe('routing diff semantics', () => {
         })
       }),
     )
-    expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(890_000)
-    expect(hash('claw:main:usage:openai:a').errorCount).toBe('6')
+    expect(pttl('claw:{main}:cooldown:openai:a')).toBeGreaterThan(890_000)
+    expect(hash('claw:{main}:usage:openai:a').errorCount).toBe('6')
   })
 
   it('clears explicitly, resets expired windows, and shares order, lastGood and re-auth', async () => {
@@ -222,9 +222,9 @@ describe('routing diff semantics', () => {
     await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist })
     await markAuthProfileFailure({ store, profileId: A, reason: 'timeout', model: 'm1', persist })
     await clearAuthProfileCooldown({ store, profileId: A, persist })
-    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:a']).trim()).toBe('0')
-    expect(server.cli(['EXISTS', 'claw:main:mcooldown:openai:a:m1']).trim()).toBe('0')
-    expect(hash('claw:main:usage:openai:a').errorCount).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:cooldown:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:mcooldown:openai:a']).trim()).toBe('0')
+    expect(hash('claw:{main}:usage:openai:a').errorCount).toBe('0')
 
     // An expired window keeps the counters, like the file backend: the ladder goes on.
     await markAuthProfileFailure({
@@ -235,25 +235,25 @@ describe('routing diff semantics', () => {
       persist,
     })
     await markAuthProfileFailure({ store, profileId: B, reason: 'unknown', persist })
-    expect(hash('claw:main:usage:openai:b').errorCount).toBe('2')
+    expect(hash('claw:{main}:usage:openai:b').errorCount).toBe('2')
     await sleep(250)
     await markAuthProfileFailure({ store, profileId: B, reason: 'unknown', persist })
-    expect(hash('claw:main:usage:openai:b').errorCount).toBe('3')
-    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(25 * 60_000 - 5_000)
-    expect(pttl('claw:main:cooldown:openai:b')).toBeLessThanOrEqual(25 * 60_000)
+    expect(hash('claw:{main}:usage:openai:b').errorCount).toBe('3')
+    expect(pttl('claw:{main}:cooldown:openai:b')).toBeGreaterThan(25 * 60_000 - 5_000)
+    expect(pttl('claw:{main}:cooldown:openai:b')).toBeLessThanOrEqual(25 * 60_000)
 
     await markAuthProfileUsed({ store, profileId: B, persist })
-    expect(server.cli(['EXISTS', 'claw:main:cooldown:openai:b']).trim()).toBe('0')
-    expect(Number(hash('claw:main:usage:openai:b').lastUsed)).toBeGreaterThan(0)
+    expect(server.cli(['EXISTS', 'claw:{main}:cooldown:openai:b']).trim()).toBe('0')
+    expect(Number(hash('claw:{main}:usage:openai:b').lastUsed)).toBeGreaterThan(0)
 
     await markAuthProfileGood({ store, provider: 'openai', profileId: B, persist })
     await backend.update((fresh) => {
       fresh.order = { openai: [B, A] }
       fresh.profiles[A] = { ...fresh.profiles[A]!, status: 'needs_reauth' }
     })
-    expect(hash('claw:main:lastgood')).toEqual({ openai: B })
-    expect(hash('claw:main:order')).toEqual({ openai: JSON.stringify([B, A]) })
-    expect(server.cli(['SMEMBERS', 'claw:main:reauth']).trim()).toBe(A)
+    expect(hash('claw:{main}:lastgood')).toEqual({ openai: B })
+    expect(hash('claw:{main}:order')).toEqual({ openai: JSON.stringify([B, A]) })
+    expect(server.cli(['SMEMBERS', 'claw:{main}:reauth']).trim()).toBe(A)
     // Another host sees all of it through its own credentials.
     const other = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
     const seen = await other.load()
@@ -265,7 +265,7 @@ describe('routing diff semantics', () => {
     await other.update((fresh) => {
       fresh.profiles[A] = apiKeyCredential('openai', secrets[0])
     })
-    expect(server.cli(['SMEMBERS', 'claw:main:reauth']).trim()).toBe('')
+    expect(server.cli(['SMEMBERS', 'claw:{main}:reauth']).trim()).toBe('')
   })
 })
 
@@ -317,7 +317,7 @@ describe('freshness and sharing', () => {
     expect(Object.keys(after.profiles).sort()).toEqual([A, B])
     expect(after.profiles[A]).toEqual((await files.load()).profiles[A])
     await markAuthProfileFailure({ store, profileId: A, reason: 'unknown', persist: { backend } })
-    expect(hash('claw:main:usage:openai:a').errorCount).toBe('1')
+    expect(hash('claw:{main}:usage:openai:a').errorCount).toBe('1')
   })
 
   it('never writes a credential to Redis (canary scan of every key and value)', async () => {
@@ -337,7 +337,7 @@ describe('freshness and sharing', () => {
     })
     const keys = server.cli(['--scan']).split('\n').filter(Boolean)
     expect(keys.length).toBeGreaterThan(3)
-    expect(keys.every((key) => key.startsWith('fleet-canary:main:'))).toBe(true)
+    expect(keys.every((key) => key.startsWith('fleet-canary:{main}:'))).toBe(true)
     let dump = ''
     for (const key of keys) {
       dump += `${key}\n${server.cli(['DUMP', key])}\n`

@@ -11,13 +11,16 @@ import { freezeDeep } from '../store/frozen.js'
 import { cloneStore } from '../store/store-backend.js'
 import type { AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
+import { assertAgentId } from '../ids.js'
+import { createOutageJournal } from './outage-journal.js'
 import {
   applyProfileChanges,
   decodeRouting,
   diffRouting,
+  encodeRoutingOps,
   mergeRouting,
   profilesChanged,
-  readRoutingArgs,
+  readRoutingKeys,
   type RoutingOp,
   type RoutingState,
 } from './routing-diff.js'
@@ -51,6 +54,12 @@ export interface RedisStateBackendOptions {
  * anything: a change to shared state made locally would be silently overridden when Redis
  * returns, and whether there is anything to change at all cannot be known without it.
  *
+ * Bookkeeping recorded locally during an outage is also kept in an outage journal and merged
+ * into Redis once, when the circuit closes (or at the next call that finds Redis available):
+ * counters add, timestamps and windows keep the larger, overrides take this host's latest value
+ * (outage-journal.ts). The journal lives in this process: bookkeeping of a process that exits
+ * before Redis returns stays in its local store only.
+ *
  * @internal
  */
 export function createRedisStateBackend(
@@ -58,7 +67,12 @@ export function createRedisStateBackend(
   options: RedisStateBackendOptions,
 ): AuthStoreBackend {
   const { agentId, credentials } = options
+  assertAgentId(agentId)
   const { keys, now } = connection
+  const overrideKeys = new Set([keys.order(agentId), keys.lastGood(agentId)])
+  const journal = createOutageJournal((key) => overrideKeys.has(key))
+  let flushing: Promise<void> | undefined
+  let unsubscribe: (() => void) | undefined
   // A snapshot is reused for 80 % of the bound: the rest covers the read that replaces it, so a
   // change another process wrote is visible to `load()` within `freshnessMs`.
   const reuseMs = connection.freshnessMs * 0.8
@@ -72,8 +86,8 @@ export function createRedisStateBackend(
     const at = now()
     const reply = await connection.eval(
       READ_ROUTING_SCRIPT,
-      [],
-      readRoutingArgs(keys, agentId, profileIds),
+      readRoutingKeys(keys, agentId, profileIds),
+      [String(profileIds.length)],
     )
     const routing = decodeRouting(typeof reply === 'string' ? reply : '{}', profileIds, now())
     snapshot = { routing, at }
@@ -83,7 +97,41 @@ export function createRedisStateBackend(
   async function writeRouting(ops: readonly RoutingOp[]): Promise<void> {
     if (ops.length === 0) return
     snapshot = undefined
-    await connection.eval(WRITE_ROUTING_SCRIPT, [], [JSON.stringify(ops)])
+    const call = encodeRoutingOps(ops)
+    await connection.eval(WRITE_ROUTING_SCRIPT, call.keys, call.args)
+  }
+
+  /** Merges the outage journal into Redis, once (see the function comment). */
+  function flushJournal(): Promise<void> {
+    if (journal.empty || !connection.available()) return flushing ?? Promise.resolve()
+    flushing ??= (async () => {
+      const taken = journal.take(now())
+      try {
+        await writeRouting(taken.ops)
+        if (journal.empty) {
+          unsubscribe?.()
+          unsubscribe = undefined
+        }
+      } catch (error) {
+        taken.restore()
+        if (!isFleetUnavailable(error)) throw error
+      }
+    })().finally(() => {
+      flushing = undefined
+    })
+    return flushing
+  }
+
+  function journalLocal(ops: readonly RoutingOp[]): void {
+    if (ops.length === 0) return
+    journal.record(ops, now())
+    unsubscribe ??= connection.onRecovered(() => {
+      flushJournal().catch((error: unknown) => {
+        connection.warn(
+          `Could not merge the bookkeeping recorded during the Redis outage into Redis (${error instanceof Error ? error.name : 'error'}); it stays in the local store.`,
+        )
+      })
+    })
   }
 
   // A success's bookkeeping is held back and batched per connection (soft-bookkeeping.ts); this
@@ -104,6 +152,7 @@ export function createRedisStateBackend(
   async function load(): Promise<AuthProfileStore> {
     const store = await credentials.load()
     if (!connection.available()) return soft.pending.applyTo(store)
+    if (!journal.empty) await flushJournal().catch(() => undefined)
     const current = snapshot
     if (current && now() - current.at < reuseMs) return view(store, current.routing)
     try {
@@ -145,12 +194,22 @@ export function createRedisStateBackend(
   }
 
   /** An update while Redis is unavailable (see the function comment). */
-  function localUpdate<T>(
+  async function localUpdate<T>(
     updater: AuthStoreUpdater<T>,
     updateOptions: AuthStoreUpdateOptions | undefined,
     cause?: unknown,
   ): Promise<AuthStoreUpdateResult<T>> {
-    if (updateOptions?.localFallback === true) return credentials.update(updater, updateOptions)
+    if (updateOptions?.localFallback === true) {
+      let ops: RoutingOp[] = []
+      const result = await credentials.update(async (store) => {
+        const before = cloneStore(store)
+        const value = await updater(store)
+        ops = diffRouting(keys, agentId, before, store, now())
+        return value
+      }, updateOptions)
+      journalLocal(ops)
+      return result
+    }
     return credentials.update(async (store) => {
       const before = cloneStore(store)
       const result = await updater(store)
@@ -177,6 +236,7 @@ export function createRedisStateBackend(
   ): Promise<AuthStoreUpdateResult<T>> {
     if (!connection.available()) return localUpdate(updater, updateOptions)
     try {
+      if (!journal.empty) await flushJournal()
       const first = await sharedUpdate(await credentialsForUpdate(), updater)
       if (!profilesChanged(first.before, first.after)) {
         await writeRouting(first.ops)
@@ -208,6 +268,7 @@ export function createRedisStateBackend(
 
   const backend: AuthStoreBackend = {
     kind: 'redis',
+    agentId,
     location: `${connection.prefix}${agentId}`,
     load,
     update,

@@ -55,6 +55,12 @@ export interface AuthStoreUpdateOptions {
  */
 export interface AuthStoreBackend {
   readonly kind: 'file' | 'memory' | 'redis'
+  /**
+   * The agent whose profiles the backend holds, when it knows (the fleet backends do). The OAuth
+   * refresh asks its lock for that agent's lock: a fleet keeps an agent's lock, fence and
+   * credentials in one Redis Cluster hash slot.
+   */
+  readonly agentId?: string
   /** Absolute path of the store file, or `memory:` for a memory store. */
   readonly location: string
   /**

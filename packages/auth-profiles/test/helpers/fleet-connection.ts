@@ -13,6 +13,8 @@ import { startRedisServer, type RedisServer } from '../../../../test-support/red
 export interface TestFleetConnection extends FleetConnection {
   /** Simulates an outage: while true, run() throws FleetUnavailableError without a round trip. */
   down: boolean
+  /** Ends a simulated outage as the real probe does: `down = false`, then the recovery listeners. */
+  recover(): void
   close(): Promise<void>
 }
 
@@ -23,12 +25,21 @@ export async function connectTestFleet(
   const client: FleetClient = createClient({ socket: { path: server.socketPath, tls: false } })
   client.on('error', () => undefined)
   await client.connect()
+  const recovered = new Set<() => void>()
   const connection: TestFleetConnection = {
     prefix,
     keys: createFleetKeys(prefix),
     down: false,
     client,
     available: () => !connection.down,
+    onRecovered(listener) {
+      recovered.add(listener)
+      return () => recovered.delete(listener)
+    },
+    recover() {
+      connection.down = false
+      for (const listener of recovered) listener()
+    },
     unavailableReason: () => (connection.down ? 'simulated outage' : undefined),
     commandTimeoutMs: 1_000,
     freshnessMs: 100,

@@ -74,7 +74,7 @@ export type AnyWorkerJob = WorkerJob | RefreshWorkerJob | FleetRefreshWorkerJob
 
 /** A message from a worker. */
 export interface WorkerMessage {
-  readonly type: 'ready' | 'result' | 'error'
+  readonly type: 'ready' | 'recorded' | 'result' | 'error'
   readonly pid: number
   readonly worker: number
   readonly error?: { readonly name?: string; readonly code?: string; readonly message: string }
