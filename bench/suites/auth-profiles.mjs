@@ -8,9 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 import { coldImportRows } from '../lib/cold-import.mjs'
 import { atMost } from '../lib/context.mjs'
-import { timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
+import { timeAsyncInterleaved, timeAsyncIterations, timeIterations } from '../lib/measure.mjs'
 import { startBenchRedis } from '../lib/redis-server.mjs'
 import { percentileSorted } from '../lib/stats.mjs'
+import { startRedisCluster } from '../../test-support/redis-cluster.mjs'
 
 export const name = 'auth-profiles'
 export const packages = ['model-catalog', 'auth-profiles']
@@ -114,9 +115,11 @@ function ordering(ctx, m) {
 }
 
 /**
- * Warm selection (load the store, order the provider's profiles) through the file backend and
- * through the Redis state backend over the same file (fleet mode, freshness 100 ms: most loads
- * reuse the snapshot, one in each 80 ms window reads Redis). Informational, no target.
+ * Warm selection (load the store, order the provider's profiles) through the file backend, the
+ * Redis state backend over the same file (fleet mode, freshness 100 ms: most loads reuse the
+ * snapshot, one in each 80 ms window reads Redis) and the same backend on a 3-master Redis
+ * Cluster. The single-Redis and cluster figures are taken interleaved, so load affects both alike;
+ * the cluster must stay within 1.2× of one Redis.
  */
 async function fleetSelection(ctx, m) {
   const name = (backend) => `warm selection (load + resolveAuthProfileOrder), ${backend}`
@@ -125,11 +128,17 @@ async function fleetSelection(ctx, m) {
     const note = 'skipped: redis-server is not installed'
     return [{ name: name('Redis state backend'), metric: 'p50', value: 'n/a', unit: '', note }]
   }
+  const cluster = await startRedisCluster()
   const dir = mkdtempSync(join(tmpdir(), 'claw-bench-fleet-'))
   const fleetModule = await import(
     ctx.distUrl('auth-profiles').replace(/index\.js$/, 'redis/index.js')
   )
   const fleet = fleetModule.createRedisFleet({ url: redis.url, warn: () => undefined })
+  const clusterFleet = fleetModule.createRedisFleet({
+    url: cluster.urls,
+    warn: () => undefined,
+    commandTimeoutMs: 5_000,
+  })
   try {
     const agentDir = join(dir, 'agents', 'main', 'agent')
     const { profiles, usageStats } = storeWith(20)
@@ -139,28 +148,39 @@ async function fleetSelection(ctx, m) {
       store.usageStats = usageStats
     })
     const state = fleet.stateBackend({ agentId: 'main', credentials: files })
-    // The same routing state in Redis.
-    await state.update((store) => {
-      store.usageStats = JSON.parse(JSON.stringify(usageStats))
-    })
-    const select = async (backend) =>
-      m.resolveAuthProfileOrder({
-        store: await m.loadAuthProfileStore({ backend }),
-        provider: 'anthropic',
+    const clusterState = clusterFleet.stateBackend({ agentId: 'main', credentials: files })
+    // The same routing state in Redis and in the cluster.
+    for (const backend of [state, clusterState]) {
+      await backend.update((store) => {
+        store.usageStats = JSON.parse(JSON.stringify(usageStats))
       })
+    }
+    const select = async (store) =>
+      m.resolveAuthProfileOrder({ store: await store.load(), provider: 'anthropic' })
     const iterations = ctx.pick(20_000, 2_000)
     const fromFile = await timeAsyncIterations(() => select(files), { iterations })
-    const fromRedis = await timeAsyncIterations(() => select(state), { iterations })
+    const [fromRedis, fromCluster] = await timeAsyncInterleaved(
+      [() => select(state), () => select(clusterState)],
+      { iterations },
+    )
     const freshness = await fleetFreshness(ctx, m, fleetModule, redis, files)
-    if (fleet.status() !== 'connected') throw new Error(`fleet ${fleet.status()} during the bench`)
+    for (const each of [fleet, clusterFleet]) {
+      if (each.status() !== 'connected') throw new Error(`fleet ${each.status()} during the bench`)
+    }
+    const ratio = fromCluster.p50 / fromRedis.p50
     return [
       ...callRows(name('file backend'), fromFile),
       ...callRows(name('Redis state backend'), fromRedis),
+      ...callRows(name('Redis Cluster state backend (3 masters)'), fromCluster),
+      atMost(
+        { name: name('Redis Cluster / one Redis'), metric: 'p50 ratio', value: ratio, unit: '×' },
+        1.2,
+      ),
       ...freshness,
     ]
   } finally {
-    await fleet.close()
-    await redis.stop()
+    await Promise.all([fleet.close(), clusterFleet.close()])
+    await Promise.all([redis.stop(), cluster.dispose()])
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -59,7 +59,7 @@ export interface RefreshWorkerJob {
 export interface FleetRefreshWorkerJob {
   readonly kind: 'fleet-refresh'
   readonly worker: number
-  readonly redisUrl: string
+  readonly redisUrl: string | readonly string[]
   readonly agentId: string
   readonly profileId: string
   readonly tokenEndpoint: string
