@@ -163,7 +163,7 @@ describe('routing diff semantics', () => {
       model: 'gpt-x',
       usageLimit,
     })
-    expect(pttl('claw:main:cooldown:openai:a')).toBeGreaterThan(3 * 86_400_000 - 60_000)
+    expect(pttl('claw:{main}:cooldown:openai:a')).toBeGreaterThan(3 * 86_400_000 - 60_000)
     const other = fleet().stateBackend({ agentId: 'main', credentials: await host('h2') })
     const seen = await stateOf(other)
     expect(seen.usageStats?.[A]?.usageLimit).toEqual(usageLimit)
