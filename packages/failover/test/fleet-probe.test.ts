@@ -101,7 +101,7 @@ describe('probes across a fleet', () => {
     release('ok')
     expect((await first).trace.at(-1)).toMatchObject({ profileId: 'openai:a', probe: true })
     expect(calls).toEqual(['h1 openai:a', 'h2 openai:b'])
-    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:probe:openai:a']).trim()).toBe('0')
   })
 })
 
@@ -192,7 +192,7 @@ describe('probes across processes', () => {
     // The prober's call to a hangs: it holds the fleet's probe lease.
     void prober.runs(1).catch(() => undefined)
     await until(() => provider!.stats().byKey[KEY_A]?.count === 1, 15_000, 'the probe of a')
-    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('1')
+    expect(server.cli(['EXISTS', 'claw:{main}:probe:openai:a']).trim()).toBe('1')
 
     const meanwhile = await other.runs(10)
     expect(meanwhile).toEqual(Array(10).fill({ profileId: 'openai:b', probe: false }))
@@ -200,12 +200,12 @@ describe('probes across processes', () => {
 
     // The prober dies mid-probe: nothing releases its lease, which ends with its TTL.
     prober.child.kill('SIGKILL')
-    const ttl = Number(server.cli(['PTTL', 'claw:main:probe:openai:a']).trim())
+    const ttl = Number(server.cli(['PTTL', 'claw:{main}:probe:openai:a']).trim())
     expect(ttl).toBeGreaterThan(0)
     expect(ttl).toBeLessThanOrEqual(LEASE_MS)
     provider.setBehaviour(KEY_A, behave.ok())
     await until(
-      () => server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim() === '0',
+      () => server.cli(['EXISTS', 'claw:{main}:probe:openai:a']).trim() === '0',
       LEASE_MS + 5_000,
       'the lease to expire',
     )
@@ -218,6 +218,6 @@ describe('probes across processes', () => {
     expect(provider.stats().byKey[KEY_A]?.count).toBe(
       1 + after.filter((outcome) => outcome.profileId === 'openai:a').length,
     )
-    expect(server.cli(['HEXISTS', 'claw:main:usage:openai:a', 'cooldownUntil']).trim()).toBe('0')
+    expect(server.cli(['HEXISTS', 'claw:{main}:usage:openai:a', 'cooldownUntil']).trim()).toBe('0')
   }, 60_000)
 })

@@ -553,10 +553,10 @@ describe('probe leases (one probe per fleet after a window ends)', () => {
     expect(first.status).toBe('acquired')
     expect((await two.probeLeases!.acquire(request())).status).toBe('held')
     expect(await two.probeLeases!.held(request())).toBe(true)
-    expect(pttl('claw:main:probe:openai:a')).toBeGreaterThan(4_000)
-    expect(pttl('claw:main:probe:openai:a')).toBeLessThanOrEqual(5_000)
+    expect(pttl('claw:{main}:probe:openai:a')).toBeGreaterThan(4_000)
+    expect(pttl('claw:{main}:probe:openai:a')).toBeLessThanOrEqual(5_000)
     if (first.status === 'acquired') await first.release()
-    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:probe:openai:a']).trim()).toBe('0')
     const second = await two.probeLeases!.acquire(request())
     expect(second.status).toBe('acquired')
     // A stale holder's release never frees the next holder's lease.
@@ -577,7 +577,7 @@ describe('probe leases (one probe per fleet after a window ends)', () => {
       persist: { backend: one },
     })
     expect((await two.probeLeases!.acquire(request())).status).toBe('cooling')
-    expect(server.cli(['EXISTS', 'claw:main:probe:openai:a']).trim()).toBe('0')
+    expect(server.cli(['EXISTS', 'claw:{main}:probe:openai:a']).trim()).toBe('0')
   })
 
   it('records a window that ended before it was written, so the profile is still probed once', async () => {
@@ -594,7 +594,7 @@ describe('probe leases (one probe per fleet after a window ends)', () => {
         now: () => past,
       })
     }
-    expect(hash('claw:main:usage:openai:a')).toMatchObject({
+    expect(hash('claw:{main}:usage:openai:a')).toMatchObject({
       cooldownUntil: String(past + 100),
       'model:gpt-x:until': String(past + 100),
     })
@@ -608,7 +608,7 @@ describe('probe leases (one probe per fleet after a window ends)', () => {
     const one = fleet().stateBackend({ agentId: 'main', credentials: await host('h1') })
     await endedWindow(one, 'gpt-x')
     expect((await one.probeLeases!.acquire(request('gpt-x'))).status).toBe('acquired')
-    expect(pttl('claw:main:mprobe:openai:a:gpt-x')).toBeGreaterThan(4_000)
+    expect(pttl('claw:{main}:mprobe:openai:a:gpt-x')).toBeGreaterThan(4_000)
     expect((await one.probeLeases!.acquire(request('gpt-x'))).status).toBe('held')
   })
 
