@@ -656,7 +656,7 @@ describe('soft bookkeeping (successes) is written behind, batched', () => {
     expect((await main.load()).usageStats?.[A]?.lastUsed).toBeTypeOf('number')
     expect((await main.load()).lastGood).toEqual({ openai: A })
     expect(scriptCalls()).toBe(before)
-    expect(hash('claw:main:usage:openai:a')).toEqual({})
+    expect(hash('claw:{main}:usage:openai:a')).toEqual({})
 
     const started = performance.now()
     while (hash('claw:work:usage:openai:a')['lastUsed'] === undefined) {
@@ -664,12 +664,12 @@ describe('soft bookkeeping (successes) is written behind, batched', () => {
       await sleep(20)
     }
     expect(scriptCalls()).toBe(before + 1)
-    expect(hash('claw:main:usage:openai:a')).toMatchObject({ errorCount: '0' })
-    expect(Number(hash('claw:main:usage:openai:a')['lastUsed'])).toBeGreaterThan(0)
-    expect(hash('claw:main:lastgood')).toEqual({ openai: A })
+    expect(hash('claw:{main}:usage:openai:a')).toMatchObject({ errorCount: '0' })
+    expect(Number(hash('claw:{main}:usage:openai:a')['lastUsed'])).toBeGreaterThan(0)
+    expect(hash('claw:{main}:lastgood')).toEqual({ openai: A })
     // The snapshot keeps them once written (no step back until the next read).
     expect((await main.load()).usageStats?.[A]?.lastUsed).toBe(
-      Number(hash('claw:main:usage:openai:a')['lastUsed']),
+      Number(hash('claw:{main}:usage:openai:a')['lastUsed']),
     )
   })
 
@@ -684,23 +684,23 @@ describe('soft bookkeeping (successes) is written behind, batched', () => {
     // Host b records a failure on B after a's held-back success.
     await markAuthProfileFailure({ store: b, profileId: B, reason: 'overloaded' })
     await a.flush?.()
-    const usageA = hash('claw:main:usage:openai:a')
+    const usageA = hash('claw:{main}:usage:openai:a')
     expect(usageA['errorCount']).toBe('0')
     expect(Object.keys(usageA).filter((field) => field.startsWith('failure:'))).toEqual([])
     expect(usageA['cooldownUntil']).toBeUndefined()
-    const usageB = hash('claw:main:usage:openai:b')
+    const usageB = hash('claw:{main}:usage:openai:b')
     expect(usageB).toMatchObject({ errorCount: '1', 'failure:overloaded': '1' })
     expect(Number(usageB['lastUsed'])).toBeGreaterThan(0)
-    expect(pttl('claw:main:cooldown:openai:b')).toBeGreaterThan(50_000)
+    expect(pttl('claw:{main}:cooldown:openai:b')).toBeGreaterThan(50_000)
   })
 
   it('closing the fleet writes what is held back', async () => {
     const live = fleet()
     const backend = live.stateBackend({ agentId: 'main', credentials: await host('h1') })
     await markAuthProfileUsed({ store: backend, profileId: B })
-    expect(hash('claw:main:usage:openai:b')).toEqual({})
+    expect(hash('claw:{main}:usage:openai:b')).toEqual({})
     await live.close()
-    expect(Number(hash('claw:main:usage:openai:b')['lastUsed'])).toBeGreaterThan(0)
+    expect(Number(hash('claw:{main}:usage:openai:b')['lastUsed'])).toBeGreaterThan(0)
   })
 
   it('while Redis is unavailable, held-back successes go to the local store', async () => {
