@@ -13,7 +13,7 @@ import {
 } from './cooldowns.js'
 import { AuthProfilesError } from '../errors.js'
 import { updateStoreEntry } from '../store/memory-store.js'
-import { statsAfterSuccess, successEndsOpenWindow } from './success-stats.js'
+import { statsAfterSuccess, successEndsWindow } from './success-stats.js'
 import { writeBehindOf, type WriteBehind } from '../store/write-behind.js'
 import { resolveClock, type Clock } from '../runtime.js'
 import { resolveAuthStoreBackend, type AuthStoreOptions } from '../store/store.js'
@@ -346,10 +346,11 @@ export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
  * other models stay.
  *
  * Through the file store or the Redis state backend handle this is written behind
- * (`deferred: true`; the deprecated `persist` form writes at once): the handle shows it at once, the store gets it within a second (merged with what other processes
- * wrote meanwhile: a failure recorded after the success wins) and on a clean exit. A success that
- * ends a window still open (a cooldown, a disable) is written before this returns, because other
- * processes skip the profile until they read it.
+ * (`deferred: true`; the deprecated `persist` form writes at once): the handle shows it at once,
+ * the store gets it within a second (merged with what other processes wrote meanwhile: a failure
+ * recorded after the success wins) and on a clean exit. A success that ends a window (a cooldown
+ * or a disable, open or run out) is written before this returns: other processes skip the
+ * profile, or hold it on probation, until they read it.
  *
  * @public
  */
@@ -404,8 +405,7 @@ async function recordSuccessBehind(
     return { changed: false, persisted: false, error: wrapped }
   }
   if (!(profileId in view.profiles)) return UNCHANGED
-  if (successEndsOpenWindow(view.usageStats?.[profileId], now, model))
-    return recordSuccessNow(options, now)
+  if (successEndsWindow(view.usageStats?.[profileId], model)) return recordSuccessNow(options, now)
   writeBehind.deferSuccess(profileId, model, now)
   return DEFERRED
 }

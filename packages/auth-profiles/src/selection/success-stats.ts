@@ -45,23 +45,22 @@ export function statsAfterSuccess(
 }
 
 /**
- * Whether a success at `now` ends a window that is still open: a disable, a profile-wide cooldown
- * (also one an older writer scoped to a model) or `model`'s own cooldown. Such a success is
- * written at once, because other processes skip the profile until they read it; any other success
- * only moves `lastUsed` and resets counters and ended windows, and may be written behind.
+ * Whether a success ends a window: a disable, a profile-wide cooldown (also one an older writer
+ * scoped to a model) or `model`'s own cooldown, still open or run out. Such a success is written
+ * at once: other processes skip the profile while a window is open, and after it has run out they
+ * hold the profile on probation (one probe per fleet) until they read the probe's success. Any
+ * other success only moves `lastUsed` and resets counters, and may be written behind. A window
+ * ends once, so this costs one write per window, not one per success.
  *
  * @internal
  */
-export function successEndsOpenWindow(
+export function successEndsWindow(
   stats: ProfileUsageStats | undefined,
-  now: number,
   model: string | undefined,
 ): boolean {
   if (stats === undefined) return false
-  if (stats.disabledUntil !== undefined && stats.disabledUntil > now) return true
-  if (stats.cooldownUntil !== undefined && stats.cooldownUntil > now) return true
-  const own = model === undefined ? undefined : stats.modelCooldowns?.[model]
-  return own !== undefined && own.until > now
+  if (stats.disabledUntil !== undefined || stats.cooldownUntil !== undefined) return true
+  return model !== undefined && stats.modelCooldowns?.[model] !== undefined
 }
 
 /**

@@ -137,6 +137,25 @@ describe('a success through the file store', () => {
     expect(readFile().usageStats?.['openai:a']?.cooldownUntil).toBeUndefined()
   })
 
+  it('that ends a window which has run out (a probe) is written before the call returns', async () => {
+    const store = openAuthStore({ agentDir })
+    await markAuthProfileFailure({
+      store,
+      profileId: 'openai:a',
+      reason: 'overloaded',
+      retryAfterMs: 1,
+      now: () => 1_000,
+    })
+    // The window ended at 1 001; other processes hold the profile on probation until a success.
+    const result = await markAuthProfileUsed({ store, profileId: 'openai:a', now: () => 5_000 })
+    expect(result).toEqual({ changed: true, persisted: true })
+    expect(readFile().usageStats?.['openai:a']).toEqual({
+      lastUsed: 5_000,
+      errorCount: 0,
+      lastFailureAt: 1_000,
+    })
+  })
+
   it('for a profile removed meanwhile adds no stats back', async () => {
     const store = openAuthStore({ agentDir })
     await markAuthProfileUsed({ store, profileId: 'openai:b', now: () => 5_000 })
