@@ -181,9 +181,11 @@ describe('fleet mode on a 3-master Redis Cluster', () => {
       agentId: 'main',
       credentials: createFileAuthStore({ agentDir: dirs.agentDir }),
     })
-    const request = async (fail: boolean): Promise<string> => {
+    // One request: resolve a key (never an error, Redis or not), then record the outcome on the
+    // profile it used — or on `failing`, whichever profile round-robin put first.
+    const request = async (fail: boolean, failing?: string): Promise<string> => {
       const resolved = await resolveApiKeyForProvider({ provider: 'openai', store })
-      const profileId = resolved.profileId ?? ''
+      const profileId = failing ?? resolved.profileId ?? ''
       const outcome = fail
         ? await markAuthProfileFailure({
             store,
@@ -199,7 +201,7 @@ describe('fleet mode on a 3-master Redis Cluster', () => {
     const victim = cluster.nodeOf('claw:{main}:usage:openai:a')
     await cluster.kill(victim)
     // Every request succeeds on local state; A's 429 moves the next ones to B.
-    expect(await request(true)).toBe(A)
+    expect(await request(true, A)).toBe(A)
     for (let i = 0; i < 5; i += 1) expect(await request(false)).toBe(B)
     expect(fleet.status()).toBe('degraded')
     expect(warnings.filter((message) => message.startsWith('Redis unavailable'))).toHaveLength(1)
