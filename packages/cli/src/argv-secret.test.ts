@@ -99,5 +99,7 @@ describe('arguments that look like credentials', () => {
       key,
     ])
     expect(argvSecrets([`--provider=${key}`, '--agent', 'main'])).toEqual([key])
+    // A key typed as a flag, letters only after its prefix (no digit to call it key material).
+    expect(argvSecrets(['doctor', '--AKIAABCDEFGHIJKLMNOP'])).toEqual(['AKIAABCDEFGHIJKLMNOP'])
   })
 })

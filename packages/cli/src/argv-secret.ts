@@ -50,7 +50,9 @@ export function argvSecrets(argv: readonly string[]): string[] {
       argument.startsWith('-') && argument.includes('=')
         ? argument.slice(argument.indexOf('=') + 1)
         : argument
-    for (const piece of [value, ...value.split(/[=,/:@\s]+/)]) {
+    // A key typed as a flag (`--AKIA…`) is a secret without its dashes.
+    const bare = value.replace(/^-+/, '')
+    for (const piece of [value, bare, ...bare.split(/[=,/:@\s]+/)]) {
       if (piece !== '' && looksLikeSecret(piece)) found.add(piece)
     }
   }
