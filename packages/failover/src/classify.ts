@@ -1,9 +1,9 @@
 // Failure classification: why did a model call fail, as far as failover is concerned?
 //
-// Follows openclaw-behavior.md §2.5 (the error-object steps and the message table, in the
-// reference's order) and adds the reasons the reference lacks: `overloaded`, `context_overflow`,
-// `model_not_found`, `server_error` and `auth_permanent`. Every place where we depart from the
-// reference is marked "Departure:" below.
+// The error-object steps and the message table keep OpenClaw's order and precedence, so an error
+// classified there is classified the same here; on top of them come the reasons OpenClaw lacks:
+// `overloaded`, `context_overflow`, `model_not_found`, `server_error` and `auth_permanent`. Where
+// we classify differently from OpenClaw on purpose, the comment says "Unlike OpenClaw".
 
 import { redactSecretsInText } from '@claw/auth-profiles'
 import { FailoverError } from './errors.js'
@@ -55,13 +55,12 @@ const MAX_CAUSE_DEPTH = 4
 const IMAGE_ERROR = /image dimensions exceed max allowed size|image exceeds \d+(?:\.\d+)?\s*mb/
 
 /**
- * Rule 1. Departure: `429` must not touch other digits (the reference matched it anywhere, so
- * "maximum context length is 4290 tokens" read as a rate limit), and `rate-limit` with a hyphen
- * counts too.
+ * Rule 1. Unlike OpenClaw, `429` must not touch other digits (matched anywhere, "maximum context
+ * length is 4290 tokens" would read as a rate limit), and `rate-limit` with a hyphen counts too.
  */
 const RATE_LIMIT =
   /rate[-_ ]limit|too many requests|(?<!\d)429(?!\d)|exceeded your current quota|resource has been exhausted|quota exceeded|resource_exhausted|usage limit/
-/** Rule 2. The reference maps these to `rate_limit`; we keep them apart as `overloaded`. */
+/** Rule 2. OpenClaw maps these to `rate_limit`; they stay apart as `overloaded` (same policy). */
 const OVERLOADED = /overloaded/
 /** Rule 3 (image-dimension errors never get here: rule 0 returns first). */
 const FORMAT = /string should match pattern|tool_use\.id|tool_use_id|invalid request format/
@@ -114,7 +113,8 @@ function matchLowerText(text: string): MessageMatch {
   if (BILLING.test(text)) return 'billing'
   if (BILLING_WORD.test(text) && BILLING_COMPANION.test(text)) return 'billing'
   if (TIMEOUT.test(text)) return 'timeout'
-  // Ours, slotted between the reference's timeout and auth rules.
+  // Ours: after OpenClaw's rules 1-5, which keep their precedence, and before its auth rule, whose
+  // broad words (`expired`, `forbidden`, `401`) would otherwise claim these messages.
   if (CONTEXT_OVERFLOW.test(text)) return 'context_overflow'
   if (MODEL_NOT_FOUND.test(text)) return 'model_not_found'
   if (NOT_FOUND_CODE.test(text) && MENTIONS_MODEL.test(text)) return 'model_not_found'
@@ -125,15 +125,15 @@ function matchLowerText(text: string): MessageMatch {
 }
 
 /**
- * Classifies a provider error message, first match wins (openclaw-behavior.md §2.5):
+ * Classifies a provider error message, first match wins (OpenClaw's rules, in its order):
  *
  * 0. image-dimension or image-size errors → `null` (they become user messages, not failover);
  * 1. rate limits, quotas, `429` → `rate_limit`;
- * 2. `overloaded` → `overloaded` (the reference says `rate_limit`; the policy treats both alike);
+ * 2. `overloaded` → `overloaded` (OpenClaw says `rate_limit`; the policy treats both alike);
  * 3. tool-use id and schema-pattern errors → `format`;
  * 4. `402`, payment and credit wording → `billing`;
  * 5. timeouts and exceeded deadlines → `timeout`;
- * then ours, before the reference's auth rule: context-window overflows → `context_overflow`,
+ * then ours, before the auth rule: context-window overflows → `context_overflow`,
  * unknown models → `model_not_found`, revoked grants → `auth_permanent`, 5xx wording →
  * `server_error`;
  * 6. keys, tokens, `401`/`403`, missing credentials → `auth`;
@@ -181,7 +181,7 @@ function carriesTimeoutHint(value: unknown, depth: number): boolean {
 }
 
 /**
- * True when an error is a timeout (openclaw-behavior.md §2.5, step 4): its name is
+ * True when an error is a timeout: its name is
  * `TimeoutError`; or its message says `timeout`, `timed out` or `deadline exceeded`; or it is an
  * `AbortError` saying "request was aborted"; or an `AbortError` whose `cause` or `reason`
  * carries a timeout (as `AbortSignal.timeout()` produces).
@@ -203,7 +203,7 @@ export function isTimeoutError(err: unknown): boolean {
 /**
  * True for a caller's own cancellation: an `AbortError` that is not a {@link FailoverError} and
  * shows no sign of a timeout. Failover rethrows these at once instead of trying another
- * candidate (openclaw-behavior.md §2.8).
+ * candidate: the caller asked to stop.
  *
  * @public
  */
@@ -230,9 +230,8 @@ function toHttpStatus(value: unknown): number | undefined {
 
 /**
  * The HTTP status an error carries: `status`, `statusCode`, `response.status`, or AWS SDK v3's
- * `$metadata.httpStatusCode`. Departure: the first one that is a valid status wins, where the
- * reference took `status ?? statusCode` even when `status` was not numeric (Google SDKs put
- * `"RESOURCE_EXHAUSTED"` there).
+ * `$metadata.httpStatusCode`. The first one that is a valid status wins, not `status ??
+ * statusCode`: Google SDKs put `"RESOURCE_EXHAUSTED"` in `status`.
  */
 function readHttpStatus(err: unknown): number | undefined {
   return (
@@ -243,7 +242,7 @@ function readHttpStatus(err: unknown): number | undefined {
   )
 }
 
-/** Network failures that the reference treats as timeouts, plus undici's timeout codes. */
+/** Network failures that OpenClaw treats as timeouts, plus undici's timeout codes. */
 const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
@@ -544,7 +543,7 @@ interface StatusEvidence {
 }
 
 /**
- * The reference's status map (402, 429, 401/403, 408) plus ours (404, 413, 529, 5xx), each
+ * OpenClaw's status map (402, 429, 401/403, 408) plus ours (404, 413, 529, 5xx), each
  * refined by what the body says. `null` ends classification; `undefined` moves on.
  */
 function reasonFromStatus(
@@ -555,7 +554,7 @@ function reasonFromStatus(
     case 402:
       return 'billing'
     case 429:
-      // Departure: OpenAI sends `insufficient_quota` (no credit left) as a 429; that is billing.
+      // Unlike OpenClaw: OpenAI sends `insufficient_quota` (no credit left) as a 429; that is billing.
       return evidence.body() === 'billing' ? 'billing' : 'rate_limit'
     case 401:
       return AUTH_PERMANENT.test(evidence.text) || evidence.body() === 'auth_permanent'
@@ -616,7 +615,7 @@ function evidenceText(err: unknown): string {
 }
 
 /**
- * Works out why a call failed (openclaw-behavior.md §2.5), first match wins:
+ * Works out why a call failed, first match wins:
  *
  * 1. a {@link FailoverError} → its `reason`; a user abort ({@link isUserAbortError}) → `null`;
  * 2. the HTTP status (`status`, `statusCode`, `response.status`; a number or a digit string):

@@ -311,7 +311,7 @@ export async function runEngine<T>(
   }
 
   if (attempts.filter((attempt) => !attempt.skipped).length <= 1 && run.lastError !== undefined) {
-    // One call was made: the caller gets its own error back, whatever it threw (reference).
+    // One call was made: the caller gets its own error back, whatever it threw, as from a plain call.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw run.lastError
   }
@@ -805,7 +805,8 @@ async function tryCandidate<T>(
         ...(outcome.code === undefined ? {} : { code: outcome.code }),
         willRetry: willRetrySame,
       })
-      // Model-only fallback follows the reference: format errors move to the next model too.
+      // Model-only fallback (OpenClaw's runWithModelFallback): a format error moves on to the next
+      // model too, since another model may accept the request.
       if (policy.next === 'surface' && !(modelOnly && reason === 'format'))
         throw new StopError(outcome.error)
       if (reason === 'auth' && !refreshed && slot.profileId && run.hooks.refreshAfterAuthFailure) {

@@ -395,8 +395,8 @@ class FailoverRun<T> implements EngineHooks<T> {
 }
 
 /**
- * Runs a model call with failover (reference §2.6 and §2.8, with model-scoped cooldowns, Retry-After
- * deadlines and a decision trace):
+ * Runs a model call with failover (profile rotation and model fallback, with model-scoped
+ * cooldowns, Retry-After deadlines and a decision trace):
  *
  * - candidates: the requested model, then the fallbacks (see `buildFallbackCandidates`);
  * - within a candidate's provider, its profiles in `resolveAuthProfileOrder` order (cooling profiles

@@ -131,7 +131,7 @@ async function pool(count: number, concurrency: number, task: (index: number) =>
   await Promise.all(Array.from({ length: concurrency }, worker))
 }
 
-describe('X1: 429 storm on one key', () => {
+describe('a 429 storm on one key', () => {
   it('keeps ≥ 99 % of 200 concurrent requests succeeding and never calls A inside its cooldown', async () => {
     const { keys, backend } = setup()
     const LATENCY = 120
@@ -220,7 +220,7 @@ describe('X1: 429 storm on one key', () => {
 
     const sorted = [...durations].sort((a, b) => a - b)
     console.info(
-      `[X1] success ${succeeded}/${REQUESTS} (${(successRate * 100).toFixed(1)} %) in ${wallMs} ms; ` +
+      `[429 storm] success ${succeeded}/${REQUESTS} (${(successRate * 100).toFixed(1)} %) in ${wallMs} ms; ` +
         `A: ${arrivalsA.length} requests, ${rateLimitedA.length} × 429 (arrived ` +
         `${(rateLimitedA[0]?.at ?? began) - began}–${(rateLimitedA[rateLimitedA.length - 1]?.at ?? began) - began} ms), ` +
         `cooldown recorded at ${recordedAt - began} ms; in its window ${recordedAt - began}–${until - began} ms ` +
@@ -233,7 +233,7 @@ describe('X1: 429 storm on one key', () => {
   })
 })
 
-describe('X2: every key rate-limited', () => {
+describe('every key rate-limited', () => {
   it('fails fast with retryAfterMs ≈ 30 s, one request per key and no hot loop', async () => {
     const { keys, backend } = setup()
     // The three Retry-After shapes: seconds, an HTTP-date and retry-after-ms.
@@ -281,14 +281,14 @@ describe('X2: every key rate-limited', () => {
         expect(gap).toBeGreaterThanOrEqual(250)
     }
     console.info(
-      `[X2] failed in ${elapsed.toFixed(0)} ms with retryAfterMs ${summary.retryAfterMs ?? 'none'}; ` +
+      `[all keys limited] failed in ${elapsed.toFixed(0)} ms with retryAfterMs ${summary.retryAfterMs ?? 'none'}; ` +
         `second request: 0 calls, retryAfterMs ${(again as FailoverSummaryError).retryAfterMs ?? 'none'}; ` +
         `requests per key ${[keys.a, keys.b, keys.c].map((key) => stats.byKey[key]?.count ?? 0).join('/')}`,
     )
   })
 })
 
-describe('X4: what each status does, over HTTP', () => {
+describe('what each status does, over HTTP', () => {
   it('401 on A: next profile, A cooled profile-wide (other models skip it too)', async () => {
     const { keys, backend } = setup()
     server.setBehaviour(keys.a, behave.unauthorized())
@@ -423,7 +423,7 @@ describe('X4: what each status does, over HTTP', () => {
     const stats = backend.snapshot().usageStats?.['openai:a']
     expect(stats?.cooldownReason).toBe('server_error')
     expect(stats?.cooldownUntil ?? 0).toBeGreaterThan(Date.now())
-    console.info(`[X4] 500 retry gap: client ${clientGap} ms, server ${serverGap} ms`)
+    console.info(`[status] 500 retry gap: client ${clientGap} ms, server ${serverGap} ms`)
   })
 
   it('529 overloaded on A: profile cooldown, next profile, no same-key retry', async () => {
@@ -471,7 +471,7 @@ async function abortAfter50ms(
   return { calls, latency }
 }
 
-describe('X5: abort and budgets', () => {
+describe('abort and budgets', () => {
   it('a caller abort during a hanging call rejects within 100 ms and sends nothing more', async () => {
     const { keys, backend } = setup()
     for (const key of [keys.a, keys.b, keys.c]) server.setBehaviour(key, behave.hang())
@@ -484,7 +484,7 @@ describe('X5: abort and budgets', () => {
     // Nothing was marked: a user abort says nothing about the credential.
     expect(backend.snapshot().usageStats?.['openai:a']?.cooldownUntil).toBeUndefined()
     console.info(
-      `[X5] abort → rejection in ${latency.toFixed(1)} ms; server requests after abort: 0`,
+      `[abort] abort → rejection in ${latency.toFixed(1)} ms; server requests after abort: 0`,
     )
   })
 
@@ -495,7 +495,7 @@ describe('X5: abort and budgets', () => {
     const { latency } = await abortAfter50ms(backend)
     await sleep(400)
     expect(server.stats().total).toBe(1)
-    console.info(`[X5] abort in the retry gap → rejection in ${latency.toFixed(1)} ms`)
+    console.info(`[abort] abort in the retry gap → rejection in ${latency.toFixed(1)} ms`)
   })
 
   it('maxAttempts: 6 caps the calls when every key returns 500', async () => {
@@ -547,7 +547,7 @@ describe('X5: abort and budgets', () => {
     // The call in flight at the deadline is not cut short, so the run ends within one call of it.
     expect(elapsed).toBeLessThan(DEADLINE + 200 + 150)
     console.info(
-      `[X5] deadline ${DEADLINE} ms: ${calls.length} calls, run ended after ${elapsed} ms`,
+      `[abort] deadline ${DEADLINE} ms: ${calls.length} calls, run ended after ${elapsed} ms`,
     )
   })
 })
