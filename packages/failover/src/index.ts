@@ -13,8 +13,8 @@ export {
   isTimeoutError,
   isUserAbortError,
   resolveFailoverReasonFromError,
-} from './classify.js'
-export type { FailoverErrorContext, FailoverErrorDescription } from './classify.js'
+} from './classify/classify.js'
+export type { FailoverErrorContext, FailoverErrorDescription } from './classify/classify.js'
 export {
   computeBackoffMs,
   DEFAULT_MAX_RETRY_AFTER_MS,
@@ -39,18 +39,18 @@ export { FAILOVER_POLICY } from './policy.js'
 export type { FailoverPolicyEntry } from './policy.js'
 export { buildFallbackCandidates } from './candidates.js'
 export type { BuildFallbackCandidatesOptions, FallbackCandidate } from './candidates.js'
-export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MIN_RETRY_GAP_MS } from './engine.js'
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MIN_RETRY_GAP_MS } from './engine/engine.js'
 export type { FailoverEvent } from './events.js'
 export type { FailoverRunObserver, FailoverTelemetry } from './failover-telemetry.js'
 export type { FailoverTraceEntry } from './trace.js'
 export { runWithFailover } from './run.js'
 export type { FailoverCallContext, RunWithFailoverOptions, RunWithFailoverResult } from './run.js'
-export { createFailoverFetch, getFailoverFetchResult } from './failover-fetch.js'
+export { createFailoverFetch, getFailoverFetchResult } from './fetch/failover-fetch.js'
 export type {
   CreateFailoverFetchOptions,
   FailoverFetch,
   FailoverFetchResult,
-} from './failover-fetch.js'
+} from './fetch/failover-fetch.js'
 export { resolveOAuthSettings } from './oauth-settings.js'
 export { ANTHROPIC_OAUTH_BETA, ANTHROPIC_VERSION, presentCredential } from './request-auth.js'
 export type {

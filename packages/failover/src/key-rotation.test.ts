@@ -1,6 +1,6 @@
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { isApiKeyRateLimitError } from './classify.js'
+import { isApiKeyRateLimitError } from './classify/classify.js'
 import { FailoverError } from './errors.js'
 import {
   collectProviderApiKeysForExecution,

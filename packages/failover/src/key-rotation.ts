@@ -4,7 +4,7 @@ import {
   redactSecretsInText,
   type Env,
 } from '@claw/auth-profiles'
-import { isApiKeyRateLimitError } from './classify.js'
+import { isApiKeyRateLimitError } from './classify/classify.js'
 import { FailoverError } from './errors.js'
 import { redactError } from './redact-error.js'
 import { resolveSleep, type Sleep } from './runtime.js'

@@ -5,8 +5,8 @@ import {
   type ClawConfig,
   type SecretMasker,
 } from '@claw/auth-profiles'
-import { isUserAbortError } from './classify.js'
-import { failedCallOutcome, runEngine, type CallOutcome } from './engine.js'
+import { isUserAbortError } from './classify/classify.js'
+import { failedCallOutcome, runEngine, type CallOutcome } from './engine/engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { redactOutcome, storeSecrets } from './redact-error.js'

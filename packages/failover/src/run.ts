@@ -17,7 +17,7 @@ import {
   type SecretMasker,
 } from '@claw/auth-profiles'
 import { resolveProviderBaseUrl } from '@claw/model-catalog'
-import { isUserAbortError } from './classify.js'
+import { isUserAbortError } from './classify/classify.js'
 import type { FallbackCandidate } from './candidates.js'
 import {
   failedCallOutcome,
@@ -26,7 +26,7 @@ import {
   type CredentialSlot,
   type EngineHooks,
   type FailedCallOutcome,
-} from './engine.js'
+} from './engine/engine.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import type { FailoverRunObserver, FailoverTelemetry } from './failover-telemetry.js'

@@ -5,7 +5,7 @@ import {
   createMemoryAuthStore,
 } from '@claw/auth-profiles/testing'
 import { describe, expect, it } from 'vitest'
-import { coerceToFailoverError, resolveFailoverReasonFromError } from '../classify.js'
+import { coerceToFailoverError, resolveFailoverReasonFromError } from '../classify/classify.js'
 import type { FailoverReason } from '../reasons.js'
 import { runWithFailover } from '../run.js'
 import {

@@ -24,15 +24,19 @@ import {
   type ProfileProbation,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
-import { buildFallbackCandidates, type FallbackCandidate } from './candidates.js'
-import { classifyFailure, describeFailoverError, type FailoverErrorContext } from './classify.js'
-import type { UsageLimitReport } from './usage-limit.js'
-import { FailoverSummaryError, type FailoverAttempt } from './errors.js'
-import type { FailoverEvent } from './events.js'
-import { FAILOVER_POLICY, toProfileFailureReason } from './policy.js'
-import type { FailoverReason } from './reasons.js'
-import { resolveClock, resolveSleep, type Clock, type Sleep } from './runtime.js'
-import type { FailoverTraceEntry } from './trace.js'
+import { buildFallbackCandidates, type FallbackCandidate } from '../candidates.js'
+import {
+  classifyFailure,
+  describeFailoverError,
+  type FailoverErrorContext,
+} from '../classify/classify.js'
+import type { UsageLimitReport } from '../usage-limit.js'
+import { FailoverSummaryError, type FailoverAttempt } from '../errors.js'
+import type { FailoverEvent } from '../events.js'
+import { FAILOVER_POLICY, toProfileFailureReason } from '../policy.js'
+import type { FailoverReason } from '../reasons.js'
+import { resolveClock, resolveSleep, type Clock, type Sleep } from '../runtime.js'
+import type { FailoverTraceEntry } from '../trace.js'
 
 /** A credential to try for a candidate: a stored profile, or an env/config key. @internal */
 export interface CredentialSlot {

@@ -9,12 +9,12 @@ import {
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
-import { FailoverSummaryError } from './errors.js'
-import { resolveOAuthSettings } from './oauth-settings.js'
-import { presentCredential, type CredentialPresentation } from './request-auth.js'
-import { runWithFailover, type FailoverCallContext, type RunWithFailoverOptions } from './run.js'
-import { resolveFetch } from './runtime.js'
-import type { FailoverTraceEntry } from './trace.js'
+import { FailoverSummaryError } from '../errors.js'
+import { resolveOAuthSettings } from '../oauth-settings.js'
+import { presentCredential, type CredentialPresentation } from '../request-auth.js'
+import { runWithFailover, type FailoverCallContext, type RunWithFailoverOptions } from '../run.js'
+import { resolveFetch } from '../runtime.js'
+import type { FailoverTraceEntry } from '../trace.js'
 
 /** @public */
 export interface CreateFailoverFetchOptions extends Omit<

@@ -11,9 +11,9 @@ import {
   isUserAbortError,
   resolveFailoverReasonFromError,
 } from './classify.js'
-import { FailoverError } from './errors.js'
-import { FAILOVER_POLICY } from './policy.js'
-import type { FailoverReason } from './reasons.js'
+import { FailoverError } from '../errors.js'
+import { FAILOVER_POLICY } from '../policy.js'
+import type { FailoverReason } from '../reasons.js'
 
 function httpError(status: number | string, message: string, extra: object = {}): Error {
   return Object.assign(new Error(message), { status }, extra)

@@ -6,17 +6,17 @@
 // we classify differently from OpenClaw on purpose, the comment says "Unlike OpenClaw".
 
 import { redactSecretsInText } from '@claw/auth-profiles'
-import { FailoverError } from './errors.js'
-import type { FailoverReason } from './reasons.js'
-import { resolveFailoverStatus } from './reasons.js'
-import { parseRetryAfter, type RetryAfterHeaders } from './retry-after.js'
-import { resolveClock, type Clock } from './runtime.js'
+import { FailoverError } from '../errors.js'
+import type { FailoverReason } from '../reasons.js'
+import { resolveFailoverStatus } from '../reasons.js'
+import { parseRetryAfter, type RetryAfterHeaders } from '../retry-after.js'
+import { resolveClock, type Clock } from '../runtime.js'
 import {
   parseUsageLimitBody,
   parseUsageLimitHeaders,
   parseUsageLimitMessage,
   type UsageLimitReport,
-} from './usage-limit.js'
+} from '../usage-limit.js'
 
 // ---------------------------------------------------------------------------------------------
 // Small readers that never throw on hostile values (getters, proxies, odd shapes).
