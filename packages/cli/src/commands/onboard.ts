@@ -14,8 +14,11 @@ import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
 import { warnArgvSecret } from '../argv-secret.js'
-import { ask, readSecret } from '../secret-input.js'
+import { readSecret } from '../secret-input.js'
 import { safe } from '../text.js'
+import { pickModel } from '../prompts/pick-model.js'
+import { select } from '../prompts/prompt.js'
+import { providerChoices } from '../prompts/provider-choices.js'
 
 /** Where a secret comes from: the command line (warned about), piped stdin, or a hidden prompt. */
 type SecretSource =
@@ -143,19 +146,15 @@ const WIZARD_CHOICES: readonly { readonly label: string; readonly choice: string
 ]
 
 async function wizardSteps(context: Context): Promise<Step[]> {
-  const { out } = context
-  out.warn('Welcome to claw. Set up credentials for a model provider.')
-  out.warn('')
-  WIZARD_CHOICES.forEach((entry, index) => out.warn(`  ${index + 1}) ${entry.label}`))
-  out.warn('')
-  const answer = await ask(context.io, 'Choice [1]: ')
-  const index = answer === '' ? 0 : Number(answer) - 1
-  const picked = Number.isInteger(index) ? WIZARD_CHOICES[index] : undefined
-  if (!picked) throw usageError(`Invalid choice: ${safe(answer)}.`)
-  let choiceId = picked.choice
+  context.out.warn('Welcome to claw. Set up credentials for a model provider.')
+  let choiceId = await select(
+    context.io,
+    'What do you want to set up?',
+    WIZARD_CHOICES.map((entry) => ({ label: entry.label, value: entry.choice })),
+  )
   if (choiceId === 'other') {
-    const provider = await ask(context.io, 'Provider id (e.g. groq, mistral, xai): ')
-    choiceId = `${requireKnownProvider(provider, await context.config())}-api-key`
+    const config = await context.config()
+    choiceId = `${await select(context.io, 'Provider', providerChoices(config))}-api-key`
   }
   const parsed = await parseAuthChoice(context, choiceId)
   if (parsed.kind === 'skip') return []
@@ -226,10 +225,8 @@ async function chooseDefaultModel(
   if (wanted === undefined) {
     const suggested = providers[0] === undefined ? undefined : await recommendedModel(providers[0])
     if (interactive) {
-      const fallback = current ?? suggested
-      if (fallback === undefined) return
-      const answer = await ask(context.io, `Default model [${safe(fallback)}]: `)
-      wanted = answer === '' ? fallback : answer
+      if ((current ?? suggested) === undefined) return
+      wanted = await pickModel(context, providers[0], { current, recommended: suggested })
       if (wanted === current) {
         context.out.line(`Default model: ${safe(current)} (unchanged)`)
         return
@@ -250,8 +247,9 @@ async function chooseDefaultModel(
 export const onboardCommand: CommandSpec = {
   summary: 'Set up credentials and a default model (interactive, or with flags).',
   description:
-    'On a terminal without auth flags, a wizard asks for a provider, reads the key at a hidden ' +
-    'prompt and picks the default model. Otherwise the flags say what to set up; secrets are best ' +
+    'On a terminal without auth flags, a wizard asks for a provider (arrow keys, or type to ' +
+    'filter), reads the key at a hidden prompt and picks the default model from the catalog (or ' +
+    'takes a typed ref, checked like `claw models set`); Esc or Ctrl-C cancels. Otherwise the flags say what to set up; secrets are best ' +
     'piped with the --*-stdin flags. The argv forms (--anthropic-api-key, --openai-api-key, --token) ' +
     'are accepted for compatibility with a warning: other users and shell history can see them. ' +
     '--auth-choice takes <provider>-api-key (anthropic-api-key, openai-api-key, openrouter-api-key, ' +

@@ -3,6 +3,19 @@
 import { spawn } from 'node:child_process'
 import { CLAW_BIN } from './claw.ts'
 
+/** Keys as a terminal sends them, for `steps` inputs. */
+export const KEYS = {
+  enter: '\r',
+  up: '\u001b[A',
+  down: '\u001b[B',
+  space: ' ',
+  backspace: '\u007f',
+  escape: '\u001b',
+  ctrlC: '\u0003',
+  /** Ctrl-U: clears the line typed so far. */
+  clearLine: '\u0015',
+} as const
+
 export interface TtyResult {
   readonly code: number | null
   /** Everything the terminal showed (stdout and stderr interleaved, with CRLF line ends). */
