@@ -83,6 +83,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     })),
   ),
   {
+    path: ['models', 'auth', 'add'],
+    group: 'auth' as const,
+    summary: 'Add a credential: pick a provider and how to authenticate (interactive).',
+    load: async () => (await import('./commands/auth-add.js')).authAddCommand,
+  },
+  {
     path: ['models', 'auth', 'paste-api-key'],
     group: 'auth' as const,
     summary: 'Store an API key (read from stdin or a hidden prompt).',
