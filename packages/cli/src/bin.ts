@@ -14,7 +14,11 @@ const { runCli } = await import('./main.js')
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // Opened on first use: on a terminal, `process.stdin` sets up a TTY stream (and loads the
+  // modules behind it), which only the commands that prompt or read stdin need.
+  get stdin() {
+    return process.stdin
+  },
   env: process.env,
   now: Date.now,
   homeDir: homedir(),

@@ -15,6 +15,11 @@ export interface CommandEntry {
   readonly path: readonly string[]
   readonly summary: string
   readonly group: CommandGroup
+  /**
+   * Set for a command whose spec has `runWithoutContext`: `claw` then does not load the Context
+   * module, which it otherwise loads next to the command's.
+   */
+  readonly withoutContext?: true
   load(): Promise<CommandSpec>
 }
 
@@ -183,6 +188,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     path: ['completion'],
     group: 'setup' as const,
+    withoutContext: true,
     summary: 'Print the shell completion script for bash, zsh or fish.',
     load: async () => (await import('./commands/completion.js')).completionCommand,
   },
