@@ -2,7 +2,7 @@
 // key is never overwritten, OAuth is never downgraded to a static token, a credential that
 // expires later is kept, identical values are left alone, an id of another provider is skipped.
 import { normalizeProviderId } from '@claw/model-catalog'
-import type { ExternalImportSkip, ExternalImportSkipReason } from './index.js'
+import type { ExternalImportSkip, ExternalImportSkipReason } from './types.js'
 import { describeId } from '../../ids.js'
 import type { AuthProfileCredential } from '../../types.js'
 
