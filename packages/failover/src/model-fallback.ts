@@ -6,7 +6,8 @@ import {
   type SecretMasker,
 } from '@claw/auth-profiles'
 import { isUserAbortError } from './classify/classify.js'
-import { failedCallOutcome, runEngine, type CallOutcome } from './engine/engine.js'
+import { runEngine } from './engine/engine.js'
+import { failedCallOutcome, type CallOutcome } from './engine/engine-hooks.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { redactOutcome, storeSecrets } from './redact-error.js'

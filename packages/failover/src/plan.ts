@@ -9,7 +9,8 @@ import {
   type ProbeLeases,
 } from '@claw/auth-profiles'
 import { normalizeProviderId } from '@claw/model-catalog'
-import { describeProbation, runEngine } from './engine/engine.js'
+import { runEngine } from './engine/engine.js'
+import { describeProbation } from './engine/probes.js'
 import { FailoverError, FailoverSummaryError, type FailoverAttempt } from './errors.js'
 import type { FailoverReason } from './reasons.js'
 import { openStoreForReading, runStoreHandle } from './run.js'

@@ -6,7 +6,7 @@
 // returned as it is otherwise.
 import { inspect } from 'node:util'
 import { type AuthProfileStore, type SecretMasker } from '@claw/auth-profiles'
-import type { FailedCallOutcome } from './engine/engine.js'
+import type { FailedCallOutcome } from './engine/engine-hooks.js'
 
 /** How deep the search and the copy follow nested objects. */
 const MAX_DEPTH = 8

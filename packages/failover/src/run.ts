@@ -19,14 +19,14 @@ import {
 import { resolveProviderBaseUrl } from '@claw/model-catalog'
 import { isUserAbortError } from './classify/classify.js'
 import type { FallbackCandidate } from './candidates.js'
+import { runEngine } from './engine/engine.js'
 import {
   failedCallOutcome,
-  runEngine,
   type CallOutcome,
   type CredentialSlot,
   type EngineHooks,
   type FailedCallOutcome,
-} from './engine/engine.js'
+} from './engine/engine-hooks.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import type { FailoverRunObserver, FailoverTelemetry } from './failover-telemetry.js'
