@@ -11,7 +11,7 @@ import { failedCallOutcome, type CallOutcome } from './engine/engine-hooks.js'
 import type { FailoverAttempt } from './errors.js'
 import type { FailoverEvent } from './events.js'
 import { redactOutcome, storeSecrets } from './redact-error.js'
-import { openStoreForReading } from './run.js'
+import { openStoreForReading } from './store-handle.js'
 import type { Clock, Sleep } from './runtime.js'
 
 /** @public */

@@ -7,7 +7,7 @@ import {
 } from '@claw/auth-profiles'
 import type { FallbackCandidate } from '../candidates.js'
 import type { FailoverTraceEntry } from '../trace.js'
-import type { CredentialSlot } from './engine-hooks.js'
+import { credentialEntry, type CredentialSlot } from './engine-hooks.js'
 import type { EngineRun } from './engine-run.js'
 
 /** The key of an env credential's run-local cooldown. */
@@ -86,16 +86,12 @@ export function cooldownEntry(
     : undefined
   const what = cause?.kind === 'disabled' ? 'disabled' : 'cooling down'
   const why = cause?.reason ? ` (${cause.reason})` : ''
-  return {
-    provider: candidate.provider,
-    model: candidate.model,
-    ...(slot.profileId ? { profileId: slot.profileId } : {}),
-    credential: slot.label,
+  return credentialEntry(candidate, slot, {
     outcome: 'skipped',
     reason: 'cooldown',
     ...(cause?.reason ? { cooldownReason: cause.reason } : {}),
     ...(cause ? { cooldownKind: cause.kind } : {}),
     detail: `${what} until ${new Date(until).toISOString()}${why}`,
     until,
-  }
+  })
 }

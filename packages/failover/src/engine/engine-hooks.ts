@@ -8,6 +8,7 @@ import {
   type FailoverErrorContext,
 } from '../classify/classify.js'
 import type { FailoverReason } from '../reasons.js'
+import type { FailoverTraceEntry } from '../trace.js'
 import type { UsageLimitReport } from '../usage-limit.js'
 
 /** A credential to try for a candidate: a stored profile, or an env/config key. @internal */
@@ -79,7 +80,33 @@ export interface EngineHooks<T> {
   ): Promise<boolean>
 }
 
-/** `{ profileId }` for a stored profile's slot, `{}` for env and config keys (trace and event fields). */
-export function profileFieldsOf(slot: CredentialSlot): { profileId?: string } {
-  return slot.profileId ? { profileId: slot.profileId } : {}
+/** The fields events about a call start with: the candidate, and the profile when it is one. */
+export function callFields(
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+): { provider: string; model: string; profileId?: string } {
+  return slot.profileId
+    ? { provider: candidate.provider, model: candidate.model, profileId: slot.profileId }
+    : { provider: candidate.provider, model: candidate.model }
+}
+
+/**
+ * A trace entry about a credential: the candidate, the profile when it is one, the credential's
+ * label, then `fields`. Tuned (bench row "runWithFailover, 1st call succeeds"): in V8 an object
+ * literal that starts with a spread is much slower to build than one that ends with it.
+ */
+export function credentialEntry(
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+  fields: Omit<FailoverTraceEntry, 'provider' | 'model' | 'profileId' | 'credential'>,
+): FailoverTraceEntry {
+  return slot.profileId
+    ? {
+        provider: candidate.provider,
+        model: candidate.model,
+        profileId: slot.profileId,
+        credential: slot.label,
+        ...fields,
+      }
+    : { provider: candidate.provider, model: candidate.model, credential: slot.label, ...fields }
 }

@@ -3,7 +3,6 @@
 import type {
   AuthProfileStore,
   AuthStoreBackend,
-  ClawConfig,
   ProbeLeaseResult,
   ProbeLeases,
   ProbeRequest,
@@ -12,26 +11,21 @@ import type { FallbackCandidate } from '../candidates.js'
 import type { FailoverAttempt } from '../errors.js'
 import type { FailoverEvent } from '../events.js'
 import type { Clock, Sleep } from '../runtime.js'
+import type { FailoverTargetOptions } from '../target-options.js'
 import type { FailoverTraceEntry } from '../trace.js'
 import type { CredentialSlot, EngineHooks } from './engine-hooks.js'
 
 /** @internal */
-export interface EngineOptions {
-  readonly config?: ClawConfig | undefined
+export interface EngineOptions extends Omit<
+  FailoverTargetOptions,
+  'store' | 'agentDir' | 'mainAgentDir'
+> {
   /** The store handle bookkeeping is recorded through. */
   readonly backend: AuthStoreBackend
   /** The store as just loaded from `backend`. */
   readonly store: AuthProfileStore
-  readonly provider?: string | undefined
-  readonly model?: string | undefined
-  readonly fallbacksOverride?: readonly string[] | undefined
-  readonly agentId?: string | undefined
-  readonly sessionProfile?:
-    { readonly profileId: string; readonly source?: 'auto' | 'user' } | undefined
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined
   readonly signal?: AbortSignal | undefined
   readonly onEvent?: ((event: FailoverEvent) => void) | undefined
-  readonly maxAttempts?: number | undefined
   readonly deadlineMs?: number | undefined
   /**
    * The budget's absolute end (clock ms), when the caller already fixed it: `runWithFailover` bounds
@@ -40,7 +34,6 @@ export interface EngineOptions {
   readonly deadlineAt?: number | undefined
   readonly minRetryGapMs?: number | undefined
   readonly maxWaitMs?: number | undefined
-  readonly now?: Clock | undefined
   readonly sleep?: Sleep | undefined
   /** Collects the trace (also when the run fails). */
   readonly trace?: FailoverTraceEntry[] | undefined

@@ -1,17 +1,16 @@
 // The failover loop shared by runWithFailover (real calls) and planFailover (a dry run): the same
 // candidates, the same order, the same skips and the same policy, so a plan predicts a run.
-import type { ProbeLeases } from '@claw/auth-profiles'
 import { buildFallbackCandidates, type FallbackCandidate } from '../candidates.js'
 import { FailoverSummaryError } from '../errors.js'
 import { FAILOVER_POLICY } from '../policy.js'
 import type { FailoverReason } from '../reasons.js'
 import { resolveClock, resolveSleep } from '../runtime.js'
-import type { FailoverTraceEntry } from '../trace.js'
 import { recordFailure, recordSuccess } from './bookkeeping.js'
 import { coolingUntil, cooldownEntry, soonestRetryAt } from './cooldowns.js'
 import { slotsFor } from './credential-slots.js'
 import {
-  profileFieldsOf,
+  callFields,
+  credentialEntry,
   type CredentialSlot,
   type EngineHooks,
   type FailedCallOutcome,
@@ -25,15 +24,7 @@ import {
   type EngineResult,
   type EngineRun,
 } from './engine-run.js'
-import {
-  acquireProbe,
-  noteProbedCandidate,
-  probationOf,
-  probeRequest,
-  probeSkipEntry,
-  releaseProbe,
-  waitForProbes,
-} from './probes.js'
+import { claimSlot, noteProbedCandidate, releaseProbe, waitForProbes } from './probes.js'
 
 /** Default budget: at most this many calls per logical request. @public */
 export const DEFAULT_MAX_ATTEMPTS = 6
@@ -145,12 +136,6 @@ export async function runEngine<T>(
   })
 }
 
-/** Re-reads the shared store, unless it was just read (nothing awaited since). */
-async function reloadUnlessFresh(run: EngineRun<unknown>, fresh: boolean): Promise<void> {
-  const { reloadStore } = run.options
-  if (reloadStore && !fresh) run.store = await reloadStore()
-}
-
 /** What became of a slot: the run's result, go on to the next slot, or stop this candidate. */
 type SlotResult<T> = EngineResult<T> | 'next-slot' | 'next-candidate'
 
@@ -163,7 +148,9 @@ async function tryCandidate<T>(
   candidate: FallbackCandidate,
 ): Promise<EngineResult<T> | undefined> {
   checkAbort(run)
-  await reloadUnlessFresh(run, run.storeIsFresh)
+  const { reloadStore } = run.options
+  // Re-read the shared store for each candidate and credential, unless it was just read.
+  if (reloadStore && !run.storeIsFresh) run.store = await reloadStore()
   run.storeIsFresh = false
   const { slots, locked } = slotsFor(run, candidate)
   if (
@@ -189,8 +176,7 @@ async function tryCandidate<T>(
   for (const [index, slot] of slots.entries()) {
     // The previous credential's probe is over (its outcome is recorded): let the others go on.
     if (run.probeLease !== undefined) await releaseProbe(run)
-    // The first credential works on the store just read.
-    await reloadUnlessFresh(run, index === 0)
+    if (reloadStore && index > 0) run.store = await reloadStore()
     const availability = locked ? 'usable' : await claimSlot(run, candidate, slot)
     if (availability !== 'usable') {
       unavailable += 1
@@ -199,15 +185,13 @@ async function tryCandidate<T>(
     }
     const resolved = await run.hooks.resolve(candidate, slot, run.store)
     if ('skip' in resolved) {
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
-        credential: slot.label,
-        outcome: 'skipped',
-        reason: 'unavailable',
-        detail: resolved.skip,
-      })
+      run.trace.push(
+        credentialEntry(candidate, slot, {
+          outcome: 'skipped',
+          reason: 'unavailable',
+          detail: resolved.skip,
+        }),
+      )
       continue
     }
     const result = await callSlot(run, candidate, slot, locked)
@@ -218,49 +202,6 @@ async function tryCandidate<T>(
   if (probing > 0 && unavailable === slots.length && run.calls === callsBefore)
     noteProbedCandidate(run, candidate, probing)
   return undefined
-}
-
-/**
- * Whether the run may call the slot's credential now: `cooling` (traced), `probing` (another run
- * probes it; traced and noted for a wait), or `usable` — holding the probe lease when the
- * credential's window just ended.
- */
-async function claimSlot(
-  run: EngineRun<unknown>,
-  candidate: FallbackCandidate,
-  slot: CredentialSlot,
-): Promise<'usable' | 'cooling' | 'probing'> {
-  const until = coolingUntil(run, candidate, slot)
-  if (until !== undefined) {
-    run.trace.push(cooldownEntry(run, candidate, slot, until))
-    return 'cooling'
-  }
-  const probation = probationOf(run, candidate, slot)
-  if (probation === undefined) return 'usable'
-  const request = probeRequest(run, candidate, slot, probation)
-  const answer = await acquireProbe(run.options.probeLeases as ProbeLeases, request)
-  if (answer.status === 'closed') return 'usable'
-  if (answer.status !== 'acquired') {
-    run.trace.push(probeSkipEntry(candidate, slot, probation, answer.status))
-    if (answer.status === 'cooling') return 'cooling'
-    run.probesHeld.push(request)
-    return 'probing'
-  }
-  run.probeLease = answer
-  const { reloadStore } = run.options
-  if (reloadStore === undefined) return 'usable'
-  // The store was read before the lease was taken: the previous holder's probe may have ended in
-  // between. Read again, or this run would call a key whose probe just failed.
-  run.store = await reloadStore()
-  const again = coolingUntil(run, candidate, slot)
-  if (again !== undefined) {
-    await releaseProbe(run)
-    run.trace.push(cooldownEntry(run, candidate, slot, again))
-    return 'cooling'
-  }
-  // The probe succeeded meanwhile: the credential is simply usable.
-  if (probationOf(run, candidate, slot) === undefined) await releaseProbe(run)
-  return 'usable'
 }
 
 /**
@@ -281,49 +222,41 @@ async function callSlot<T>(
     // Less than 1 ms left is no budget (timers and the clock may disagree by a fraction of one).
     if (run.calls >= run.maxAttempts || run.clock() + 1 > run.deadline) {
       run.budgetExhausted = true
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
-        credential: slot.label,
-        outcome: 'skipped',
-        reason: 'budget',
-        detail:
-          run.calls >= run.maxAttempts
-            ? `attempt budget of ${run.maxAttempts} used`
-            : 'time budget used',
-      })
+      run.trace.push(
+        credentialEntry(candidate, slot, {
+          outcome: 'skipped',
+          reason: 'budget',
+          detail:
+            run.calls >= run.maxAttempts
+              ? `attempt budget of ${run.maxAttempts} used`
+              : 'time budget used',
+        }),
+      )
       return 'next-candidate'
     }
-    await keepRetryGap(run, slot)
+    if (run.lastCallAt.has(slot.label)) await keepRetryGap(run, slot)
     run.calls += 1
     run.lastCallAt.set(slot.label, run.clock())
     run.options.onEvent?.({
       type: 'attempt_started',
-      provider: candidate.provider,
-      model: candidate.model,
-      ...profileFieldsOf(slot),
+      ...callFields(candidate, slot),
       attempt: run.calls,
       ...(run.probeLease === undefined ? {} : { probe: true }),
     })
     const callStarted = run.clock()
     const outcome = await run.hooks.call(candidate, slot, run.calls)
     if (outcome.ok) {
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
-        credential: slot.label,
-        outcome: 'succeeded',
-        attempt: run.calls,
-        detail: 'succeeded',
-        ...(run.probeLease === undefined ? {} : { probe: true }),
-      })
+      run.trace.push(
+        credentialEntry(candidate, slot, {
+          outcome: 'succeeded',
+          attempt: run.calls,
+          detail: 'succeeded',
+          ...(run.probeLease === undefined ? {} : { probe: true }),
+        }),
+      )
       run.options.onEvent?.({
         type: 'attempt_succeeded',
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
+        ...callFields(candidate, slot),
         attempt: run.calls,
         latencyMs: run.clock() - callStarted,
       })
@@ -338,15 +271,13 @@ async function callSlot<T>(
         : outcome.message
     const { reason } = outcome
     if (reason === null) {
-      run.trace.push({
-        provider: candidate.provider,
-        model: candidate.model,
-        ...profileFieldsOf(slot),
-        credential: slot.label,
-        outcome: 'failed',
-        attempt: run.calls,
-        detail: `${message} (not failover-worthy: surfaced)`,
-      })
+      run.trace.push(
+        credentialEntry(candidate, slot, {
+          outcome: 'failed',
+          attempt: run.calls,
+          detail: `${message} (not failover-worthy: surfaced)`,
+        }),
+      )
       throw new StopError(outcome.error)
     }
     const policy = FAILOVER_POLICY[reason]
@@ -402,30 +333,25 @@ function noteFailure(
   run.attempts.push({
     provider: candidate.provider,
     model: candidate.model,
-    ...profileFieldsOf(slot),
+    ...(slot.profileId ? { profileId: slot.profileId } : {}),
     error: message,
     reason,
     status: outcome.status,
     code: outcome.code,
   })
-  const entry: FailoverTraceEntry = {
-    provider: candidate.provider,
-    model: candidate.model,
-    ...profileFieldsOf(slot),
-    credential: slot.label,
-    outcome: 'failed',
-    attempt: run.calls,
-    reason,
-    detail: message,
-    ...status,
-    ...code,
-  }
-  run.trace.push(entry)
+  run.trace.push(
+    credentialEntry(candidate, slot, {
+      outcome: 'failed',
+      attempt: run.calls,
+      reason,
+      detail: message,
+      ...status,
+      ...code,
+    }),
+  )
   run.options.onEvent?.({
     type: 'attempt_failed',
-    provider: candidate.provider,
-    model: candidate.model,
-    ...profileFieldsOf(slot),
+    ...callFields(candidate, slot),
     attempt: run.calls,
     reason,
     ...status,

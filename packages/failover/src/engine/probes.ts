@@ -1,5 +1,6 @@
-// Half-open probes: after a credential's cooldown or disable window ends, one run at a time
-// probes it under a lease; the others step aside, or wait for the probe when nothing else works.
+// Whether a credential may be called now (claimSlot), and half-open probes: after a credential's
+// cooldown or disable window ends, one run at a time probes it under a lease; the others step
+// aside, or wait for the probe when nothing else works.
 import {
   isCooldownBypassProvider,
   resolveProfileProbation,
@@ -11,7 +12,8 @@ import {
 } from '@claw/auth-profiles'
 import type { FallbackCandidate } from '../candidates.js'
 import type { FailoverTraceEntry } from '../trace.js'
-import { profileFieldsOf, type CredentialSlot } from './engine-hooks.js'
+import { cooldownEntry, coolingUntil } from './cooldowns.js'
+import { credentialEntry, type CredentialSlot } from './engine-hooks.js'
 import { abortError, type EngineRun } from './engine-run.js'
 
 /** How often a run waiting for another run's probe checks whether it has ended. */
@@ -123,24 +125,17 @@ export function probeSkipEntry(
   probation: ProfileProbation,
   status: 'held' | 'cooling',
 ): FailoverTraceEntry {
-  const fields = {
-    provider: candidate.provider,
-    model: candidate.model,
-    ...profileFieldsOf(slot),
-    credential: slot.label,
-    outcome: 'skipped',
-  } as const
   return status === 'held'
-    ? {
-        ...fields,
+    ? credentialEntry(candidate, slot, {
+        outcome: 'skipped',
         reason: 'probing',
         detail: `another run is probing it (${describeProbation(probation)}); when nothing else is usable a run waits for the probe`,
-      }
-    : {
-        ...fields,
+      })
+    : credentialEntry(candidate, slot, {
+        outcome: 'skipped',
         reason: 'cooldown',
         detail: "cooling down again: another run's probe just failed",
-      }
+      })
 }
 
 /** The skipped attempt of a candidate whose credentials were all cooling down or being probed. */
@@ -159,4 +154,47 @@ export function noteProbedCandidate(
     reason: 'rate_limit',
     skipped: true,
   })
+}
+
+/**
+ * Whether the run may call the slot's credential now: `cooling` (traced), `probing` (another run
+ * probes it; traced and noted for a wait), or `usable` — holding the probe lease when the
+ * credential's window just ended.
+ */
+export async function claimSlot(
+  run: EngineRun<unknown>,
+  candidate: FallbackCandidate,
+  slot: CredentialSlot,
+): Promise<'usable' | 'cooling' | 'probing'> {
+  const until = coolingUntil(run, candidate, slot)
+  if (until !== undefined) {
+    run.trace.push(cooldownEntry(run, candidate, slot, until))
+    return 'cooling'
+  }
+  const probation = probationOf(run, candidate, slot)
+  if (probation === undefined) return 'usable'
+  const request = probeRequest(run, candidate, slot, probation)
+  const answer = await acquireProbe(run.options.probeLeases as ProbeLeases, request)
+  if (answer.status === 'closed') return 'usable'
+  if (answer.status !== 'acquired') {
+    run.trace.push(probeSkipEntry(candidate, slot, probation, answer.status))
+    if (answer.status === 'cooling') return 'cooling'
+    run.probesHeld.push(request)
+    return 'probing'
+  }
+  run.probeLease = answer
+  const { reloadStore } = run.options
+  if (reloadStore === undefined) return 'usable'
+  // The store was read before the lease was taken: the previous holder's probe may have ended in
+  // between. Read again, or this run would call a key whose probe just failed.
+  run.store = await reloadStore()
+  const again = coolingUntil(run, candidate, slot)
+  if (again !== undefined) {
+    await releaseProbe(run)
+    run.trace.push(cooldownEntry(run, candidate, slot, again))
+    return 'cooling'
+  }
+  // The probe succeeded meanwhile: the credential is simply usable.
+  if (probationOf(run, candidate, slot) === undefined) await releaseProbe(run)
+  return 'usable'
 }
