@@ -3,10 +3,10 @@
 // FleetUnavailableError, as the real circuit breaker does) and a dump of every key and value for
 // the canary scans.
 import { createClient } from '@keyv/redis'
-import type { FleetClient } from '../../src/redis/client.js'
-import { FleetUnavailableError, type FleetConnection } from '../../src/redis/connection.js'
-import { evalFleetScript } from '../../src/redis/fleet-script.js'
-import { createFleetKeys } from '../../src/redis/keys.js'
+import type { FleetClient } from '../../src/fleet/client.js'
+import { FleetUnavailableError, type FleetConnection } from '../../src/fleet/connection.js'
+import { evalFleetScript } from '../../src/fleet/fleet-script.js'
+import { createFleetKeys } from '../../src/fleet/key-layout.js'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../../../test-support/redis-server.ts'
 

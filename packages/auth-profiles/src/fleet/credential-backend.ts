@@ -27,7 +27,7 @@ import {
 import type * as Schemas from '../schemas.js'
 import type { AuthProfileCredential, AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
-import { decryptValue, encryptValue, FLEET_ENCRYPTION_KEY_BYTES } from './crypto.js'
+import { decryptValue, encryptValue, FLEET_ENCRYPTION_KEY_BYTES } from './encryption.js'
 import { defineFleetScript } from './fleet-script.js'
 
 /** Options of {@link createRedisCredentialBackend}. @public */

@@ -13,9 +13,9 @@ import {
   type DeferredSuccess,
 } from '../store/write-behind.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
-import type { FleetKeys } from './keys.js'
+import type { FleetKeys } from './key-layout.js'
 import { encodeRoutingOps, type RoutingOp, type RoutingState } from './routing-diff.js'
-import { WRITE_ROUTING_SCRIPT } from './scripts.js'
+import { WRITE_ROUTING_SCRIPT } from './routing-scripts.js'
 
 type Entry = DeferredSuccess | DeferredLastGood
 

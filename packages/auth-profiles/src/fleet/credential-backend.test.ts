@@ -7,8 +7,8 @@ import { connectTestFleet, dumpRedis, useTestFleet } from '../../test/helpers/fl
 import { canarySecret } from '../testing/index.js'
 import type { OAuthCredential } from '../types.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
-import { encryptValue } from './crypto.js'
-import { createRedisRefreshLock } from './refresh-lock.js'
+import { encryptValue } from './encryption.js'
+import { createRedisRefreshLock } from './redis-refresh-lock.js'
 
 const fleet = useTestFleet()
 const key = randomBytes(32)

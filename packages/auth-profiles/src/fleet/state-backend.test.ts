@@ -27,7 +27,7 @@ import {
   type RedisFleetEvent,
   type RedisFleetOptions,
 } from './connection.js'
-import { WRITE_ROUTING_SCRIPT } from './scripts.js'
+import { WRITE_ROUTING_SCRIPT } from './routing-scripts.js'
 
 const A = 'openai:a'
 const B = 'openai:b'

@@ -12,7 +12,7 @@ import { resolveEnv, type Clock, type Env } from '../runtime.js'
 import type { SecretsConfig, StateConfig } from '../schemas.js'
 import type { AuthStoreBackend } from '../store/store-backend.js'
 import { createRedisFleet, type RedisFleet } from './connection.js'
-import { resolveFleetEncryptionKey } from './crypto.js'
+import { resolveFleetEncryptionKey } from './encryption.js'
 
 /** The config slices fleet mode reads (`state`, and `secrets` for an `encryptionKey` ref). @public */
 export interface FleetConfig {

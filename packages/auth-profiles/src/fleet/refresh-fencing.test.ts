@@ -9,7 +9,7 @@ import type { OAuthProviderAdapter, OAuthTokenSet } from '../oauth/types.js'
 import { canarySecret } from '../testing/index.js'
 import type { OAuthCredential } from '../types.js'
 import { createRedisCredentialBackend } from './credential-backend.js'
-import { createRedisRefreshLock } from './refresh-lock.js'
+import { createRedisRefreshLock } from './redis-refresh-lock.js'
 
 const PROFILE = 'test-oauth:default'
 const KEY = { provider: 'test-oauth', profileId: PROFILE }

@@ -7,18 +7,18 @@ export {
   FLEET_ENCRYPTION_KEY_BYTES,
   FLEET_ENCRYPTION_KEY_ENV,
   resolveFleetEncryptionKey,
-} from './crypto.js'
-export type { ResolveFleetEncryptionKeyOptions } from './crypto.js'
+} from './encryption.js'
+export type { ResolveFleetEncryptionKeyOptions } from './encryption.js'
 export type { RedisCredentialBackendOptions } from './credential-backend.js'
-export { DEFAULT_REDIS_REFRESH_LOCK_TTL_MS } from './refresh-lock.js'
-export type { RedisRefreshLockOptions } from './refresh-lock.js'
+export { DEFAULT_REDIS_REFRESH_LOCK_TTL_MS } from './redis-refresh-lock.js'
+export type { RedisRefreshLockOptions } from './redis-refresh-lock.js'
 export {
   createRedisFleet,
   DEFAULT_FLEET_COMMAND_TIMEOUT_MS,
   DEFAULT_FLEET_FRESHNESS_MS,
 } from './connection.js'
 export type { RedisFleet, RedisFleetEvent, RedisFleetOptions } from './connection.js'
-export { DEFAULT_FLEET_PREFIX } from './keys.js'
+export { DEFAULT_FLEET_PREFIX } from './key-layout.js'
 // R3: fleet mode from the `state` config slice.
 export { createFleetFromConfig, fleetStoreBackend, isFleetConfig } from './from-config.js'
 export type {

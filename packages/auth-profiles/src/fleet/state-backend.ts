@@ -24,8 +24,8 @@ import {
   type RoutingOp,
   type RoutingState,
 } from './routing-diff.js'
-import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './scripts.js'
-import { createRedisProbeLeases } from './probe-lease.js'
+import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './routing-scripts.js'
+import { createRedisProbeLeases } from './redis-probe-leases.js'
 import { probeLeasesFor } from '../selection/probe-lease.js'
 import {
   agentBookkeeping,

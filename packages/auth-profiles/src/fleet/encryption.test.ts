@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { canarySecret } from '../testing/index.js'
-import { decryptValue, encryptValue, resolveFleetEncryptionKey } from './crypto.js'
+import { decryptValue, encryptValue, resolveFleetEncryptionKey } from './encryption.js'
 
 const dirs: string[] = []
 afterEach(() => {

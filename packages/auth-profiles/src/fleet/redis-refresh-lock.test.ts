@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { useTestFleet } from '../../test/helpers/fleet-connection.js'
 import type { RefreshLockProvider } from '../oauth/refresh-lock.js'
-import { createRedisRefreshLock } from './refresh-lock.js'
+import { createRedisRefreshLock } from './redis-refresh-lock.js'
 
 const fleet = useTestFleet()
 const KEY = { provider: 'test-oauth', profileId: 'test-oauth:default' }

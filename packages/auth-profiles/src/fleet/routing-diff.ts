@@ -7,7 +7,7 @@ import type {
   ProfileUsageStats,
   UsageLimitWindow,
 } from '../types.js'
-import type { FleetKeys } from './keys.js'
+import type { FleetKeys } from './key-layout.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
