@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 /**
  * The package entry map is each package's `package.json` `exports`: every entry names its
  * TypeScript source under this condition next to its built files, e.g.
- * `"./redis": { "@claw/source": "./src/redis/index.ts", "types": …, "import": … }`.
+ * `"./redis": { "@claw/source": "./src/fleet/index.ts", "types": …, "import": … }`.
  * Nothing else lists entries: tsup builds each package's entries from it (below), vitest aliases
  * the workspace packages to their sources from it (vitest.shared.ts), the CLI's bundle and the
  * root tsconfig (`customConditions`) resolve through it. Consumers never set the condition, so the
@@ -42,7 +42,7 @@ function entriesOf(manifest: Manifest): [string, string, string][] {
 
 /**
  * tsup's `entry` for the package in `packageDir` (its tsup config's `import.meta.url` works):
- * output name (`redis/index`) → source (`src/redis/index.ts`).
+ * output name (`redis/index`) → source (`src/fleet/index.ts`).
  */
 export function packageEntries(packageDir: string | URL): Record<string, string> {
   const dir = new URL('./', packageDir)
