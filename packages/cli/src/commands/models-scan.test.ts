@@ -1,10 +1,13 @@
 // `claw models scan` against a loopback fake: OpenRouter's model list (free/tool/image flags) and
 // an OpenAI-compatible `/v1/models` + `/v1/chat/completions`, probed with bounded concurrency.
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { apiKeyCredential, buildAuthProfileStore, canarySecret } from '@claw/auth-profiles/testing'
 import { ClawSandbox, parseJsonOutput } from '../../test/helpers/claw.ts'
+import { KEYS, runClawOnTty } from '../../test/helpers/tty.ts'
 
 let server: Server
 let baseUrl: string
@@ -147,4 +150,125 @@ it('warns about a provider it cannot reach and exits 1 when nothing was listed',
   const result = await sandbox.run(['models', 'scan', '--timeout', '2000'])
   expect(result.code).toBe(1)
   expect(result.stderr).toMatch(/^Warning: ollama: the model list could not be fetched \(/)
+})
+
+/** A parsed JSON document, indexable in assertions. */
+type Doc = { [key: string]: Doc }
+
+/** The config as written. */
+function config(): Doc {
+  return JSON.parse(readFileSync(join(sandbox.stateDir, 'claw.json'), 'utf8')) as Doc
+}
+
+function vllmConfig(): void {
+  sandbox.writeConfig({
+    models: {
+      providers: { vllm: { baseUrl: `${baseUrl}/v1`, api: 'openai-completions', models: [] } },
+    },
+  })
+}
+
+it('--add and --alias add listed models to models.providers, with what the provider said', async () => {
+  sandbox.writeConfig({
+    models: { providers: { openrouter: { baseUrl: `${baseUrl}/api/v1` } } },
+  })
+  const result = await sandbox.run([
+    'models',
+    'scan',
+    '--add',
+    'meta/llama-free:free',
+    '--alias',
+    'vision=openrouter/openai/gpt-vision',
+  ])
+  expect(result.code).toBe(0)
+  expect(result.stdout).toContain(
+    [
+      'Added openrouter/meta/llama-free:free to models.providers.openrouter',
+      'Added openrouter/openai/gpt-vision to models.providers.openrouter',
+    ].join('\n'),
+  )
+  expect(result.stdout).toContain('Alias vision -> openrouter/openai/gpt-vision')
+  // The alias's model is in the catalog now: no "unknown model" warning.
+  expect(result.stderr).toBe('')
+  expect(config()['models']?.['providers']).toEqual({
+    openrouter: {
+      baseUrl: `${baseUrl}/api/v1`,
+      models: [
+        {
+          id: 'meta/llama-free:free',
+          toolCall: true,
+          input: ['text'],
+          contextWindow: 131072,
+          cost: { input: 0, output: 0 },
+        },
+        {
+          id: 'openai/gpt-vision',
+          toolCall: false,
+          input: ['text', 'image'],
+          contextWindow: 128000,
+        },
+      ],
+    },
+  })
+  expect(config()['agents']?.['defaults']?.['models']).toEqual({
+    'openrouter/openai/gpt-vision': { alias: 'vision' },
+  })
+  // Adding again changes nothing.
+  const again = await sandbox.run(['models', 'scan', '--add', 'openrouter/meta/llama-free:free'])
+  expect(again.stdout).toContain('Already in models.providers; nothing added.')
+  expect(config()['models']?.['providers']?.['openrouter']?.['models']).toHaveLength(2)
+})
+
+it('a model that was not listed, or a bad --alias, is refused before anything is written', async () => {
+  vllmConfig()
+  const before = readFileSync(join(sandbox.stateDir, 'claw.json'), 'utf8')
+  const missing = await sandbox.run(['models', 'scan', '--add', 'good-1,vllm/good-9'])
+  expect(missing.code).toBe(1)
+  expect(missing.stderr).toBe(
+    '"vllm/good-9" is not among the models listed. Did you mean vllm/good-1?\n',
+  )
+  const alias = await sandbox.run(['models', 'scan', '--alias', 'good-1'])
+  expect(alias.code).toBe(1)
+  expect(alias.stderr).toBe(
+    '--alias takes <name>=<model> (e.g. --alias fast=openrouter/some-model), not good-1.\n',
+  )
+  const json = await sandbox.run(['models', 'scan', '--add', 'good-1', '--json'])
+  expect(json.code).toBe(1)
+  expect(json.stderr).toBe('--add and --alias print what they change: use them without --json.\n')
+  expect(readFileSync(join(sandbox.stateDir, 'claw.json'), 'utf8')).toBe(before)
+})
+
+it('on a terminal: shows probe progress, then offers the models to add (Space ticks, Enter adds)', async () => {
+  vllmConfig()
+  const result = await runClawOnTty(
+    ['models', 'scan', '--probe', '--timeout', '1500'],
+    sandbox.baseEnv(),
+    [
+      {
+        waitFor: '? Add models to the config?',
+        input: `${KEYS.space}${KEYS.down}${KEYS.down}${KEYS.space}${KEYS.enter}`,
+      },
+    ],
+  )
+  expect(result.output).toContain('Probing vllm: 5/5')
+  expect(result.output).toMatch(/vllm\/broken +failed \(HTTP 500\)/)
+  expect(result.output).toContain('? Add models to the config? vllm/good-1, vllm/good-3')
+  expect(result.output).toContain('Added vllm/good-3 to models.providers.vllm')
+  // A failed probe still sets the exit code.
+  expect(result.code).toBe(3)
+  expect(config()['models']?.['providers']?.['vllm']?.['models']).toEqual([
+    { id: 'good-1' },
+    { id: 'good-3' },
+  ])
+})
+
+it('on a terminal: Esc at the offer cancels with exit 1 and leaves the config as it was', async () => {
+  vllmConfig()
+  const before = readFileSync(join(sandbox.stateDir, 'claw.json'), 'utf8')
+  const result = await runClawOnTty(['models', 'scan'], sandbox.baseEnv(), [
+    { waitFor: '? Add models to the config?', input: `${KEYS.space}${KEYS.escape}` },
+  ])
+  expect(result.code).toBe(1)
+  expect(result.output).toContain('Cancelled.')
+  expect(readFileSync(join(sandbox.stateDir, 'claw.json'), 'utf8')).toBe(before)
 })
