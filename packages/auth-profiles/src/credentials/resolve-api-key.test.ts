@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { catchAuthError } from '../../test/helpers/errors.js'
 import type { ClawConfig } from '../config.js'
 import { resolveApiKeyForProfile, resolveApiKeyForProvider } from './resolve-api-key.js'
-import type { CopilotToken } from '../oauth/adapters/github-copilot.js'
+import type { CopilotToken } from '../oauth/copilot-token.js'
 import { createMemoryAuthStore } from '../store/memory-store.js'
 import { evaluateProfileEligibility, resolveAuthProfileOrder } from '../selection/order.js'
 import {
@@ -372,7 +372,7 @@ describe('GitHub Copilot', () => {
     expect(inspect(error, { depth: 10 })).not.toContain(github)
   })
   it('shares one default token cache with resolveCopilotApiKey, so a host never exchanges twice', async () => {
-    const { resolveCopilotApiKey } = await import('../oauth/adapters/github-copilot.js')
+    const { resolveCopilotApiKey } = await import('../oauth/copilot-token.js')
     const github = `ghu_${canarySecret('')}`
     const store = buildAuthProfileStore({
       profiles: { 'github-copilot:shared': tokenCredential('github-copilot', github) },

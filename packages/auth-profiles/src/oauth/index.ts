@@ -1,7 +1,8 @@
 // `@claw/auth-profiles/oauth`: OAuth login flows, the provider adapters and their registry, token
 // refresh and the Copilot token exchange, in one entry for apps with a login screen (the CLI).
-// Hosts that only resolve keys and keep bookkeeping need none of it. The package root exports the
-// same names for now.
+// Hosts that only resolve keys and keep bookkeeping need none of it: the package root keeps only
+// what key resolution needs (the refresh settings' registry, the Copilot headers) and loads the
+// rest when a token must be refreshed or exchanged.
 export type { FetchFunction, HttpLimits } from './http.js'
 export type {
   AuthUrlInfo,
@@ -72,10 +73,9 @@ export type {
   StoreSetupTokenOptions,
 } from './login.js'
 export type { AuthorizationCodeOAuthOverrides } from './adapters/common.js'
+export { codexAccountIdFromAccessToken, OPENAI_CODEX_AUTH_CLAIM } from './codex-account.js'
 export {
-  codexAccountIdFromAccessToken,
   createOpenAICodexOAuthAdapter,
-  OPENAI_CODEX_AUTH_CLAIM,
   OPENAI_CODEX_AUTHORIZATION_PARAMS,
   OPENAI_CODEX_CLIENT_ID,
   OPENAI_CODEX_ENDPOINTS,
@@ -133,23 +133,24 @@ export {
 export {
   COPILOT_DEFAULT_BASE_URL,
   COPILOT_EDITOR_HEADERS,
-  createGitHubCopilotOAuthAdapter,
-  exchangeCopilotToken,
-  GITHUB_COPILOT_CLIENT_ID,
   GITHUB_COPILOT_PROVIDER_ID,
-  GITHUB_COPILOT_SCOPES,
   GITHUB_DEFAULT_DOMAIN,
   normalizeGitHubDomain,
-  resolveCopilotApiKey,
+} from './copilot-api.js'
+export {
+  createGitHubCopilotOAuthAdapter,
+  GITHUB_COPILOT_CLIENT_ID,
+  GITHUB_COPILOT_SCOPES,
 } from './adapters/github-copilot.js'
+export type { GitHubCopilotOAuthOverrides } from './adapters/github-copilot.js'
+export { exchangeCopilotToken, resolveCopilotApiKey } from './copilot-token.js'
 export type {
   CopilotApiKey,
   CopilotExchangeRuntime,
   CopilotToken,
   ExchangeCopilotTokenOptions,
-  GitHubCopilotOAuthOverrides,
   ResolveCopilotApiKeyOptions,
-} from './adapters/github-copilot.js'
+} from './copilot-token.js'
 export {
   createQwenPortalOAuthAdapter,
   QWEN_PORTAL_CLIENT_ID,

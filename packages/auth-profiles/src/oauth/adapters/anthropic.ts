@@ -1,6 +1,6 @@
 // Anthropic (Claude Pro/Max): the long-lived setup-token (`claude setup-token`) validation, and the
 // authorization code + PKCE login at claude.ai with JSON token requests.
-import { runAuthorizationCodeFlow } from '../authorization-code.js'
+import { runAuthorizationCodeFlow } from '../login-flows.js'
 import type { FetchFunction } from '../http.js'
 import { refreshWithTokenEndpoint, type OAuthClientSettings } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'

@@ -2,7 +2,7 @@
 // app-registered client id (stored on the credential so refreshes use the same client).
 import { AuthProfilesError } from '../../errors.js'
 import type { OAuthCredential } from '../../types.js'
-import { runAuthorizationCodeFlow } from '../authorization-code.js'
+import { runAuthorizationCodeFlow } from '../login-flows.js'
 import { refreshWithTokenEndpoint, type OAuthClientSettings } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime } from '../types.js'
 import {

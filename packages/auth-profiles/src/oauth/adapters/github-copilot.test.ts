@@ -11,15 +11,9 @@ import {
 import { canarySecret, createFakeClock } from '../../testing/index.js'
 import { createMemoryTokenCache, type DerivedTokenCache } from '../token-cache.js'
 import type { DeviceCodeInfo } from '../types.js'
-import {
-  COPILOT_DEFAULT_BASE_URL,
-  createGitHubCopilotOAuthAdapter,
-  exchangeCopilotToken,
-  GITHUB_COPILOT_CLIENT_ID,
-  normalizeGitHubDomain,
-  resolveCopilotApiKey,
-  type CopilotToken,
-} from './github-copilot.js'
+import { COPILOT_DEFAULT_BASE_URL, normalizeGitHubDomain } from '../copilot-api.js'
+import { exchangeCopilotToken, resolveCopilotApiKey, type CopilotToken } from '../copilot-token.js'
+import { createGitHubCopilotOAuthAdapter, GITHUB_COPILOT_CLIENT_ID } from './github-copilot.js'
 
 const DEVICE_PATH = '/login/device/code'
 const TOKEN_PATH = '/login/oauth/access_token'

@@ -1,7 +1,7 @@
 // Google Gemini CLI (Cloud Code Assist): Google sign-in (OIDC discovery) with the Gemini CLI's
 // installed-app client, then the Cloud Code Assist project lookup (and onboarding when needed).
 import { AuthProfilesError } from '../../errors.js'
-import { runAuthorizationCodeFlow, toLoginError } from '../authorization-code.js'
+import { runAuthorizationCodeFlow } from '../login-flows.js'
 import {
   createClientConfiguration,
   loadOpenIdClient,
@@ -153,6 +153,7 @@ async function codeAssistCall(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
   } catch (error) {
+    const { toLoginError } = await import('../authorization-code.js')
     throw toLoginError(error, LABEL, url)
   }
   const text = await response.text()

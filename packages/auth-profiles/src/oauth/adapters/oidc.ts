@@ -1,6 +1,6 @@
 // A generic OpenID Connect provider: everything comes from the issuer's discovery document.
 import { AuthProfilesError } from '../../errors.js'
-import { runAuthorizationCodeFlow } from '../authorization-code.js'
+import { runAuthorizationCodeFlow } from '../login-flows.js'
 import {
   createClientConfiguration,
   loadOpenIdClient,

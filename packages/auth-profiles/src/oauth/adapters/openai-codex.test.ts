@@ -9,12 +9,8 @@ import {
 import { testRuntime } from '../../../test/helpers/oauth-runtime.js'
 import { oauthCredential } from '../../testing/index.js'
 import type { AuthUrlInfo } from '../types.js'
-import {
-  codexAccountIdFromAccessToken,
-  createOpenAICodexOAuthAdapter,
-  OPENAI_CODEX_AUTH_CLAIM,
-  OPENAI_CODEX_REDIRECT_URI,
-} from './openai-codex.js'
+import { codexAccountIdFromAccessToken, OPENAI_CODEX_AUTH_CLAIM } from '../codex-account.js'
+import { createOpenAICodexOAuthAdapter, OPENAI_CODEX_REDIRECT_URI } from './openai-codex.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {

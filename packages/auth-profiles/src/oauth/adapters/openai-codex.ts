@@ -1,6 +1,7 @@
 // OpenAI Codex (ChatGPT Plus/Pro sign-in): authorization code + PKCE at auth.openai.com with the
 // Codex CLI's public client, and the ChatGPT account id read from the access token.
-import { runAuthorizationCodeFlow } from '../authorization-code.js'
+import { codexAccountIdFromAccessToken } from '../codex-account.js'
+import { runAuthorizationCodeFlow } from '../login-flows.js'
 import { refreshWithTokenEndpoint, type OAuthClientSettings } from '../openid.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthTokenSet } from '../types.js'
 import {
@@ -35,36 +36,11 @@ export const OPENAI_CODEX_AUTHORIZATION_PARAMS: Readonly<Record<string, string>>
   codex_cli_simplified_flow: 'true',
   originator: 'claw',
 })
-/** The access-token claim holding the ChatGPT account. @public */
-export const OPENAI_CODEX_AUTH_CLAIM = 'https://api.openai.com/auth'
 
 /** @public */
 export interface OpenAICodexOAuthOverrides extends AuthorizationCodeOAuthOverrides {
   /** The `originator` authorization parameter; default `claw`. */
   readonly originator?: string
-}
-
-/**
- * The ChatGPT account id in a Codex access token: claim `https://api.openai.com/auth` →
- * `chatgpt_account_id`. The JWT payload is decoded (base64url, no signature check) with
- * `jose.decodeJwt`; a token that is not a JWT or lacks the claim gives `undefined`.
- *
- * @public
- */
-export async function codexAccountIdFromAccessToken(
-  accessToken: string,
-): Promise<string | undefined> {
-  const { decodeJwt } = await import('jose')
-  let payload: Record<string, unknown>
-  try {
-    payload = decodeJwt(accessToken)
-  } catch {
-    return undefined
-  }
-  const auth = payload[OPENAI_CODEX_AUTH_CLAIM]
-  if (typeof auth !== 'object' || auth === null) return undefined
-  const accountId = (auth as Record<string, unknown>)['chatgpt_account_id']
-  return typeof accountId === 'string' && accountId !== '' ? accountId : undefined
 }
 
 async function withAccountId(tokens: OAuthTokenSet): Promise<OAuthTokenSet> {

@@ -2,7 +2,7 @@
 // account's API base URL taken from the token response's `resource_url`.
 import { AuthProfilesError } from '../../errors.js'
 import type { OAuthCredential } from '../../types.js'
-import { runDeviceFlow } from '../device.js'
+import { runDeviceFlow } from '../login-flows.js'
 import type { OAuthEndpoints, OAuthProviderAdapter, OAuthRuntime, OAuthTokenSet } from '../types.js'
 import { checkAdapterOptions } from './options.js'
 
