@@ -202,19 +202,15 @@ export {
   MAX_SECRET_MAX_BYTES,
   MAX_SECRET_TIMEOUT_MS,
 } from './credentials/secret-refs/secret-limits.js'
-export {
-  checkSecretExecCommand,
-  DEFAULT_SECRET_PROVIDER,
-  resolveSecretRef,
-  resolveSecretRefs,
-  secretRefKey,
-  validateSecretRef,
-} from './credentials/secret-refs/index.js'
 export type {
   ResolveSecretRefOptions,
   ResolveSecretRefsResult,
 } from './credentials/secret-refs/index.js'
 
+// What key resolution and its refresh settings need from OAuth: the adapter registries (built from
+// config by hosts that refresh through a proxy), the refresh lock, the Copilot headers. The login
+// flows and the refresh itself are `@claw/auth-profiles/oauth`'s, loaded only when a token needs
+// them.
 export { ReauthRequiredError } from './errors.js'
 export type { FetchFunction, HttpLimits } from './oauth/http.js'
 export type {
@@ -230,13 +226,17 @@ export type {
 export { createOAuthProviderRegistry } from './oauth/registry.js'
 export type { OAuthProviderRegistry } from './oauth/registry.js'
 export { getOAuthProvider, listOAuthProviders, registerOAuthProvider } from './oauth/providers.js'
+export { createOAuthProvidersFromConfig } from './oauth/config-providers.js'
+export type {
+  ConfiguredOAuthProviders,
+  OAuthProviderConfig,
+  OAuthProvidersConfig,
+} from './oauth/config-providers.js'
+export { DEFAULT_REFRESH_SKEW_MS } from './oauth/refresh-skew.js'
 export {
+  createFileRefreshLockProvider,
   DEFAULT_REFRESH_LOCK_OPTIONS,
-  DEFAULT_REFRESH_SKEW_MS,
-  REFRESH_FAILURE_THROTTLE_MS,
-  refreshOAuthCredential,
-} from './oauth/refresh.js'
-export { createFileRefreshLockProvider } from './oauth/refresh-lock.js'
+} from './oauth/refresh-lock.js'
 export type {
   FileRefreshLockProviderOptions,
   RefreshFence,
@@ -255,20 +255,43 @@ export type {
   OAuthRefreshListener,
   OAuthRefreshOutcome,
 } from './oauth/refresh-events.js'
-
 export type {
   OAuthClientSettings,
   OidcDiscoveryCache,
   OidcDiscoveryCacheEntry,
 } from './oauth/openid.js'
-export { refreshWithTokenEndpoint } from './oauth/openid.js'
+export { createMemoryTokenCache } from './oauth/token-cache.js'
+export type { DerivedTokenCache, MemoryTokenCacheOptions } from './oauth/token-cache.js'
+export { COPILOT_EDITOR_HEADERS } from './oauth/copilot-api.js'
+export type {
+  CopilotApiKey,
+  CopilotExchangeRuntime,
+  CopilotToken,
+  ExchangeCopilotTokenOptions,
+  ResolveCopilotApiKeyOptions,
+} from './oauth/copilot-token.js'
+export { codexAccountIdFromAccessToken, OPENAI_CODEX_AUTH_CLAIM } from './oauth/codex-account.js'
+
+// Moved to subpaths; the types stay here for one minor version too.
 export {
-  DEFAULT_LOGIN_TIMEOUT_MS,
-  DEFAULT_MAX_PASTE_ATTEMPTS,
-  parseRedirectInput,
+  checkSecretExecCommand,
+  discoverGeminiProject,
+  exchangeCopilotToken,
+  importExternalCredentials,
+  loginWithOAuth,
+  logoutOAuthProfile,
   raceCallbackAndPaste,
+  readExternalCredentials,
+  refreshOAuthCredential,
+  refreshWithTokenEndpoint,
+  resolveCopilotApiKey,
+  resolveSecretRef,
+  resolveSecretRefs,
+  runAuthorizationCodeFlow,
+  runDeviceFlow,
   startLoopbackCallback,
-} from './oauth/loopback.js'
+  storeSetupToken,
+} from './deprecated-exports.js'
 export type {
   LoopbackCallback,
   LoopbackCallbackOptions,
@@ -276,16 +299,11 @@ export type {
   RaceCallbackAndPasteOptions,
   RedirectPromptInfo,
 } from './oauth/loopback.js'
-export { runAuthorizationCodeFlow } from './oauth/authorization-code.js'
 export type {
   AuthorizationCodeFlowOptions,
   AuthorizationCodeFlowResult,
 } from './oauth/authorization-code.js'
-export { runDeviceFlow } from './oauth/device.js'
 export type { DeviceFlowResult, RunDeviceFlowOptions } from './oauth/device.js'
-export { createMemoryTokenCache } from './oauth/token-cache.js'
-export type { DerivedTokenCache, MemoryTokenCacheOptions } from './oauth/token-cache.js'
-export { loginWithOAuth, logoutOAuthProfile, storeSetupToken } from './oauth/login.js'
 export type {
   LoginWithOAuthOptions,
   LoginWithOAuthResult,
@@ -295,101 +313,15 @@ export type {
   StoreSetupTokenOptions,
 } from './oauth/login.js'
 export type { AuthorizationCodeOAuthOverrides } from './oauth/adapters/common.js'
-export {
-  codexAccountIdFromAccessToken,
-  createOpenAICodexOAuthAdapter,
-  OPENAI_CODEX_AUTH_CLAIM,
-  OPENAI_CODEX_AUTHORIZATION_PARAMS,
-  OPENAI_CODEX_CLIENT_ID,
-  OPENAI_CODEX_ENDPOINTS,
-  OPENAI_CODEX_PROVIDER_ID,
-  OPENAI_CODEX_REDIRECT_URI,
-  OPENAI_CODEX_SCOPES,
-} from './oauth/adapters/openai-codex.js'
 export type { OpenAICodexOAuthOverrides } from './oauth/adapters/openai-codex.js'
-export {
-  ANTHROPIC_OAUTH_CLIENT_ID,
-  ANTHROPIC_OAUTH_ENDPOINTS,
-  ANTHROPIC_OAUTH_REDIRECT_URI,
-  ANTHROPIC_OAUTH_SCOPES,
-  ANTHROPIC_OAUTH_SCOPES_VERSION,
-  ANTHROPIC_PROVIDER_ID,
-  ANTHROPIC_SETUP_TOKEN_MIN_LENGTH,
-  ANTHROPIC_SETUP_TOKEN_PREFIX,
-  createAnthropicOAuthAdapter,
-  validateAnthropicSetupToken,
-} from './oauth/adapters/anthropic.js'
 export type { AnthropicOAuthOverrides } from './oauth/adapters/anthropic.js'
-export {
-  CLOUD_CODE_ASSIST_BASE_URL,
-  createGoogleGeminiCliOAuthAdapter,
-  discoverGeminiProject,
-  GOOGLE_CLOUD_PROJECT_ENV,
-  GOOGLE_GEMINI_CLI_CLIENT_ID,
-  GOOGLE_GEMINI_CLI_CLIENT_SECRET_ENV,
-  GOOGLE_GEMINI_CLI_ENDPOINTS,
-  GOOGLE_GEMINI_CLI_PROVIDER_ID,
-  GOOGLE_GEMINI_CLI_REDIRECT_URI,
-  GOOGLE_GEMINI_CLI_SCOPES,
-} from './oauth/adapters/google-gemini-cli.js'
 export type {
   DiscoverGeminiProjectOptions,
   GoogleGeminiCliOAuthOverrides,
 } from './oauth/adapters/google-gemini-cli.js'
-export { createOidcOAuthAdapter } from './oauth/adapters/oidc.js'
 export type { OidcOAuthAdapterOptions } from './oauth/adapters/oidc.js'
-export { createOAuthProvidersFromConfig } from './oauth/config-providers.js'
-export type {
-  ConfiguredOAuthProviders,
-  OAuthProviderConfig,
-  OAuthProvidersConfig,
-} from './oauth/config-providers.js'
-export {
-  CHUTES_CLIENT_ID_ENV,
-  CHUTES_CLIENT_SECRET_ENV,
-  CHUTES_ENDPOINTS,
-  CHUTES_PROVIDER_ID,
-  CHUTES_REDIRECT_URI,
-  CHUTES_SCOPES,
-  createChutesOAuthAdapter,
-} from './oauth/adapters/chutes.js'
-export {
-  COPILOT_DEFAULT_BASE_URL,
-  COPILOT_EDITOR_HEADERS,
-  createGitHubCopilotOAuthAdapter,
-  exchangeCopilotToken,
-  GITHUB_COPILOT_CLIENT_ID,
-  GITHUB_COPILOT_PROVIDER_ID,
-  GITHUB_COPILOT_SCOPES,
-  GITHUB_DEFAULT_DOMAIN,
-  normalizeGitHubDomain,
-  resolveCopilotApiKey,
-} from './oauth/adapters/github-copilot.js'
-export type {
-  CopilotApiKey,
-  CopilotExchangeRuntime,
-  CopilotToken,
-  ExchangeCopilotTokenOptions,
-  GitHubCopilotOAuthOverrides,
-  ResolveCopilotApiKeyOptions,
-} from './oauth/adapters/github-copilot.js'
-export {
-  createQwenPortalOAuthAdapter,
-  QWEN_PORTAL_CLIENT_ID,
-  QWEN_PORTAL_ENDPOINTS,
-  QWEN_PORTAL_PROVIDER_ID,
-  QWEN_PORTAL_SCOPES,
-} from './oauth/adapters/qwen-portal.js'
+export type { GitHubCopilotOAuthOverrides } from './oauth/adapters/github-copilot.js'
 export type { QwenPortalOAuthOverrides } from './oauth/adapters/qwen-portal.js'
-
-export {
-  EXTERNAL_CLI_CACHE_TTL_MS,
-  EXTERNAL_CLI_SOURCES,
-  importExternalCredentials,
-  MAX_EXTERNAL_CREDENTIALS_BYTES,
-  readExternalCredentials,
-  resolveExternalCliPath,
-} from './credentials/external-cli/index.js'
 export type {
   ExternalCliSource,
   ExternalCliSourceId,

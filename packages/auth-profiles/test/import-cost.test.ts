@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 
 const DIST = new URL('../dist/index.js', import.meta.url).href
 const OPENCLAW_DIST = new URL('../dist/openclaw/index.js', import.meta.url).href
+const OAUTH_DIST = new URL('../dist/oauth/index.js', import.meta.url).href
 
 /** The files a module loads at import: its static relative imports, followed recursively. */
 function staticGraph(entry: string): Set<string> {
@@ -64,6 +65,37 @@ describe('import cost', () => {
     expect(onlyOpenClaw.length).toBeGreaterThan(0)
     for (const file of root) {
       expect(readFileSync(new URL(file), 'utf8'), file).not.toContain('openclaw-agent.sqlite')
+    }
+  })
+
+  it('the root entry loads no login flow, refresh, SecretRef source or external-CLI import', () => {
+    // The bundler heads each source module with `// src/<path>`: the source files an entry loads.
+    const sourcesOf = (entry: string) =>
+      new Set(
+        [...staticGraph(entry)].flatMap((file) =>
+          [...readFileSync(new URL(file), 'utf8').matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map(
+            (match) => match[1]!,
+          ),
+        ),
+      )
+    const root = sourcesOf(DIST)
+    expect(root).toContain('src/credentials/resolve-api-key.ts')
+    // Loaded on first use instead: a static import of any of them would put it back here.
+    const cold = [
+      'src/oauth/login.ts',
+      'src/oauth/authorization-code.ts',
+      'src/oauth/device.ts',
+      'src/oauth/loopback.ts',
+      'src/oauth/refresh.ts',
+      'src/oauth/copilot-token.ts',
+    ]
+    const oauth = sourcesOf(OAUTH_DIST)
+    for (const file of cold) {
+      expect(oauth).toContain(file)
+      expect(root).not.toContain(file)
+    }
+    for (const file of root) {
+      expect(file).not.toMatch(/^src\/credentials\/(secret-refs|external-cli)\/(?!secret-limits)/)
     }
   })
 

@@ -5,7 +5,6 @@ import {
   AuthProfilesError,
   collectProviderApiKeys,
   createSecretMasker,
-  refreshOAuthCredential,
   resolveApiKeyForProfile,
   resolveApiKeyForProvider,
   type AuthProfileStore,
@@ -218,6 +217,8 @@ export class FailoverRun<T> implements EngineHooks<T> {
     const profileId = slot.profileId
     if (!profileId || store.profiles[profileId]?.type !== 'oauth') return false
     const credential = this.readyFor(candidate, slot)
+    // The refresh machinery loads when a provider first rejects an OAuth token.
+    const { refreshOAuthCredential } = await import('@claw/auth-profiles/oauth')
     try {
       const refreshed = await refreshOAuthCredential({
         ...(this.oauth ?? {}),

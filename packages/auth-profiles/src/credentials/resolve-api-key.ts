@@ -15,13 +15,13 @@ import {
 } from '../selection/order.js'
 import { resolveAuthStorePath } from '../store/paths.js'
 import { resolveClock, resolveEnv, resolveFetch, type Clock, type Env } from '../runtime.js'
-import { resolveSecretRef } from './secret-refs/index.js'
 import { resolveStoredSecret } from './stored-secret.js'
 import { isTokenExchangeProvider } from './token-exchange.js'
 import { isAuthStoreBackend as isBackend, type AuthStoreBackend } from '../store/store-backend.js'
 import type { AuthProfileStore, OAuthCredential, SecretRef } from '../types.js'
-import type { CopilotToken } from '../oauth/adapters/github-copilot.js'
-import { createBoundedFetch, type FetchFunction } from '../oauth/http.js'
+import type { ResolveSecretRefOptions } from './secret-refs/index.js'
+import type { CopilotToken } from '../oauth/copilot-token.js'
+import type { FetchFunction } from '../oauth/http.js'
 import type { DerivedTokenCache } from '../oauth/token-cache.js'
 import type { OAuthRefreshSettings } from '../oauth/refresh.js'
 import { DEFAULT_REFRESH_SKEW_MS } from '../oauth/refresh-skew.js'
@@ -76,13 +76,22 @@ export interface ResolveApiKeyForProfileOptions {
 /** Providers whose "API key" is a JSON string of the access token and the Cloud project. */
 const projectScopedOAuthProviders = new Set(['google-gemini-cli', 'google-antigravity'])
 
+/** Secret refs (file, exec and env sources) load when a profile or config entry uses one. */
+async function resolveSecretRefLazily(
+  ref: SecretRef,
+  options: ResolveSecretRefOptions,
+): Promise<string> {
+  const { resolveSecretRef } = await import('./secret-refs/index.js')
+  return resolveSecretRef(ref, options)
+}
+
 async function secretFromRef(
   ref: SecretRef,
   profileId: string,
   options: ResolveApiKeyForProfileOptions,
 ): Promise<string> {
   try {
-    return await resolveSecretRef(ref, {
+    return await resolveSecretRefLazily(ref, {
       secrets: options.config?.secrets,
       env: resolveEnv(options),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -202,7 +211,10 @@ async function deriveCopilotKey(
   profileId: string,
   options: Pick<ResolveApiKeyForProfileOptions, 'fetch' | 'now' | 'signal' | 'copilotTokenCache'>,
 ): Promise<{ apiKey: string; baseUrl: string }> {
-  const { resolveCopilotApiKey } = await import('../oauth/adapters/github-copilot.js')
+  const [{ resolveCopilotApiKey }, { createBoundedFetch }] = await Promise.all([
+    import('../oauth/copilot-token.js'),
+    import('../oauth/http.js'),
+  ])
   try {
     return await resolveCopilotApiKey({
       githubToken,
@@ -446,7 +458,7 @@ export async function resolveApiKeyForProvider(
           ...withSkipped,
         }
     } else {
-      const value = await resolveSecretRef(raw, {
+      const value = await resolveSecretRefLazily(raw, {
         secrets: options.config?.secrets,
         env,
         ...(options.signal ? { signal: options.signal } : {}),

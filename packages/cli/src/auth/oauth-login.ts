@@ -4,12 +4,12 @@
 // headless, from stdin.
 import {
   AuthProfilesError,
-  loginWithOAuth,
   type AuthUrlInfo,
   type DeviceCodeInfo,
   type LoginWithOAuthResult,
   type OAuthProviderAdapter,
 } from '@claw/auth-profiles'
+import { loginWithOAuth } from '@claw/auth-profiles/oauth'
 import { normalizeProviderId } from '@claw/model-catalog'
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'

@@ -2,7 +2,8 @@
 // then how to authenticate (API key, static token, setup-token, OAuth login, import from another
 // tool), and runs the command that does that (paste-api-key, paste-token, setup-token, login,
 // login-github-copilot, import), so each way of storing a credential has one implementation.
-import { EXTERNAL_CLI_SOURCES, type ClawConfig } from '@claw/auth-profiles'
+import type { ClawConfig } from '@claw/auth-profiles'
+import { EXTERNAL_CLI_SOURCES } from '@claw/auth-profiles/external-cli'
 import { getProvider } from '@claw/model-catalog'
 import { configuredOAuthProviders } from '../auth/oauth-settings.js'
 import { requireKnownProvider } from '../auth/provider-id.js'

@@ -1,13 +1,11 @@
 // `claw models auth paste-api-key | paste-token | setup-token`: store a secret read from stdin or
 // a hidden prompt (never from argv) as a profile, and record it in config `auth.profiles`.
+import { assertProfileId, upsertAuthProfile, type AuthProfileCredential } from '@claw/auth-profiles'
 import {
   ANTHROPIC_SETUP_TOKEN_PREFIX,
-  assertProfileId,
   storeSetupToken,
-  upsertAuthProfile,
   validateAnthropicSetupToken,
-  type AuthProfileCredential,
-} from '@claw/auth-profiles'
+} from '@claw/auth-profiles/oauth'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { applyAuthProfileConfig, type ProfileConfigEntry } from '../auth/config-edits.js'
 import { parseDurationMs } from '../auth/duration.js'

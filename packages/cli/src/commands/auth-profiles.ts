@@ -3,10 +3,10 @@ import {
   assertProfileId,
   clearAuthProfileCooldown,
   loadAuthProfileStore,
-  logoutOAuthProfile,
   updateAuthProfileStore,
   type AuthProfileStore,
 } from '@claw/auth-profiles'
+import { logoutOAuthProfile } from '@claw/auth-profiles/oauth'
 import { removeProfileFromConfig } from '../auth/config-edits.js'
 import {
   ignoredEntriesNote,

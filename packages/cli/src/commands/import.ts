@@ -5,15 +5,17 @@ import { isAbsolute, join, resolve } from 'node:path'
 import {
   checkAgentId,
   compareAgentIds,
-  EXTERNAL_CLI_SOURCES,
-  importExternalCredentials,
   isAuthProfilesError,
   migrateLegacyAuthStore,
-  readExternalCredentials,
-  resolveExternalCliPath,
   type ExternalCliSourceId,
   type ExternalImportResult,
 } from '@claw/auth-profiles'
+import {
+  EXTERNAL_CLI_SOURCES,
+  importExternalCredentials,
+  readExternalCredentials,
+  resolveExternalCliPath,
+} from '@claw/auth-profiles/external-cli'
 import {
   AGENT_OPTION,
   flag,

@@ -1,7 +1,7 @@
 // `claw onboard`: first-run setup — credentials for a provider and a default model. A wizard on a
 // terminal; flags (the seeds' `--anthropic-api-key`, `--openai-codex`, `--auth-choice … --token …`,
 // plus `--*-stdin` variants that keep secrets off the command line) everywhere else.
-import { storeSetupToken, validateAnthropicSetupToken } from '@claw/auth-profiles'
+import { storeSetupToken, validateAnthropicSetupToken } from '@claw/auth-profiles/oauth'
 import { normalizeProviderId } from '@claw/model-catalog'
 import { loginAndRecord } from './auth-login.js'
 import { recordProfile, storeProfile } from './auth-paste.js'

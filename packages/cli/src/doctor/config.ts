@@ -1,7 +1,7 @@
 // Config file: parse and validation errors (exit 78), reported as a finding so the checks that do
 // not need the config still run; and exec secret providers whose command claw would refuse to run
 // (another user owns it or can change it, a symlink, not executable).
-import { checkSecretExecCommand } from '@claw/auth-profiles'
+import { checkSecretExecCommand } from '@claw/auth-profiles/secret-refs'
 import { safe } from '../text.js'
 import type { DoctorCheck, DoctorState, Finding } from './types.js'
 

@@ -4,10 +4,10 @@
 // need a new one. Refreshes use the token endpoints configured in `auth.oauth.<provider>`.
 import {
   buildAuthHealthSummary,
-  refreshOAuthCredential,
   type AuthProfileHealth,
   type OAuthRefreshSettings,
 } from '@claw/auth-profiles'
+import { refreshOAuthCredential } from '@claw/auth-profiles/oauth'
 import { formatRemainingShort } from '../format-remaining.js'
 import { oauthRefreshSettings } from '../auth/oauth-settings.js'
 import { createTerminalProgress } from '../auth/spinner.js'
