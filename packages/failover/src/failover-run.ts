@@ -15,7 +15,7 @@ import {
 } from '@claw/auth-profiles'
 import { resolveProviderBaseUrl } from '@claw/model-catalog'
 import type { FallbackCandidate } from './candidates.js'
-import { isUserAbortError } from './classify/classify.js'
+import { isUserAbortError } from './classify/timeouts.js'
 import {
   failedCallOutcome,
   type CallOutcome,

@@ -4,17 +4,14 @@ export { FailoverError, FailoverSummaryError } from './errors.js'
 export type { FailoverAttempt, FailoverErrorOptions } from './errors.js'
 
 export {
-  classifyFailoverReason,
-  coerceToFailoverError,
-  describeFailoverError,
   isApiKeyRateLimitError,
-  isFailoverErrorMessage,
   isRateLimitErrorForKeyRotation,
-  isTimeoutError,
-  isUserAbortError,
   resolveFailoverReasonFromError,
 } from './classify/classify.js'
-export type { FailoverErrorContext, FailoverErrorDescription } from './classify/classify.js'
+export { coerceToFailoverError, describeFailoverError } from './classify/describe-error.js'
+export type { FailoverErrorContext, FailoverErrorDescription } from './classify/describe-error.js'
+export { classifyFailoverReason, isFailoverErrorMessage } from './classify/message-rules.js'
+export { isTimeoutError, isUserAbortError } from './classify/timeouts.js'
 export {
   computeBackoffMs,
   DEFAULT_MAX_RETRY_AFTER_MS,

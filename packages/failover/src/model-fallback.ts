@@ -5,7 +5,7 @@ import {
   type ClawConfig,
   type SecretMasker,
 } from '@claw/auth-profiles'
-import { isUserAbortError } from './classify/classify.js'
+import { isUserAbortError } from './classify/timeouts.js'
 import { runEngine } from './engine/engine.js'
 import { failedCallOutcome, type CallOutcome } from './engine/engine-hooks.js'
 import type { FailoverAttempt } from './errors.js'

@@ -8,7 +8,7 @@ import {
   createMemoryAuthStore,
 } from '@claw/auth-profiles/testing'
 import { describe, expect, it } from 'vitest'
-import { coerceToFailoverError } from './classify/classify.js'
+import { coerceToFailoverError } from './classify/describe-error.js'
 import { runWithFailover } from './run.js'
 import { rateLimited } from './testing/provider-errors.js'
 import {

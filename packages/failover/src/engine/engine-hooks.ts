@@ -6,7 +6,7 @@ import {
   classifyFailure,
   describeFailoverError,
   type FailoverErrorContext,
-} from '../classify/classify.js'
+} from '../classify/describe-error.js'
 import type { FailoverReason } from '../reasons.js'
 import type { FailoverTraceEntry } from '../trace.js'
 import type { UsageLimitReport } from '../usage-limit.js'

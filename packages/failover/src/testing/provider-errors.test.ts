@@ -5,7 +5,8 @@ import {
   createMemoryAuthStore,
 } from '@claw/auth-profiles/testing'
 import { describe, expect, it } from 'vitest'
-import { coerceToFailoverError, resolveFailoverReasonFromError } from '../classify/classify.js'
+import { resolveFailoverReasonFromError } from '../classify/classify.js'
+import { coerceToFailoverError } from '../classify/describe-error.js'
 import type { FailoverReason } from '../reasons.js'
 import { runWithFailover } from '../run.js'
 import {
