@@ -2,7 +2,8 @@
  * The exit codes of `claw`, stable for scripts.
  *
  * - `0` success (for `models status --check`: every credential in use is fine);
- * - `1` an error, or `models status --check` found an expired or missing credential;
+ * - `1` an error, a prompt cancelled (Esc, Ctrl-C), or `models status --check` found an expired
+ *   or missing credential;
  * - `2` `models status --check`: a credential expires within 24 h;
  * - `3` `models status --probe` or `models scan --probe`: a probe failed (a credential was refused, rate-limited, out of
  *   credit, timed out, or could not be resolved);
