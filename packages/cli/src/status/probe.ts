@@ -2,175 +2,39 @@
 // concurrency limit, a few output tokens), classified into stable reason codes. Probes never record
 // anything: no cooldowns, no usage, no last-good.
 import {
-  evaluateProfileEligibility,
-  listProfilesForProvider,
   maskSecretsInText,
   redactSecretsInText,
   resolveApiKeyForProvider,
-  resolveAuthProfileOrder,
   resolveEnvApiKey,
-  resolveExplicitOrder,
-  type AuthProfileStore,
   type AuthStoreBackend,
-  type ClawConfig,
   type OAuthRefreshSettings,
-  type ProfileEligibilityCode,
 } from '@claw/auth-profiles'
-import {
-  createModelCatalog,
-  getProvider,
-  modelKey,
-  parseModelRef,
-  type ModelCatalog,
-} from '@claw/model-catalog'
-import { configuredProvider, profileDisplayLabel, providerHasAuth } from './auth-overview.js'
+import { createModelCatalog, getProvider, modelKey, type ModelCatalog } from '@claw/model-catalog'
+import { configuredProvider } from './auth-overview.js'
 import { compareText } from '../text.js'
+import { buildRequest, stringHeaders } from './probe-request.js'
 import type {
   AuthProbeSummary,
-  ProbeOptions,
   ProbeResult,
   ProbeStatus,
   ProbeUsageWindow,
 } from './probe-summary.js'
+import {
+  buildTargets,
+  missingCredentialError,
+  type ProbeTarget,
+  type ProbeTargetOptions,
+} from './probe-targets.js'
 
-type Env = Readonly<Record<string, string | undefined>>
-
-export const PROBE_PROMPT = 'Reply with OK. Do not use tools.'
-const LEGACY_MISSING_LINE = 'Auth profile credentials are missing or expired.'
-
-interface ProbeTarget {
-  readonly provider: string
-  readonly model: { readonly provider: string; readonly model: string }
-  readonly profileId?: string
-  readonly label: string
-  readonly source: 'profile' | 'env' | 'models.json'
-  readonly mode?: string
-}
-
-export interface RunProbesOptions {
-  readonly providers: readonly string[]
-  /** Resolved `provider/model` keys of the configured models, in preference order. */
-  readonly candidateKeys: readonly string[]
-  readonly store: AuthProfileStore
-  readonly config: ClawConfig
-  readonly env: Env
+export interface RunProbesOptions extends ProbeTargetOptions {
   readonly agentDir: string
   /** The fleet backend (`state.backend: 'redis'`): refreshed OAuth tokens are saved through it. */
   readonly backend?: AuthStoreBackend | undefined
   readonly fetch: typeof fetch
   /** Refresh settings for expiring OAuth profiles (`auth.oauth.<provider>` applied). */
   readonly oauth: OAuthRefreshSettings
-  readonly now: () => number
-  readonly options: ProbeOptions
   /** Called as each probe finishes (for progress on a terminal). */
   readonly onProgress?: ((done: number, total: number, result: ProbeResult) => void) | undefined
-}
-
-const MISSING_REASONS: Partial<Record<ProfileEligibilityCode, string>> = {
-  expired: 'token credentials are expired.',
-  invalid_expires: 'token expires must be a positive Unix ms timestamp.',
-  missing_credential: 'no inline credential or SecretRef is configured.',
-  unresolved_ref: 'configured SecretRef could not be resolved.',
-  needs_reauth: 'the last OAuth refresh failed for good; log in again.',
-}
-
-function missingCredentialError(code: string): string {
-  const reason = MISSING_REASONS[code as ProfileEligibilityCode]
-  return reason
-    ? `${LEGACY_MISSING_LINE}\n↳ Auth reason [${code}]: ${reason}`
-    : `${LEGACY_MISSING_LINE}\n↳ Auth reason [ineligible_profile]: profile is incompatible with provider config.`
-}
-
-function eligibilityReasonCode(code: ProfileEligibilityCode): string {
-  return code in MISSING_REASONS ? code : 'ineligible_profile'
-}
-
-function selectModel(provider: string, candidateKeys: readonly string[], catalog: ModelCatalog) {
-  for (const key of candidateKeys) {
-    const ref = parseModelRef(key, { defaultProvider: provider })
-    if (ref?.provider === provider) return ref
-  }
-  const first = catalog.list({ provider })[0]
-  return first ? { provider: first.provider, model: first.id } : undefined
-}
-
-function buildTargets(run: RunProbesOptions, catalog: ModelCatalog) {
-  const { store, config, env, options } = run
-  const filterKey = options.provider?.trim()
-    ? parseModelRef(`${options.provider.trim()}/_`, { defaultProvider: '' })?.provider
-    : undefined
-  const profileFilter = new Set(options.profileIds)
-  const targets: ProbeTarget[] = []
-  const results: ProbeResult[] = []
-  for (const provider of run.providers) {
-    if (filterKey && provider !== filterKey) continue
-    const model = selectModel(provider, run.candidateKeys, catalog)
-    const modelLabel = model ? modelKey(model) : undefined
-    const explicitOrder = resolveExplicitOrder(store, provider, config)
-    const allowed =
-      explicitOrder && explicitOrder.length > 0
-        ? new Set(resolveAuthProfileOrder({ store, provider, config, now: run.now }))
-        : undefined
-    const profileIds = listProfilesForProvider(store, provider).filter(
-      (id) => profileFilter.size === 0 || profileFilter.has(id),
-    )
-    for (const profileId of profileIds) {
-      const label = profileDisplayLabel(store, config, profileId)
-      const base = {
-        provider,
-        ...(modelLabel ? { model: modelLabel } : {}),
-        profileId,
-        label,
-        source: 'profile' as const,
-        mode: store.profiles[profileId]!.type,
-      }
-      if (explicitOrder && !explicitOrder.includes(profileId)) {
-        results.push({
-          ...base,
-          status: 'unknown',
-          reasonCode: 'excluded_by_auth_order',
-          error: 'Excluded by auth.order for this provider.',
-        })
-      } else if (allowed && !allowed.has(profileId)) {
-        const code = eligibilityReasonCode(
-          evaluateProfileEligibility({ store, profileId, provider, config, now: run.now }).code,
-        )
-        results.push({
-          ...base,
-          status: 'unknown',
-          reasonCode: code,
-          error: missingCredentialError(code),
-        })
-      } else if (!model) {
-        results.push(noModel(base))
-      } else {
-        targets.push({ ...base, model })
-      }
-    }
-    if (profileIds.length > 0 || profileFilter.size > 0) continue
-    if (!providerHasAuth(provider, { version: 1, profiles: {} }, config, env)) continue
-    const envKey = resolveEnvApiKey(provider, { env })
-    const source = envKey ? ('env' as const) : ('models.json' as const)
-    const base = {
-      provider,
-      label: source,
-      source,
-      mode: envKey?.mode === 'oauth' ? 'oauth' : 'api_key',
-    }
-    if (!model) results.push(noModel(base))
-    else targets.push({ ...base, model })
-  }
-  return { targets, results }
-}
-
-function noModel(base: Omit<ProbeResult, 'status'>): ProbeResult {
-  const { model: _model, ...rest } = base
-  return {
-    ...rest,
-    status: 'no_model',
-    reasonCode: 'no_model',
-    error: 'No model available for probe',
-  }
 }
 
 /** OpenClaw's mapping of failover reasons to probe statuses. */
@@ -190,80 +54,6 @@ function statusForReason(reason: string | undefined): ProbeStatus {
       return 'format'
     default:
       return 'unknown'
-  }
-}
-
-interface ProbeRequest {
-  readonly url: string
-  readonly init: RequestInit
-}
-
-/** The one-shot request for an API kind, or undefined when the kind cannot be probed. */
-function buildRequest(
-  api: string,
-  baseUrl: string,
-  model: string,
-  credential: { readonly apiKey: string; readonly mode: string },
-  maxTokens: number,
-  headers: Readonly<Record<string, string>>,
-): ProbeRequest | undefined {
-  const base = baseUrl.replace(/\/+$/, '')
-  const json = { 'content-type': 'application/json', ...headers }
-  switch (api) {
-    case 'openai-completions':
-    case 'openai-responses':
-    case 'github-copilot':
-    case 'mistral-conversations':
-      return {
-        url: `${base}/chat/completions`,
-        init: {
-          method: 'POST',
-          headers: { ...json, authorization: `Bearer ${credential.apiKey}` },
-          body: JSON.stringify({
-            model,
-            max_tokens: maxTokens,
-            messages: [{ role: 'user', content: PROBE_PROMPT }],
-          }),
-        },
-      }
-    case 'anthropic-messages': {
-      const bearer = credential.mode !== 'api-key'
-      return {
-        url: `${base.endsWith('/v1') ? base : `${base}/v1`}/messages`,
-        init: {
-          method: 'POST',
-          headers: {
-            ...json,
-            'anthropic-version': '2023-06-01',
-            ...(bearer
-              ? {
-                  authorization: `Bearer ${credential.apiKey}`,
-                  'anthropic-beta': 'oauth-2025-04-20',
-                }
-              : { 'x-api-key': credential.apiKey }),
-          },
-          body: JSON.stringify({
-            model,
-            max_tokens: maxTokens,
-            messages: [{ role: 'user', content: PROBE_PROMPT }],
-          }),
-        },
-      }
-    }
-    case 'google-generative-ai':
-      return {
-        url: `${base}/models/${encodeURIComponent(model)}:generateContent`,
-        init: {
-          method: 'POST',
-          headers: { ...json, 'x-goog-api-key': credential.apiKey },
-          body: JSON.stringify({
-            contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }],
-            generationConfig: { maxOutputTokens: maxTokens },
-          }),
-        },
-      }
-    default:
-      return undefined
   }
 }
 
@@ -384,15 +174,6 @@ async function probeTarget(
       error: clean(described.message || String(error), secret),
     })
   }
-}
-
-/** Static headers from the registry and config (SecretRef-valued headers are not sent on probes). */
-function stringHeaders(headers: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  )
 }
 
 function clean(message: string, secret: string | undefined): string {
