@@ -7,8 +7,7 @@ import {
   agentDefaults,
   ensureModelEntry,
   modelEntries,
-  readModelSlot,
-  writeModelSlot,
+  updateModelSlot,
 } from '../model-config/raw-config.js'
 
 /** Hand-picked defaults (the seeds' recommendations); other providers get their first catalog model. */
@@ -54,11 +53,7 @@ export async function setDefaultModel(
   const key = checker.resolve(raw, { provider, warn: (message) => context.out.warn(message) })
   await context.updateConfig((document) => {
     const defaults = agentDefaults(document)
-    const current = readModelSlot(defaults['model'])
-    writeModelSlot(defaults, 'model', {
-      primary: key,
-      ...(current.fallbacks === undefined ? {} : { fallbacks: current.fallbacks }),
-    })
+    updateModelSlot(defaults, 'model', { primary: key })
     ensureModelEntry(modelEntries(defaults), key, resolver.entryKeyOf)
   })
   return key

@@ -4,7 +4,11 @@ import { flag, OUTPUT_OPTIONS, outputMode, type CommandSpec } from '../command.j
 import type { Context } from '../context.js'
 import { usageError } from '../errors.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
-import { createModelResolver, type ModelResolver } from '../model-config/model-target.js'
+import {
+  createModelResolver,
+  MODEL_ARGUMENT,
+  type ModelResolver,
+} from '../model-config/model-target.js'
 import {
   createCommandRefChecker,
   REF_CHECK_HELP,
@@ -15,7 +19,7 @@ import {
   ensureModelEntry,
   modelEntries,
   readModelSlot,
-  writeModelSlot,
+  updateModelSlot,
   type ModelSlotName,
 } from '../model-config/raw-config.js'
 import { safe } from '../text.js'
@@ -48,12 +52,6 @@ const KINDS = {
   },
 } as const satisfies Record<string, FallbackKind>
 
-const MODEL_ARGUMENT = {
-  name: 'model',
-  description: 'A model reference (provider/model) or an alias.',
-  required: true,
-} as const
-
 /** The slot's current fallbacks in the raw document. */
 function currentFallbacks(document: Record<string, unknown>, kind: FallbackKind): string[] {
   const defaults = (document['agents'] as { defaults?: Record<string, unknown> } | undefined)
@@ -68,8 +66,7 @@ function writeFallbacks(
   fallbacks: readonly string[],
 ): Record<string, unknown> {
   const defaults = agentDefaults(document)
-  const { primary } = readModelSlot(defaults[kind.slot])
-  writeModelSlot(defaults, kind.slot, { ...(primary === undefined ? {} : { primary }), fallbacks })
+  updateModelSlot(defaults, kind.slot, { fallbacks })
   return defaults
 }
 

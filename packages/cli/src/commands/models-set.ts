@@ -2,7 +2,7 @@
 import { flag, type CommandSpec } from '../command.js'
 import type { Context } from '../context.js'
 import { configUpdatedLine } from '../model-config/config-updated.js'
-import { createModelResolver } from '../model-config/model-target.js'
+import { createModelResolver, MODEL_ARGUMENT } from '../model-config/model-target.js'
 import {
   createCommandRefChecker,
   REF_CHECK_HELP,
@@ -12,8 +12,7 @@ import {
   agentDefaults,
   ensureModelEntry,
   modelEntries,
-  readModelSlot,
-  writeModelSlot,
+  updateModelSlot,
   type ModelSlotName,
 } from '../model-config/raw-config.js'
 import { safe } from '../text.js'
@@ -30,22 +29,12 @@ async function setPrimary(
   const key = checker.resolve(raw, { strict, warn: (message) => context.out.warn(message) })
   await context.updateConfig((document) => {
     const defaults = agentDefaults(document)
-    const current = readModelSlot(defaults[slot])
-    writeModelSlot(defaults, slot, {
-      primary: key,
-      ...(current.fallbacks === undefined ? {} : { fallbacks: current.fallbacks }),
-    })
+    updateModelSlot(defaults, slot, { primary: key })
     ensureModelEntry(modelEntries(defaults), key, resolver.entryKeyOf)
   })
   context.out.line(configUpdatedLine(context, loaded.path))
   return key
 }
-
-const MODEL_ARGUMENT = {
-  name: 'model',
-  description: 'A model reference (provider/model) or an alias.',
-  required: true,
-} as const
 
 export const setCommand: CommandSpec = {
   summary: 'Set the default model.',

@@ -12,6 +12,13 @@ import {
 import { usageError } from '../errors.js'
 import { safe } from '../text.js'
 
+/** The `<model>` argument of the commands that write a model ref. */
+export const MODEL_ARGUMENT = {
+  name: 'model',
+  description: 'A model reference (provider/model) or an alias.',
+  required: true,
+} as const
+
 /** Resolves model input against one config's aliases. */
 export interface ModelResolver {
   /** The canonical `provider/model` key of `raw`, or `undefined` when it does not parse. */

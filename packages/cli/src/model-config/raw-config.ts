@@ -31,12 +31,16 @@ export function readModelSlot(value: unknown): ModelSlot {
   }
 }
 
-/** Writes a slot in the object form (a string-form slot becomes `{ primary }`). */
-export function writeModelSlot(
+/**
+ * Writes part of a slot (its primary or its fallbacks) in the object form, keeping the other part
+ * (a string-form slot becomes `{ primary }`).
+ */
+export function updateModelSlot(
   defaults: Record<string, unknown>,
   name: ModelSlotName,
-  slot: ModelSlot,
+  part: ModelSlot,
 ): void {
+  const slot = { ...readModelSlot(defaults[name]), ...part }
   defaults[name] = {
     ...(slot.primary === undefined ? {} : { primary: slot.primary }),
     ...(slot.fallbacks === undefined ? {} : { fallbacks: [...slot.fallbacks] }),
