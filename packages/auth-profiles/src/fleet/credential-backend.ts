@@ -19,12 +19,7 @@ import { AuthProfilesError } from '../errors.js'
 import { freezeDeep } from '../store/frozen.js'
 import { assertAgentId, describeId } from '../ids.js'
 import type { AuthStoreBackend, AuthStoreUpdateOptions } from '../store/store-backend.js'
-import {
-  parseAuthProfileStoreText,
-  SchemasRequired,
-  type StoreDiagnostic,
-} from '../store/store-parse.js'
-import type * as Schemas from '../schemas.js'
+import { parseAuthProfileStoreText, type StoreDiagnostic } from '../store/store-parse.js'
 import type { AuthProfileCredential, AuthProfileStore } from '../types.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import { decryptValue, encryptValue, FLEET_ENCRYPTION_KEY_BYTES } from './encryption.js'
@@ -119,20 +114,11 @@ interface Operation {
   readonly value: string
 }
 
-let schemasModule: Promise<typeof Schemas> | undefined
-
 async function parseProfiles(
   profiles: Record<string, unknown>,
   location: string,
 ): Promise<{ store: AuthProfileStore; diagnostics: readonly StoreDiagnostic[] }> {
-  const text = JSON.stringify({ version: 1, profiles })
-  try {
-    return parseAuthProfileStoreText(text, location, undefined)
-  } catch (error) {
-    if (!(error instanceof SchemasRequired)) throw error
-    schemasModule ??= import('../schemas.js')
-    return parseAuthProfileStoreText(text, location, await schemasModule)
-  }
+  return parseAuthProfileStoreText(JSON.stringify({ version: 1, profiles }), location)
 }
 
 /**

@@ -301,8 +301,7 @@ async function toStore(
             : usage,
         }),
   }
-  const schemas = await import('../schemas.js')
-  const parsed = parseAuthProfileStoreText(JSON.stringify(combined), file, schemas)
+  const parsed = await parseAuthProfileStoreText(JSON.stringify(combined), file)
   diagnostics.push(...parsed.diagnostics)
   return parsed.store
 }

@@ -17,13 +17,11 @@ import {
 import {
   ignoredProfileIds,
   parseAuthProfileStoreText,
-  SchemasRequired,
   type KeptEntries,
   type ParsedStore,
   serializeAuthProfileStore,
   type StoreDiagnostic,
 } from './store-parse.js'
-import type * as Schemas from '../schemas.js'
 import type { AuthProfileStore } from '../types.js'
 import {
   applyDeferred,
@@ -109,22 +107,6 @@ function fileCacheOf(options: FileAuthStoreOptions): Map<string, CacheEntry> {
 }
 /** Files whose permission warning `onDiagnostic` has had: one per process is enough. */
 const permissionWarnings = new Set<string>()
-
-let schemasModule: typeof Schemas | undefined
-async function loadSchemas(): Promise<typeof Schemas> {
-  schemasModule ??= await import('../schemas.js')
-  return schemasModule
-}
-
-/** Parses a store, loading the schemas (and zod) only when a credential needs them. */
-async function parseWithSchemasOnDemand(text: string, path: string): Promise<ParsedStore> {
-  try {
-    return parseAuthProfileStoreText(text, path, schemasModule)
-  } catch (error) {
-    if (!(error instanceof SchemasRequired)) throw error
-    return parseAuthProfileStoreText(text, path, await loadSchemas())
-  }
-}
 
 function statKey(stats: BigIntStats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
@@ -270,7 +252,7 @@ async function readOwn(
       ...(imported ? { legacy: { consumedAuthJson: imported.consumedAuthJson } } : {}),
     }
   }
-  const parsed = await parseWithSchemasOnDemand(file.text, path)
+  const parsed = await parseAuthProfileStoreText(file.text, path)
   const entry = cacheParsed(path, file.stats, parsed, options)
   return { ...entry, file: path, version: entry.key }
 }
@@ -450,7 +432,7 @@ export function createFileAuthStore(options: FileAuthStoreOptions): AuthStoreBac
                       readOnly: false,
                       kept: NOTHING_KEPT,
                     }
-                  : await parseWithSchemasOnDemand(after, path)
+                  : await parseAuthProfileStoreText(after, path)
               const entry = cacheParsed(path, stats, parsed, options)
               state = { ...entry, file: path, version: entry.key, legacy: state.legacy }
             } else {

@@ -342,14 +342,12 @@ export function setAsideUnusableProfiles(
   return { store: { ...store, profiles }, diagnostics: findings.diagnostics }
 }
 
-/**
- * Thrown by {@link parseAuthProfileStoreText} when it was called without the schemas and a
- * credential needs them (see `credential-check.ts`): load the schemas and parse again.
- *
- * @internal
- */
-export class SchemasRequired extends Error {
-  override readonly name = 'SchemasRequired'
+let schemasModule: Promise<typeof Schemas> | undefined
+
+/** The store schemas (and zod), loaded the first time a credential needs them. */
+function loadSchemas(): Promise<typeof Schemas> {
+  schemasModule ??= import('../schemas.js')
+  return schemasModule
 }
 
 /** The members of `findings` to keep, with their text, from a scan of the file. */
@@ -407,11 +405,10 @@ const KNOWN_TOP_LEVEL = new Set(['version', 'profiles', 'order', 'lastGood', 'us
  *
  * @internal
  */
-export function parseAuthProfileStoreText(
+export async function parseAuthProfileStoreText(
   rawText: string,
   file: string,
-  schemas: typeof Schemas | undefined,
-): ParsedStore {
+): Promise<ParsedStore> {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
   if (text.trim() === '') {
     throw invalid(file, [
@@ -471,8 +468,9 @@ export function parseAuthProfileStoreText(
       continue
     }
     const credential = entry as Record<string, unknown>
+    // Ordinary profiles skip the load of zod (bench row: claw models status --json).
     if (!isOrdinaryValidCredential(credential)) {
-      if (!schemas) throw new SchemasRequired()
+      const schemas = await loadSchemas()
       const result = schemas.authProfileCredentialSchema.safeParse(credential)
       if (!result.success) {
         issues.push(...schemas.zodIssues(result.error, ['profiles', profileId]))
