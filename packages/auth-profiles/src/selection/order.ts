@@ -318,24 +318,9 @@ interface RankedProfile {
   readonly time: number
 }
 
-/**
- * Inserts `entry` after every entry that does not rank after it: a stable insertion sort. The
- * lists are a provider's profiles (a handful), and `Array.prototype.sort` allocates about 1 KB of
- * merge state per call even for three elements, on every failover run.
- */
-function insertSorted(list: RankedProfile[], entry: RankedProfile): void {
-  // Shift the later entries up by one (no `splice`: it allocates the array of removed entries).
-  let index = list.length
-  list.push(entry)
-  while (index > 0 && ranksAfter(list[index - 1] as RankedProfile, entry)) {
-    list[index] = list[index - 1] as RankedProfile
-    index -= 1
-  }
-  list[index] = entry
-}
-
-function ranksAfter(a: RankedProfile, b: RankedProfile): boolean {
-  return a.score > b.score || (a.score === b.score && a.time > b.time)
+/** Rank first, then time; `Array.prototype.sort` is stable, so ties keep the base order. */
+function compareRanked(a: RankedProfile, b: RankedProfile): number {
+  return a.score - b.score || a.time - b.time
 }
 
 /**
@@ -388,17 +373,17 @@ export function resolveAuthProfileOrder(options: ResolveAuthProfileOrderOptions)
     const stats = store.usageStats?.[profileId]
     const until = bypass ? undefined : resolveProfileUnusableUntil(stats, unusableOptions)
     if (until !== undefined && nowMs < until) {
-      insertSorted(unusable, { profileId, score: 0, time: until })
+      unusable.push({ profileId, score: 0, time: until })
     } else {
-      const entry = {
+      available.push({
         profileId,
         score: rankScore(store.profiles[profileId], nowMs),
         time: stats?.lastUsed ?? 0,
-      }
-      if (sortAvailable) insertSorted(available, entry)
-      else available.push(entry)
+      })
     }
   }
+  if (sortAvailable) available.sort(compareRanked)
+  unusable.sort(compareRanked)
   const order: string[] = []
   for (const entry of available) order.push(entry.profileId)
   for (const entry of unusable) order.push(entry.profileId)
