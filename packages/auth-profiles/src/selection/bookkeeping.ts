@@ -4,12 +4,11 @@ import {
   calculateAuthProfileCooldownMs,
   calculateBillingDisableMs,
   clearExpiredFromStats,
-  copyRecord,
+  omitKeys,
   isCooldownBypassProvider,
   MAX_RETRY_AFTER_COOLDOWN_MS,
   MAX_USAGE_LIMIT_COOLDOWN_MS,
   MODEL_SCOPED_REASONS,
-  withEntry,
 } from './cooldowns.js'
 import { AuthProfilesError } from '../errors.js'
 import { updateStoreEntry } from '../store/memory-store.js'
@@ -136,7 +135,7 @@ function applyStatsChange(
   const current = target.usageStats?.[profileId]
   const next = change(current, target)
   if (next === current || next === undefined) return false
-  target.usageStats = withEntry(target.usageStats, profileId, next)
+  target.usageStats = { ...target.usageStats, [profileId]: next }
   return true
 }
 
@@ -238,42 +237,28 @@ function retryDeadline(now: number, retryAfterMs: number | undefined): number | 
  *
  * @public
  */
-export function markAuthProfileFailure(
+export async function markAuthProfileFailure(
   options: MarkAuthProfileFailureOptions,
 ): Promise<UsageUpdateResult> {
-  // Not `async`: it would wrap updateStats' promise in another one (and a thenable job) per call.
-  let now: number
-  try {
-    now = resolveClock(options)()
-  } catch (error) {
-    // The clock's own error, as the `async` version rejected with it.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    return Promise.reject(error)
-  }
+  const now = resolveClock(options)()
   const { reason, model } = options
   return updateStats(options, BOOKKEEPING, 'markAuthProfileFailure', (view) => (current, store) => {
     const credential = store.profiles[options.profileId] ?? view.profiles[options.profileId]
     const provider = credential?.provider ?? ''
     const settings = resolveCooldownSettings(options.config, provider)
-    // Copies and updates built key by key, never `{ ...x, more }`: see copyRecord.
     // The counters (and the ended windows that put a profile on probation) survive a window's end;
     // they restart on a success, or here, once the failure window passed without a failure.
     const windowOver =
       current?.lastFailureAt !== undefined && now - current.lastFailureAt > settings.failureWindowMs
     const cleared =
       current !== undefined && windowOver ? clearExpiredFromStats(current, now) : current
-    // A `cleared` that clearExpiredFromStats built is already a private copy: no second one.
-    let stats: MutableStats =
-      cleared !== undefined && cleared !== current && !windowOver
-        ? cleared
-        : copyRecord(cleared, windowOver ? ['failureCounts'] : undefined)
+    let stats: MutableStats = omitKeys(cleared, windowOver ? ['failureCounts'] : [])
     if (windowOver) stats.errorCount = 0
     stats.errorCount = (stats.errorCount ?? 0) + 1
-    stats.failureCounts = withEntry(
-      stats.failureCounts,
-      reason,
-      (stats.failureCounts?.[reason] ?? 0) + 1,
-    )
+    stats.failureCounts = {
+      ...stats.failureCounts,
+      [reason]: (stats.failureCounts?.[reason] ?? 0) + 1,
+    }
     stats.lastFailureAt = now
     const hinted = retryDeadline(now, options.retryAfterMs)
 
@@ -299,7 +284,7 @@ export function markAuthProfileFailure(
         stats.cooldownUntil > now &&
         stats.cooldownModel === undefined
       if (!active || until > (stats.cooldownUntil ?? 0)) {
-        if (Object.hasOwn(stats, 'cooldownModel')) stats = copyRecord(stats, ['cooldownModel'])
+        if (Object.hasOwn(stats, 'cooldownModel')) stats = omitKeys(stats, ['cooldownModel'])
         stats.cooldownUntil = until
         if (!active) stats.cooldownReason = reason
       }
@@ -316,7 +301,7 @@ export function markAuthProfileFailure(
         ? Math.max(previous.until, hinted ?? 0)
         : (hinted ?? now + calculateAuthProfileCooldownMs(errorCount))
       const entry: ModelCooldown = { until, reason: active ? previous.reason : reason, errorCount }
-      stats.modelCooldowns = withEntry(stats.modelCooldowns, model, entry)
+      stats.modelCooldowns = { ...stats.modelCooldowns, [model]: entry }
       return stats
     }
     const active =
@@ -328,7 +313,7 @@ export function markAuthProfileFailure(
     } else {
       stats.cooldownUntil = hinted ?? now + calculateAuthProfileCooldownMs(stats.errorCount)
       stats.cooldownReason = reason
-      if (Object.hasOwn(stats, 'cooldownModel')) stats = copyRecord(stats, ['cooldownModel'])
+      if (Object.hasOwn(stats, 'cooldownModel')) stats = omitKeys(stats, ['cooldownModel'])
     }
     return stats
   })
@@ -354,18 +339,10 @@ export interface MarkAuthProfileUsedOptions extends UsageUpdateOptions {
  *
  * @public
  */
-export function markAuthProfileUsed(
+export async function markAuthProfileUsed(
   options: MarkAuthProfileUsedOptions,
 ): Promise<UsageUpdateResult> {
-  // Not `async`: see markAuthProfileFailure.
-  let now: number
-  try {
-    now = resolveClock(options)()
-  } catch (error) {
-    // The clock's own error, as the `async` version rejected with it.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    return Promise.reject(error)
-  }
+  const now = resolveClock(options)()
   const writeBehind = isAuthStoreBackend(options.store) ? writeBehindOf(options.store) : undefined
   if (writeBehind !== undefined) return recordSuccessBehind(options, writeBehind, now)
   return recordSuccessNow(options, now)
@@ -423,7 +400,7 @@ export async function clearAuthProfileCooldown(
 ): Promise<UsageUpdateResult> {
   return updateStats(options, undefined, 'clearAuthProfileCooldown', () => (current) => {
     if (!current) return current
-    const stats: MutableStats = copyRecord(current, [
+    const stats: MutableStats = omitKeys(current, [
       'cooldownUntil',
       'cooldownReason',
       'cooldownModel',
@@ -482,7 +459,7 @@ export async function markAuthProfileGood(
 /** Records `profileId` as `target.lastGood[providerKey]`; true when it changed. */
 function applyLastGood(target: AuthProfileStore, providerKey: string, profileId: string): boolean {
   if (target.lastGood?.[providerKey] === profileId) return false
-  target.lastGood = withEntry(target.lastGood, providerKey, profileId)
+  target.lastGood = { ...target.lastGood, [providerKey]: profileId }
   return true
 }
 

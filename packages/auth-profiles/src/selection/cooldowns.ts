@@ -1,12 +1,7 @@
 import { getProvider, normalizeProviderId } from '@claw/model-catalog'
 import type { ClawConfig, CooldownSettings } from '../config.js'
 import { resolveClock } from '../runtime.js'
-import type {
-  AuthProfileFailureReason,
-  AuthProfileStore,
-  ModelCooldown,
-  ProfileUsageStats,
-} from '../types.js'
+import type { AuthProfileFailureReason, AuthProfileStore, ProfileUsageStats } from '../types.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -157,47 +152,14 @@ export function isProfileInCooldown(
 }
 
 /**
- * `{ ...source }` without the `omit` keys, built key by key (same keys, same order as a spread
- * followed by `delete`s). The bookkeeping copies and extends stats on every failover attempt, and
- * in V8 (Node 20) a `{ ...x }` copy that then gains a property gets a brand-new hidden class every
- * time. Those classes live in old space and keep the young objects of the run alive through
- * scavenges, so every update added to the next GC pause; copies built by assignment share the
- * hidden classes of one transition tree instead. Leaving keys out replaces `delete`, which turns
- * an object into a slow dictionary.
+ * A copy of `record` without `keys` (no `delete`, which would turn the copy into a slow
+ * dictionary object). An own `__proto__` key is copied as an own property, as a spread does.
  *
  * @internal
  */
-export function copyRecord<T extends object>(source: T | undefined, omit?: readonly string[]): T {
-  const copy: Record<string, unknown> = {}
-  if (source === undefined) return copy as T
-  for (const key in source) {
-    if (!Object.hasOwn(source, key) || omit?.includes(key)) continue
-    setOwn(copy, key, source[key])
-  }
-  return copy as T
-}
-
-/** `{ ...source, [key]: value }`, built like {@link copyRecord}. @internal */
-export function withEntry<V>(
-  source: Readonly<Record<string, V>> | undefined,
-  key: string,
-  value: V,
-): Record<string, V> {
-  const copy = copyRecord<Record<string, V>>(source)
-  setOwn(copy, key, value)
-  return copy
-}
-
-/** `record[key] = value` as an own property, also for a `__proto__` key (as spread does). */
-function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(record, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    })
-  } else record[key] = value
+export function omitKeys<T extends object>(record: T | undefined, keys: readonly string[]): T {
+  const entries = Object.entries(record ?? {}).filter(([key]) => !keys.includes(key))
+  return Object.fromEntries(entries) as T
 }
 
 /**
@@ -213,25 +175,18 @@ export function clearExpiredFromStats(stats: ProfileUsageStats, now: number): Pr
     stats.cooldownUntil !== undefined && !activeValue(stats.cooldownUntil, now)
   const disableExpired = stats.disabledUntil !== undefined && !activeValue(stats.disabledUntil, now)
   // The model cooldowns still running, and whether any ran out.
-  let activeModels: Record<string, ModelCooldown> | undefined
-  let modelExpired = false
-  const models = stats.modelCooldowns
-  if (models) {
-    for (const model in models) {
-      if (!Object.hasOwn(models, model)) continue
-      const entry = models[model] as ModelCooldown
-      if (activeValue(entry.until, now)) setOwn((activeModels ??= {}), model, entry)
-      else modelExpired = true
-    }
-  }
+  const models = Object.entries(stats.modelCooldowns ?? {})
+  const running = models.filter(([, entry]) => activeValue(entry.until, now))
+  const modelExpired = running.length < models.length
+  const activeModels = running.length > 0 ? Object.fromEntries(running) : undefined
   if (!cooldownExpired && !disableExpired && !modelExpired) return stats
 
   const dropped: string[] = []
   if (cooldownExpired)
     dropped.push('cooldownUntil', 'cooldownReason', 'cooldownModel', 'usageLimit')
   if (disableExpired) dropped.push('disabledUntil', 'disabledReason')
-  if (models && activeModels === undefined) dropped.push('modelCooldowns')
-  const next = copyRecord<{ -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }>(
+  if (stats.modelCooldowns && activeModels === undefined) dropped.push('modelCooldowns')
+  const next = omitKeys<{ -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }>(
     stats,
     dropped,
   )

@@ -1,6 +1,6 @@
 // What a success does to a profile's stats, shared by the locked write of markAuthProfileUsed and
 // the write-behind of the same bookkeeping (see store/write-behind.ts).
-import { copyRecord } from './cooldowns.js'
+import { omitKeys } from './cooldowns.js'
 import type { ProfileUsageStats } from '../types.js'
 
 type MutableStats = { -readonly [K in keyof ProfileUsageStats]: ProfileUsageStats[K] }
@@ -19,7 +19,7 @@ const clearedOnSuccess = [
 /**
  * The stats after a success at `now` with `model`: `lastUsed` = now, the error counters, the
  * profile-wide cooldown, the disable window, the failure counts and `model`'s own cooldown cleared
- * (`lastFailureAt` and the cooldowns of other models stay). Built key by key (see copyRecord).
+ * (`lastFailureAt` and the cooldowns of other models stay).
  *
  * @internal
  */
@@ -31,10 +31,10 @@ export function statsAfterSuccess(
   // The model's own cooldown goes too; the cooldowns of other models stay.
   const otherModels =
     model !== undefined && current?.modelCooldowns?.[model]
-      ? copyRecord(current.modelCooldowns, [model])
+      ? omitKeys(current.modelCooldowns, [model])
       : undefined
   const emptied = otherModels !== undefined && Object.keys(otherModels).length === 0
-  const stats: MutableStats = copyRecord(
+  const stats: MutableStats = omitKeys(
     current,
     emptied ? [...clearedOnSuccess, 'modelCooldowns'] : clearedOnSuccess,
   )
@@ -80,9 +80,7 @@ export function mergeDeferredSuccess(
   const lastUsed = Math.max(at, current?.lastUsed ?? at)
   if (failedSince) {
     if (current.lastUsed === lastUsed) return current
-    const stats: MutableStats = copyRecord(current)
-    stats.lastUsed = lastUsed
-    return stats
+    return { ...current, lastUsed }
   }
   const stats: MutableStats = statsAfterSuccess(current, at, model)
   stats.lastUsed = lastUsed

@@ -1,4 +1,3 @@
-import { copyRecord, withEntry } from '../selection/cooldowns.js'
 import { freezeDeep } from './frozen.js'
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
 import { setAsideUnusableProfiles, storeFileShape, type StoreDiagnostic } from './store-parse.js'
@@ -168,9 +167,7 @@ function withSectionEntry(
   key: string,
   value: unknown,
 ): AuthProfileStore {
-  const copy = copyRecord<Record<string, unknown>>(store as unknown as Record<string, unknown>)
-  copy[section] = withEntry(store[section] as Record<string, unknown> | undefined, key, value)
-  return copy as unknown as AuthProfileStore
+  return { ...store, [section]: { ...store[section], [key]: value } }
 }
 
 /**
@@ -184,7 +181,7 @@ function writtenWithEntry(
   value: Json,
 ): JsonObject {
   const store = written as unknown as AuthProfileStore
-  const entries = withEntry(written[section] as JsonObject | undefined, key, value)
+  const entries = { ...(written[section] as JsonObject | undefined), [key]: value }
   return storeFileShape({
     version: store.version,
     profiles: store.profiles,

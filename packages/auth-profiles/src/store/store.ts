@@ -1,4 +1,4 @@
-import { copyRecord } from '../selection/cooldowns.js'
+import { omitKeys } from '../selection/cooldowns.js'
 import { AuthProfilesError } from '../errors.js'
 import type { ClawConfig } from '../config.js'
 import { createFileAuthStore, type FileAuthStoreOptions } from './file-store.js'
@@ -127,7 +127,7 @@ const failureFields = [
 export function clearProfileFailureState(store: AuthProfileStore, profileId: string): void {
   const stats = store.usageStats?.[profileId]
   if (!stats || !store.usageStats) return
-  store.usageStats[profileId] = copyRecord(stats, failureFields)
+  store.usageStats[profileId] = omitKeys(stats, failureFields)
 }
 
 /** @public */

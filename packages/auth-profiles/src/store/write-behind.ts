@@ -7,7 +7,6 @@
 // The contract: a crash loses at most about a second of `lastUsed` / `lastGood`, never a cooldown.
 // A clean exit (the event loop runs dry) writes what is pending; a process that ends otherwise
 // (`process.exit()`, a signal handler) calls `flushAuthStores()` or `store.flush()` first.
-import { withEntry } from '../selection/cooldowns.js'
 import { freezeDeep } from './frozen.js'
 import { emitProcessWarning, onProcessBeforeExit } from '../runtime.js'
 import type { AuthStoreBackend } from './store-backend.js'
@@ -140,12 +139,12 @@ export function applyDeferred(
     if (!known(entry.profileId)) continue
     if ('providerKey' in entry) {
       if (store.lastGood?.[entry.providerKey] === entry.profileId) continue
-      store.lastGood = withEntry(store.lastGood, entry.providerKey, entry.profileId)
+      store.lastGood = { ...store.lastGood, [entry.providerKey]: entry.profileId }
     } else {
       const current = store.usageStats?.[entry.profileId]
       const next = mergeDeferredSuccess(current, entry.at, entry.model)
       if (next === current) continue
-      store.usageStats = withEntry(store.usageStats, entry.profileId, next)
+      store.usageStats = { ...store.usageStats, [entry.profileId]: next }
     }
     changed = true
   }
