@@ -57,9 +57,10 @@ export async function run(ctx) {
     const runs = ctx.pick(21, 5)
     ctx.log(`claw models status --json: ${runs} interleaved runs per command`)
     const env = benchEnv({ HOME: stateDir, CLAW_STATE_DIR: stateDir })
-    const [bare, status, completion] = spawnTimed(
+    const [bare, version, status, completion] = spawnTimed(
       [
         { label: 'bare', args: ['-e', ''] },
+        { label: 'version', args: [bin, '--version'] },
         { label: 'status', args: [bin, 'models', 'status', '--json'] },
         { label: 'completion', args: [bin, 'completion', 'bash'] },
       ],
@@ -68,6 +69,14 @@ export async function run(ctx) {
     const note = `median of ${runs}, 20 profiles`
     return [
       { name: 'claw start', metric: "node -e ''", value: bare.median, unit: 'ms', note },
+      // What every command pays before its own work: loading bin, main and the registry.
+      {
+        name: 'claw start',
+        metric: 'claw --version / bare node',
+        value: version.median / bare.median,
+        unit: '×',
+        note,
+      },
       {
         name: 'claw start',
         metric: 'claw models status --json',
