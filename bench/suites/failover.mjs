@@ -552,7 +552,7 @@ async function telemetryOverhead(ctx, failover, auth) {
 
 export async function run(ctx) {
   const url = ctx.distUrl('failover')
-  const rows = [...coldImportRows(ctx, url, 'failover')]
+  const rows = [...coldImportRows(ctx, url, 'failover', 1.5)]
   const failover = await import(url)
   const auth = await import(ctx.distUrl('auth-profiles'))
   rows.push(

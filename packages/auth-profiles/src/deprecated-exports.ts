@@ -10,6 +10,7 @@ import type * as GoogleGeminiCli from './oauth/adapters/google-gemini-cli.js'
 import type * as Login from './oauth/login.js'
 import type * as Loopback from './oauth/loopback.js'
 import type * as OpenId from './oauth/openid.js'
+import type * as RedirectPaste from './oauth/redirect-paste.js'
 import type * as Refresh from './oauth/refresh.js'
 
 type AsyncFunction = (...args: never[]) => Promise<unknown>
@@ -62,8 +63,8 @@ export const startLoopbackCallback: typeof Loopback.startLoopbackCallback = onFi
   'startLoopbackCallback',
 )
 /** @deprecated Import from `@claw/auth-profiles/oauth`. @public */
-export const raceCallbackAndPaste: typeof Loopback.raceCallbackAndPaste = onFirstCall(
-  () => import('./oauth/loopback.js'),
+export const raceCallbackAndPaste: typeof RedirectPaste.raceCallbackAndPaste = onFirstCall(
+  () => import('./oauth/redirect-paste.js'),
   'raceCallbackAndPaste',
 )
 /** @deprecated Import from `@claw/auth-profiles/oauth`. @public */

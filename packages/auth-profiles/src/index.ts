@@ -147,14 +147,17 @@ export type {
   UsageUpdateResult,
 } from './selection/bookkeeping.js'
 
-export { resolveApiKeyForProfile, resolveApiKeyForProvider } from './credentials/resolve-api-key.js'
+export { resolveApiKeyForProfile } from './credentials/resolve-api-key.js'
 export type {
   CredentialMode,
   ResolveApiKeyForProfileOptions,
-  ResolveApiKeyForProviderOptions,
   ResolvedProfileKey,
-  ResolvedProviderKey,
 } from './credentials/resolve-api-key.js'
+export { resolveApiKeyForProvider } from './credentials/resolve-provider-key.js'
+export type {
+  ResolveApiKeyForProviderOptions,
+  ResolvedProviderKey,
+} from './credentials/resolve-provider-key.js'
 
 export {
   collectProviderApiKeys,
@@ -292,13 +295,12 @@ export {
   startLoopbackCallback,
   storeSetupToken,
 } from './deprecated-exports.js'
+export type { LoopbackCallback, LoopbackCallbackOptions } from './oauth/loopback.js'
 export type {
-  LoopbackCallback,
-  LoopbackCallbackOptions,
   ParseRedirectInputOptions,
   RaceCallbackAndPasteOptions,
   RedirectPromptInfo,
-} from './oauth/loopback.js'
+} from './oauth/redirect-paste.js'
 export type {
   AuthorizationCodeFlowOptions,
   AuthorizationCodeFlowResult,

@@ -3,12 +3,8 @@
 // loopback interface or as a paste, and exchange the code.
 import type * as OpenIdClient from 'openid-client'
 import { AuthProfilesError } from '../errors.js'
-import {
-  DEFAULT_LOGIN_TIMEOUT_MS,
-  raceCallbackAndPaste,
-  startLoopbackCallback,
-  stateMismatchError,
-} from './loopback.js'
+import { DEFAULT_LOGIN_TIMEOUT_MS, startLoopbackCallback, stateMismatchError } from './loopback.js'
+import { raceCallbackAndPaste } from './redirect-paste.js'
 import {
   createClientConfiguration,
   findAuthProfilesError,

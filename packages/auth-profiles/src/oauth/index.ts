@@ -40,20 +40,18 @@ export type {
 
 export type { OAuthClientSettings, OidcDiscoveryCache, OidcDiscoveryCacheEntry } from './openid.js'
 export { refreshWithTokenEndpoint } from './openid.js'
+export { DEFAULT_LOGIN_TIMEOUT_MS, startLoopbackCallback } from './loopback.js'
+export type { LoopbackCallback, LoopbackCallbackOptions } from './loopback.js'
 export {
-  DEFAULT_LOGIN_TIMEOUT_MS,
   DEFAULT_MAX_PASTE_ATTEMPTS,
   parseRedirectInput,
   raceCallbackAndPaste,
-  startLoopbackCallback,
-} from './loopback.js'
+} from './redirect-paste.js'
 export type {
-  LoopbackCallback,
-  LoopbackCallbackOptions,
   ParseRedirectInputOptions,
   RaceCallbackAndPasteOptions,
   RedirectPromptInfo,
-} from './loopback.js'
+} from './redirect-paste.js'
 export { runAuthorizationCodeFlow } from './authorization-code.js'
 export type {
   AuthorizationCodeFlowOptions,

@@ -2,13 +2,12 @@ import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catchAuthError } from '../../test/helpers/errors.js'
 import { freePort } from '../../test/helpers/browser.js'
+import { startLoopbackCallback, type LoopbackCallback } from './loopback.js'
 import {
   parseRedirectInput,
   raceCallbackAndPaste,
-  startLoopbackCallback,
-  type LoopbackCallback,
   type RedirectPromptInfo,
-} from './loopback.js'
+} from './redirect-paste.js'
 
 const STATE = 'state-0123456789abcdef'
 const cleanups: (() => Promise<unknown>)[] = []

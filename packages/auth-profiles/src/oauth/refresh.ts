@@ -1,3 +1,8 @@
+// OAuth refresh across threads, processes and hosts. Longer than 400 lines on purpose: it is one
+// protocol (one in-flight refresh per profile, the cross-process lock, re-read and adopt inside it,
+// the fenced compare-and-swap commit, the failure rules that keep a credential and throttle retries)
+// and each step relies on what the previous one guaranteed; read top to bottom, the invariants can
+// be checked in one place. Its settings and events are in refresh-lock.ts and refresh-events.ts.
 import { AuthProfilesError, ReauthRequiredError } from '../errors.js'
 import {
   createFileAuthStore,
