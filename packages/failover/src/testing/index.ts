@@ -21,16 +21,15 @@ export type {
   RateLimitedOptions,
 } from './provider-errors.js'
 export { chatCompletionsCall } from './chat-call.js'
-export { behave, startProviderServer } from './provider-server.js'
+export { behave } from './behaviours.js'
+export type { BehaviourOptions, ProviderBehaviour, RetryHint } from './behaviours.js'
+export { startProviderServer } from './provider-server.js'
 export type {
-  BehaviourOptions,
   KeyScheme,
   KeyStats,
-  ProviderBehaviour,
   ProviderServer,
   ProviderStats,
   RecordedRequest,
-  RetryHint,
   StartProviderServerOptions,
 } from './provider-server.js'
 export { FAKE_USAGE } from './provider-wire.js'
