@@ -1,3 +1,4 @@
+// Over 400 lines: the env key chain and the rotation loop are tested together, on the same keys.
 import { canarySecret } from '@claw/auth-profiles/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { isApiKeyRateLimitError } from './classify/classify.js'

@@ -1,3 +1,4 @@
+// Over 400 lines: one suite per scenario of the same loopback server and store setup.
 // End-to-end failover over real HTTP (rotation on 429, Retry-After, fallback, no key in any output): every
 // call goes through `fetch` to a fake OpenAI-compatible provider, and a non-2xx answer is thrown
 // as an error carrying the status, the response headers and the body, so classification and

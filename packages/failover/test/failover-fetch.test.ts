@@ -1,3 +1,4 @@
+// Over 400 lines: every case runs on the same loopback server (wire formats, failures, replay, cooldowns).
 // createFailoverFetch over real HTTP: every request goes through `fetch` to the fake provider on
 // loopback, which answers per key in each provider's wire format, so credential presentation,
 // classification of real answers, replay and cooldowns are all exercised end to end.

@@ -1,3 +1,4 @@
+// Over 400 lines: spans, metrics and gauges of one telemetry object share the exporters' setup.
 // `@claw/failover/telemetry` against the OpenTelemetry SDK's in-memory exporters, on real runs:
 // calls over HTTP to the loopback fake provider, OAuth refreshes at the real token server fixture,
 // a fleet on a real redis-server. Every span and metric is scanned for the canary secrets.
