@@ -15,14 +15,10 @@ import { type FailoverCallContext, runWithFailover } from './run.js'
 
 describe('runWithFailover', () => {
   it('returns the first success with an empty attempts list, marking the profile used and good', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     const seen: FailoverCallContext[] = []
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       run: (context) => {
         seen.push(context)
         return Promise.resolve('ok')
@@ -42,14 +38,10 @@ describe('runWithFailover', () => {
   })
 
   it('rotates to the next profile on a 429 with a model-scoped cooldown from Retry-After', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     const events: FailoverEvent[] = []
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       onEvent: (event) => events.push(event),
       run: ({ apiKey }) =>
         apiKey === 'key-a'
@@ -79,7 +71,7 @@ describe('runWithFailover', () => {
   })
 
   it('skips a provider whose profiles are all cooling down without calling it', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     await backend.update((store) => {
       store.usageStats = {
         'anthropic:a': { cooldownUntil: clock.now() + MIN },
@@ -88,11 +80,7 @@ describe('runWithFailover', () => {
     })
     const calls: string[] = []
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       run: ({ provider }) => {
         calls.push(provider)
         return Promise.resolve('ok')
@@ -106,13 +94,9 @@ describe('runWithFailover', () => {
   })
 
   it('moves to the next model on model_not_found without penalising the credential', async () => {
-    const { clock, backend, sleep } = setup()
+    const { backend, base } = setup()
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       run: ({ provider }) =>
         provider === 'anthropic'
           ? Promise.reject(new FailoverError('model_not_found', 'no such model'))
@@ -129,15 +113,11 @@ describe('runWithFailover', () => {
       [new FailoverError('context_overflow', 'prompt is too long'), 1],
       [new Error('bad request'), 1],
     ] as const) {
-      const { clock, backend, sleep } = setup()
+      const { base } = setup()
       let count = 0
       await expect(
         runWithFailover({
-          config,
-          store: backend,
-          now: clock.now,
-          sleep,
-          env: {},
+          ...base,
           run: () => {
             count += 1
             return Promise.reject(error)
@@ -149,14 +129,10 @@ describe('runWithFailover', () => {
   })
 
   it('retries a timeout once on the same credential, then moves on, never faster than 250 ms', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     const calls: { key: string | undefined; at: number }[] = []
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       run: ({ apiKey }) => {
         calls.push({ key: apiKey, at: clock.now() })
         return apiKey === 'key-a'
@@ -173,13 +149,9 @@ describe('runWithFailover', () => {
   })
 
   it('disables on billing and uses the next profile', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       run: ({ apiKey }) =>
         apiKey === 'key-a'
           ? Promise.reject(httpError(402, 'payment required'))
@@ -192,17 +164,13 @@ describe('runWithFailover', () => {
   })
 
   it('never rotates a user-pinned profile, uses it even in cooldown, and errors when it is not usable', async () => {
-    const { clock, backend, sleep } = setup()
+    const { clock, backend, base } = setup()
     await backend.update((store) => {
       store.usageStats = { 'anthropic:b': { cooldownUntil: clock.now() + MIN } }
     })
     const keys: (string | undefined)[] = []
     const outcome = await runWithFailover({
-      config,
-      store: backend,
-      now: clock.now,
-      sleep,
-      env: {},
+      ...base,
       sessionProfile: { profileId: 'anthropic:b', source: 'user' },
       run: ({ apiKey }) => {
         keys.push(apiKey)
@@ -215,11 +183,7 @@ describe('runWithFailover', () => {
     expect(outcome.provider).toBe('openai')
     await expect(
       runWithFailover({
-        config,
-        store: backend,
-        now: clock.now,
-        sleep,
-        env: {},
+        ...base,
         sessionProfile: { profileId: 'openai:x', source: 'user' },
         provider: 'openai',
         model: 'gpt-5.2',
@@ -230,15 +194,11 @@ describe('runWithFailover', () => {
   })
 
   it('throws a summary with every attempt and the soonest retry when everything fails', async () => {
-    const { clock, backend, sleep } = setup()
+    const { base } = setup()
     let error: unknown
     try {
       await runWithFailover({
-        config,
-        store: backend,
-        now: clock.now,
-        sleep,
-        env: {},
+        ...base,
         run: () => Promise.reject(httpError(429, 'rate limited', { 'retry-after': '30' })),
       })
     } catch (caught) {
@@ -258,15 +218,11 @@ describe('runWithFailover', () => {
   })
 
   it('rethrows the original error when only one call was made', async () => {
-    const { clock, backend, sleep } = setup()
+    const { base } = setup()
     const original = httpError(401, 'invalid api key')
     await expect(
       runWithFailover({
-        config,
-        store: backend,
-        now: clock.now,
-        sleep,
-        env: {},
+        ...base,
         provider: 'openai',
         model: 'gpt-5.2',
         fallbacksOverride: [],
@@ -276,15 +232,11 @@ describe('runWithFailover', () => {
   })
 
   it('stops at the attempt budget', async () => {
-    const { clock, backend, sleep } = setup()
+    const { base } = setup()
     let calls = 0
     await expect(
       runWithFailover({
-        config,
-        store: backend,
-        now: clock.now,
-        sleep,
-        env: {},
+        ...base,
         maxAttempts: 2,
         run: () => {
           calls += 1

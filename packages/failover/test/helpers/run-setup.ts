@@ -35,7 +35,9 @@ export function setup() {
     clock.advance(ms)
     return Promise.resolve()
   }
-  return { clock, backend, sleep }
+  /** The options every run of these tests starts from. */
+  const base = { config, store: backend, now: clock.now, sleep, env: {} }
+  return { clock, backend, sleep, base }
 }
 
 export function httpError(status: number, message: string, headers: Record<string, string> = {}) {
