@@ -87,7 +87,8 @@ function readBarrel(specifier: string, text: string, barrelPath: string): Map<st
  * file, so an import of a package's index would put every module of the package that any command
  * uses into the chunk graph of every command (the status command would load the OAuth login
  * flows and the catalog data). With the barrel resolved at build time each command's chunks hold
- * the modules it uses.
+ * the modules it uses. Kept for a measured win (bench row `cli › claw start completion / bare node`):
+ * `claw completion bash` loads 11 files / 32 KB with it and 29 files / 460 KB without.
  */
 export const barrelImportsPlugin: EsbuildPlugin = {
   name: 'barrel-imports',
