@@ -14,7 +14,8 @@ import {
 } from '../store/write-behind.js'
 import { isFleetUnavailable, type FleetConnection } from './connection.js'
 import type { FleetKeys } from './key-layout.js'
-import { encodeRoutingOps, type RoutingOp, type RoutingState } from './routing-diff.js'
+import { encodeRoutingOps, type RoutingOp } from './routing-diff.js'
+import type { RoutingState } from './routing-read.js'
 import { WRITE_ROUTING_SCRIPT } from './routing-scripts.js'
 
 type Entry = DeferredSuccess | DeferredLastGood

@@ -15,15 +15,12 @@ import { assertAgentId } from '../ids.js'
 import { createOutageJournal } from './outage-journal.js'
 import {
   applyProfileChanges,
-  decodeRouting,
   diffRouting,
   encodeRoutingOps,
-  mergeRouting,
   profilesChanged,
-  readRoutingKeys,
   type RoutingOp,
-  type RoutingState,
 } from './routing-diff.js'
+import { decodeRouting, mergeRouting, readRoutingKeys, type RoutingState } from './routing-read.js'
 import { READ_ROUTING_SCRIPT, WRITE_ROUTING_SCRIPT } from './routing-scripts.js'
 import { createRedisProbeLeases } from './redis-probe-leases.js'
 import { probeLeasesFor } from '../selection/probe-lease.js'

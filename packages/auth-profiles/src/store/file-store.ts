@@ -1,3 +1,4 @@
+// Over 400 lines: cache, lock and read-modify-write share one cache entry.
 import { lstatSync, statSync, unlinkSync, type BigIntStats } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { sweepTempFiles, writeFileAtomic } from './atomic-write.js'
@@ -19,9 +20,9 @@ import {
   parseAuthProfileStoreText,
   type KeptEntries,
   type ParsedStore,
-  serializeAuthProfileStore,
   type StoreDiagnostic,
 } from './store-parse.js'
+import { serializeAuthProfileStore } from './store-serialize.js'
 import type { AuthProfileStore } from '../types.js'
 import {
   applyDeferred,

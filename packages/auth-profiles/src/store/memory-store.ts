@@ -1,6 +1,7 @@
 import { freezeDeep } from './frozen.js'
 import type { AuthStoreBackend, AuthStoreUpdateResult, AuthStoreUpdater } from './store-backend.js'
-import { setAsideUnusableProfiles, storeFileShape, type StoreDiagnostic } from './store-parse.js'
+import { setAsideUnusableProfiles, type StoreDiagnostic } from './store-parse.js'
+import { storeFileShape } from './store-serialize.js'
 import type { AuthProfileStore } from '../types.js'
 
 /** A memory store: the file backend's interface without a file. @public */
