@@ -1,3 +1,4 @@
+// Over 400 lines: one case per step of the key chain (profiles, env, config, ambient).
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { catchAuthError } from '../../test/helpers/errors.js'

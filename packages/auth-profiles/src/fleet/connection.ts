@@ -1,3 +1,4 @@
+// Over 400 lines: the connection and its circuit breaker are one state machine.
 /**
  * The fleet's Redis connection and its circuit breaker.
  *

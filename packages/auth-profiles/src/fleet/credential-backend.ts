@@ -1,3 +1,4 @@
+// Over 400 lines: one backend; its methods share the encryption and key layout.
 // Credentials in Redis, encrypted at rest, for fleets whose hosts do not share a disk.
 //
 // Layout (every key from the key helper, the prefix applied once, the agent id as hash tag):

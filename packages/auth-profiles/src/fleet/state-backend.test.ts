@@ -1,3 +1,4 @@
+// Over 400 lines: every case shares the one redis-server this file starts.
 // The Redis state backend and the fleet connection against a real redis-server (private unix
 // socket): routing diff semantics, freshness, monotonic windows, outages, FLUSHALL, canary scan.
 import { mkdtempSync, rmSync } from 'node:fs'

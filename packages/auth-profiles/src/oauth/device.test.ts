@@ -1,3 +1,4 @@
+// Over 400 lines: the device flow end to end, one case per server answer.
 import { createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'

@@ -1,3 +1,4 @@
+// Over 400 lines: the loopback redirect server: one case per request it must accept or refuse.
 import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catchAuthError } from '../../test/helpers/errors.js'

@@ -1,3 +1,4 @@
+// Over 400 lines: every case drives the scriptable token server and file store set up once below.
 // In-process tests of OAuth refresh coordination (one refresh per expiry, adoption of a
 // concurrent refresh, rotation, throttling, re-auth) against the scriptable token server
 // (test/fixtures/token-server.ts) and a real file store in a temp dir. The test adapter is the

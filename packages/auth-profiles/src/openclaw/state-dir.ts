@@ -1,3 +1,4 @@
+// Over 400 lines: OpenClaw's per-agent merge of the shared and agent stores reads as one piece.
 // Reading an OpenClaw (2026.4 and later) state directory: the shared auth store in
 // `state/openclaw.sqlite` and each agent's `agents/<id>/agent/openclaw-agent.sqlite`, put together
 // per agent the way OpenClaw does (main: shared store with its own state overriding per key;

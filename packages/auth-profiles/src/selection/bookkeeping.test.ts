@@ -1,3 +1,4 @@
+// Over 400 lines: one case per bookkeeping rule, a describe per function.
 import { describe, expect, it } from 'vitest'
 import { resolveCooldownSettings } from '../config.js'
 import {

@@ -1,3 +1,4 @@
+// Over 400 lines: the bookkeeping writes share one locked update path.
 import { normalizeProviderId } from '@claw/model-catalog'
 import { resolveCooldownSettings, type ClawConfig } from '../config.js'
 import {

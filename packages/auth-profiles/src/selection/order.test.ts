@@ -1,3 +1,4 @@
+// Over 400 lines: one case per ordering rule of resolveAuthProfileOrder and eligibility.
 import { describe, expect, it } from 'vitest'
 import type { ClawConfig } from '../config.js'
 import { isProfileInCooldown, resolveProfileUnusableUntil } from './cooldowns.js'

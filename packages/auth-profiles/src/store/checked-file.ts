@@ -1,3 +1,4 @@
+// Over 400 lines: one checked-read sequence, kept together for review.
 // The one way claw reads a file it did not write in this process: open it once (never blocking on
 // a FIFO, optionally refusing a symbolic link), check the OPENED descriptor with `fstat` (regular
 // file, size cap, owner and mode), and only then read at most the cap. Checking the path first and

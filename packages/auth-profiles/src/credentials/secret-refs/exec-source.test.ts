@@ -1,3 +1,4 @@
+// Over 400 lines: real commands, one case per protocol or process rule.
 import {
   chmodSync,
   chownSync,

@@ -1,3 +1,4 @@
+// Over 400 lines: Copilot's device login and token exchange against one fake server.
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { catchAuthError } from '../../../test/helpers/errors.js'
