@@ -9,34 +9,21 @@ import { resolveFailoverReasonFromError } from '../classify/classify.js'
 import { coerceToFailoverError } from '../classify/describe-error.js'
 import type { FailoverReason } from '../reasons.js'
 import { runWithFailover } from '../run.js'
-import {
-  badRequest,
-  connectionRefused,
-  contextOverflow,
-  modelNotFound,
-  outOfCredit,
-  overloaded,
-  rateLimited,
-  serverError,
-  timedOut,
-  unauthorized,
-  type ProviderApiError,
-  type ProviderErrorShape,
-} from './index.js'
+import * as kit from './index.js'
 
 const builders: readonly [
   string,
-  (options: { shape: ProviderErrorShape }) => ProviderApiError,
+  (options: { shape: kit.ProviderErrorShape }) => kit.ProviderApiError,
   FailoverReason,
 ][] = [
-  ['rateLimited', rateLimited, 'rate_limit'],
-  ['outOfCredit', outOfCredit, 'billing'],
-  ['unauthorized', unauthorized, 'auth'],
-  ['overloaded', overloaded, 'overloaded'],
-  ['serverError', serverError, 'server_error'],
-  ['modelNotFound', modelNotFound, 'model_not_found'],
-  ['contextOverflow', contextOverflow, 'context_overflow'],
-  ['badRequest', badRequest, 'format'],
+  ['rateLimited', kit.rateLimited, 'rate_limit'],
+  ['outOfCredit', kit.outOfCredit, 'billing'],
+  ['unauthorized', kit.unauthorized, 'auth'],
+  ['overloaded', kit.overloaded, 'overloaded'],
+  ['serverError', kit.serverError, 'server_error'],
+  ['modelNotFound', kit.modelNotFound, 'model_not_found'],
+  ['contextOverflow', kit.contextOverflow, 'context_overflow'],
+  ['badRequest', kit.badRequest, 'format'],
 ]
 
 describe.each(['openai', 'anthropic'] as const)('%s-shaped errors', (shape) => {
@@ -48,25 +35,25 @@ describe.each(['openai', 'anthropic'] as const)('%s-shaped errors', (shape) => {
   })
 
   it('rateLimited({ retryAfterMs }) carries the hint the way the provider sends it', () => {
-    const coerced = coerceToFailoverError(rateLimited({ shape, retryAfterMs: 1_500 }))
+    const coerced = coerceToFailoverError(kit.rateLimited({ shape, retryAfterMs: 1_500 }))
     expect(coerced?.reason).toBe('rate_limit')
     expect(coerced?.retryAfterMs).toBe(shape === 'openai' ? 1_500 : 2_000)
-    expect(coerceToFailoverError(rateLimited({ shape }))?.retryAfterMs).toBeUndefined()
+    expect(coerceToFailoverError(kit.rateLimited({ shape }))?.retryAfterMs).toBeUndefined()
   })
 
   it('takes the message and extra headers given, and the message counts', () => {
-    const error = unauthorized({ shape, message: 'wrong key', headers: { 'x-extra': '1' } })
+    const error = kit.unauthorized({ shape, message: 'wrong key', headers: { 'x-extra': '1' } })
     expect(error.message).toContain('wrong key')
     expect(error.headers.get('x-extra')).toBe('1')
     expect(resolveFailoverReasonFromError(error)).toBe('auth')
-    const revoked = unauthorized({ shape, message: 'This API key has been revoked.' })
+    const revoked = kit.unauthorized({ shape, message: 'This API key has been revoked.' })
     expect(resolveFailoverReasonFromError(revoked)).toBe('auth_permanent')
   })
 })
 
-it('timedOut() is a timeout and connectionRefused() a server error, both without a status', () => {
-  expect(resolveFailoverReasonFromError(timedOut())).toBe('timeout')
-  const refused = connectionRefused({ port: 59_999 })
+it('timedOut() is a timeout and kit.connectionRefused() a server error, both without a status', () => {
+  expect(resolveFailoverReasonFromError(kit.timedOut())).toBe('timeout')
+  const refused = kit.connectionRefused({ port: 59_999 })
   expect(resolveFailoverReasonFromError(refused)).toBe('server_error')
   expect(refused.status).toBeUndefined()
   expect(String((refused.cause as Error).cause)).toContain('connect ECONNREFUSED 127.0.0.1:59999')
@@ -91,7 +78,7 @@ it('runWithFailover treats a built rate limit like a real one: next key, cooldow
     now: clock.now,
     run: ({ apiKey }) =>
       apiKey === keys.a
-        ? Promise.reject(rateLimited({ retryAfterMs: 45_000 }))
+        ? Promise.reject(kit.rateLimited({ retryAfterMs: 45_000 }))
         : Promise.resolve('ok'),
   })
   expect(outcome.profileId).toBe('openai:b')
