@@ -1,11 +1,11 @@
 // Entries a store holds that claw cannot use (an unknown credential type, an id claw refuses,
 // malformed routing entries) are left out of the loaded store, reported, and written back
 // unchanged by every write of every backend.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { agentDir, root, storePath, useTempAgentDir } from '../../test/helpers/agent-dir.js'
 import { catchAuthError } from '../../test/helpers/errors.js'
 import { createFileAuthStore } from './file-store.js'
 import { createMemoryAuthStore } from './memory-store.js'
@@ -21,19 +21,7 @@ import { findCanaries } from '../testing/canary-scan.js'
 import { apiKeyCredential, canarySecret } from '../testing/index.js'
 import type { AuthProfileStore } from '../types.js'
 
-let root: string
-let agentDir: string
-let storePath: string
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'claw-kept-'))
-  agentDir = join(root, 'agents', 'main', 'agent')
-  storePath = join(agentDir, 'auth-profiles.json')
-})
-
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true })
-})
+useTempAgentDir('claw-kept-')
 
 function writeStoreText(dir: string, text: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 })

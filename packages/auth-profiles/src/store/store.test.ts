@@ -5,7 +5,6 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -13,11 +12,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runNodeScript } from '../../../../test-support/node-script.ts'
+import { agentDir, root, storePath, useTempAgentDir } from '../../test/helpers/agent-dir.js'
 import { catchAuthError } from '../../test/helpers/errors.js'
 import { createFileAuthStore } from './file-store.js'
 import { createMemoryAuthStore } from './memory-store.js'
@@ -31,19 +30,7 @@ import {
 } from './store.js'
 import { apiKeyCredential, canarySecret, oauthCredential } from '../testing/index.js'
 
-let root: string
-let agentDir: string
-let storePath: string
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'claw-store-'))
-  agentDir = join(root, 'agents', 'main', 'agent')
-  storePath = join(agentDir, 'auth-profiles.json')
-})
-
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true })
-})
+useTempAgentDir('claw-store-')
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex')
