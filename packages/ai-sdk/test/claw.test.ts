@@ -1,3 +1,4 @@
+// Over 400 lines: every case runs the AI SDK against the same loopback provider and store setup.
 // @claw/ai-sdk end to end: the AI SDK's own generateText / streamText / generateObject and tools,
 // with the official @ai-sdk/openai, @ai-sdk/anthropic and @ai-sdk/google providers, against the
 // fake provider on loopback (real HTTP, each provider's wire format, SSE streams). The AI SDK 7

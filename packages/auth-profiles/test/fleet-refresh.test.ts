@@ -78,7 +78,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await killAllWorkers()
   await connection.close()
-  // S9 / H6: no token the server issued (nor a seeded one) in any Redis key or value, any worker's
+  // no token the server issued (nor a seeded one) in any Redis key or value, any worker's
   // output or IPC messages, or any file under the hosts' HOME dirs.
   const { issued } = await server.stats()
   const secrets = [...issued, ...seededSecrets]
@@ -163,7 +163,7 @@ function outcomeOf(message: WorkerMessage): Outcome {
 }
 
 describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)', () => {
-  it('S7: 2 hosts × 4 processes on one expired profile make exactly 1 token call', async () => {
+  it('2 hosts × 4 processes on one expired profile make exactly 1 token call', async () => {
     const seeded = await seedExpiredProfile()
     await server.configure({ defaultStep: { kind: 'ok', latencyMs: 300 } })
     const hosts = [host('host-a'), host('host-b')]
@@ -175,7 +175,7 @@ describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)'
 
     const stats = await server.stats()
     console.log(
-      `S7: 2 hosts × 4 processes, token calls ${stats.calls}, refreshed ${outcomes.filter((o) => o.refreshed).length}`,
+      `2 hosts × 4 processes, token calls ${stats.calls}, refreshed ${outcomes.filter((o) => o.refreshed).length}`,
     )
     expect(stats.calls).toBe(1)
     expect(stats.reuseRejected).toBe(0)
@@ -197,7 +197,7 @@ describe('OAuth refresh across fleet hosts (Redis credentials and refresh lock)'
     )
   })
 
-  it('S8: a holder stalled past its lock TTL cannot commit; the new holder’s credential wins', async () => {
+  it('a holder stalled past its lock TTL cannot commit; the new holder’s credential wins', async () => {
     const seeded = await seedExpiredProfile()
     // The stalled holder's token call succeeded, so the taker presents the same (spent) refresh
     // token: a reuse interval lets it through. The taker's call is slow, so the holder wakes up

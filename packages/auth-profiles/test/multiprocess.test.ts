@@ -133,7 +133,7 @@ describe('file store across real processes', () => {
     expect(() => createFileAuthStore({ agentDir: join(root, 'probe'), lock: LOCK })).not.toThrow()
   })
 
-  it('F3: 8 processes × 25 upserts of different profiles lose no update', async () => {
+  it('8 processes × 25 upserts of different profiles lose no update', async () => {
     const canary = canarySecret()
     const workers = range(8).map((worker) =>
       spawnJob({ kind: 'upsert-many', worker, count: 25, canary }),
@@ -162,7 +162,7 @@ describe('file store across real processes', () => {
     expectNoCanaryInOutput(workers, canary)
   })
 
-  it('F4: 8 processes × 50 markAuthProfileFailure on one profile count exactly 400', async () => {
+  it('8 processes × 50 markAuthProfileFailure on one profile count exactly 400', async () => {
     const canary = canarySecret()
     const profileId = 'openai:shared'
     await upsertAuthProfile({
@@ -248,7 +248,7 @@ describe('file store across real processes', () => {
         signal: 'SIGKILL',
       })
 
-      // F2: orphaned temp files (before any sweep) are never readable by others.
+      // orphaned temp files (before any sweep) are never readable by others.
       const names = readdirSync(agentDir)
       for (const name of names.filter((entry) => entry.endsWith('.tmp'))) {
         orphansSeen += 1
@@ -256,7 +256,7 @@ describe('file store across real processes', () => {
       }
       const heldLock = names.includes(`${STORE_FILE}.lock`)
 
-      // F1: the store parses, and holds exactly one committed value of the writer.
+      // the store parses, and holds exactly one committed value of the writer.
       const raw = readStoreFile()
       const loaded = await loadAuthProfileStore({ agentDir, lock: LOCK })
       expect(loaded).toEqual(raw)
@@ -290,7 +290,7 @@ describe('file store across real processes', () => {
         rmSync(lockPath, { recursive: true })
       }
 
-      // F2: the next successful update sweeps every orphan.
+      // the next successful update sweeps every orphan.
       lastParentKey = `${canary}-parent-${iteration}`
       const { written } = await updateAuthProfileStore({ agentDir, lock: LOCK }, (store) => {
         store.profiles[parentId] = { type: 'api_key', provider: 'openai', key: lastParentKey }
@@ -302,11 +302,11 @@ describe('file store across real processes', () => {
 
     expectNoCanaryInOutput(workers, canary)
     console.log(
-      `F1: ${iterations} kills, ${commitsSeen} commits, ${killsHoldingLock} kills while holding the lock, ${orphansSeen} orphan temp files swept; ${context}`,
+      `${iterations} kills, ${commitsSeen} commits, ${killsHoldingLock} kills while holding the lock, ${orphansSeen} orphan temp files swept; ${context}`,
     )
   })
 
-  it('L1: a holder that dies with the lock is taken over within staleMs + 2 s', async () => {
+  it('a holder that dies with the lock is taken over within staleMs + 2 s', async () => {
     const canary = canarySecret()
     await upsertAuthProfile({
       agentDir,
@@ -330,7 +330,7 @@ describe('file store across real processes', () => {
     })
     const elapsedMs = performance.now() - started
     console.log(
-      `L1: lock taken over after ${Math.round(elapsedMs)} ms (staleMs ${LOCK.staleMs}; the dead holder's lock mtime was ${lockAheadMs} ms ahead)`,
+      `lock taken over after ${Math.round(elapsedMs)} ms (staleMs ${LOCK.staleMs}; the dead holder's lock mtime was ${lockAheadMs} ms ahead)`,
     )
     expect(written).toBe(true)
     expect(elapsedMs).toBeLessThanOrEqual(LOCK.staleMs + 2_000)
@@ -343,7 +343,7 @@ describe('file store across real processes', () => {
     expectNoCanaryInOutput([holder], canary)
   })
 
-  it('L5: 8 processes × 20 locked appends never interleave', async () => {
+  it('8 processes × 20 locked appends never interleave', async () => {
     const canary = canarySecret()
     await upsertAuthProfile({
       agentDir,

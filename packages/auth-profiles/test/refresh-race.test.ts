@@ -1,3 +1,4 @@
+// Over 400 lines: every race shares the forked workers, the barrier and the token server set up once.
 // Real-process OAuth refresh races (concurrent refreshers, a crash mid-refresh, a rotated refresh
 // token). Workers are separate Node processes running the BUILT package
 // (test/fixtures/refresh-worker.mjs) against the token server fixture, forked once for this file
@@ -102,7 +103,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await killAllWorkers()
-  // H6: no token the server issued (nor a seeded one) in any worker's output or IPC messages, or
+  // no token the server issued (nor a seeded one) in any worker's output or IPC messages, or
   // in any file under the temp root other than the stores themselves.
   const { issued } = await server.stats()
   const secrets = [...issued, ...seededSecrets]
@@ -203,7 +204,7 @@ function leftovers(): string[] {
 }
 
 describe('OAuth refresh across real processes', () => {
-  it('R1: 16 processes released together on one expired profile make exactly 1 token call', async () => {
+  it('16 processes released together on one expired profile make exactly 1 token call', async () => {
     const seeded = await seedExpiredProfile()
     await server.configure({ defaultStep: { kind: 'ok', latencyMs: 300 } })
     const workers = range(16).map((worker) => spawnRefresher({ kind: 'refresh', worker }))
@@ -217,7 +218,7 @@ describe('OAuth refresh across real processes', () => {
     const stats = await server.stats()
     const outcomes = results.flatMap(outcomesOf)
     console.log(
-      `R1: 16 processes, wall ${Math.round(wallMs)} ms, token calls ${stats.calls}, ` +
+      `16 processes, wall ${Math.round(wallMs)} ms, token calls ${stats.calls}, ` +
         `refreshed ${outcomes.filter((o) => o.refreshed).length}, adopted ${outcomes.filter((o) => o.adopted).length}`,
     )
     expect(stats.calls).toBe(1)
@@ -237,7 +238,7 @@ describe('OAuth refresh across real processes', () => {
     expect(wallMs).toBeLessThanOrEqual(5_000)
   })
 
-  it('R2: 16 processes × 20 concurrent key resolutions make exactly 1 token call', async () => {
+  it('16 processes × 20 concurrent key resolutions make exactly 1 token call', async () => {
     const seeded = await seedExpiredProfile()
     await server.configure({ defaultStep: { kind: 'ok', latencyMs: 300 } })
     const workers = range(16).map((worker) =>
@@ -250,7 +251,7 @@ describe('OAuth refresh across real processes', () => {
 
     const stats = await server.stats()
     const outcomes = results.flatMap(outcomesOf)
-    console.log(`R2: 16 × 20 resolves, wall ${Math.round(wallMs)} ms, token calls ${stats.calls}`)
+    console.log(`16 × 20 resolves, wall ${Math.round(wallMs)} ms, token calls ${stats.calls}`)
     expect(stats.calls).toBe(1)
     expect(outcomes).toHaveLength(320)
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([])
@@ -263,7 +264,7 @@ describe('OAuth refresh across real processes', () => {
     expect(leftovers()).toEqual([])
   })
 
-  it('R3: 3 agent dirs × 4 processes (sub-agents read through main) make 1 call, 0 reuses', async () => {
+  it('3 agent dirs × 4 processes (sub-agents read through main) make 1 call, 0 reuses', async () => {
     const seeded = await seedExpiredProfile()
     await server.configure({ defaultStep: { kind: 'ok', latencyMs: 300 } })
     const subAgents = ['a', 'b']
@@ -289,9 +290,7 @@ describe('OAuth refresh across real processes', () => {
 
     const stats = await server.stats()
     const outcomes = results.flatMap(outcomesOf)
-    console.log(
-      `R3: 3 agents × 4 processes, token calls ${stats.calls}, reuses ${stats.reuseRejected}`,
-    )
+    console.log(`3 agents × 4 processes, token calls ${stats.calls}, reuses ${stats.reuseRejected}`)
     expect(stats.calls).toBe(1)
     expect(stats.reuseRejected).toBe(0)
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([])
@@ -328,7 +327,7 @@ describe('OAuth refresh across real processes', () => {
       const takeoverMs = performance.now() - frozenAt
       const [takerOutcome] = outcomesOf(takerResult)
       console.log(
-        `R8/L6: taken over ${Math.round(takeoverMs)} ms after the freeze (staleMs ${LOCK.staleMs})`,
+        `taken over ${Math.round(takeoverMs)} ms after the freeze (staleMs ${LOCK.staleMs})`,
       )
       expect(takerOutcome).toMatchObject({ ok: true, refreshed: true, generation: 2 })
       expect(takeoverMs).toBeLessThanOrEqual(LOCK.staleMs + 3_000)
@@ -404,7 +403,7 @@ describe('OAuth refresh across real processes', () => {
     expect(leftovers()).toEqual([])
   })
 
-  it('R7: a worker killed after the token response leaves the next one ReauthRequired', async () => {
+  it('a worker killed after the token response leaves the next one ReauthRequired', async () => {
     await seedExpiredProfile()
     const before = readFileSync(storePath, 'utf8')
     const dying = spawnRefresher({ kind: 'refresh', worker: 0 }, 'die@after-token-response')
@@ -420,7 +419,7 @@ describe('OAuth refresh across real processes', () => {
     const [nextResult] = await collectResults([next], 15_000)
     const elapsedMs = performance.now() - started
     const [outcome] = outcomesOf(nextResult!)
-    console.log(`R7: ReauthRequired after ${Math.round(elapsedMs)} ms (dead holder's lock)`)
+    console.log(`ReauthRequired after ${Math.round(elapsedMs)} ms (dead holder's lock)`)
     expect(outcome?.ok).toBe(false)
     expect(outcome?.error).toMatchObject({
       code: 'ERR_REAUTH_REQUIRED',

@@ -220,7 +220,7 @@ async function calls(): Promise<number> {
 }
 
 describe('refreshOAuthCredential against a token server (in-process)', () => {
-  it('R4: a fresh token (1 h left) makes no token call and takes no lock', async () => {
+  it('a fresh token (1 h left) makes no token call and takes no lock', async () => {
     const seeded = await seedProfile(HOUR)
     for (let i = 0; i < 100; i += 1) {
       const result = await refresh()
@@ -240,7 +240,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect(updates).toEqual([])
   })
 
-  it('R5: 4 min 59 s before expiry refreshes once; 5 min 1 s does not', async () => {
+  it('4 min 59 s before expiry refreshes once; 5 min 1 s does not', async () => {
     const early = await seedProfile(4 * MINUTE + 59_000, { profileId: 'test-oauth:early' })
     const late = await seedProfile(5 * MINUTE + 1_000, { profileId: 'test-oauth:late' })
 
@@ -256,7 +256,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect((await server.stats()).callsPerToken).toEqual({ [early.refresh]: 1 })
   })
 
-  it('R2: 20 concurrent refreshes of one expired profile share one token call', async () => {
+  it('20 concurrent refreshes of one expired profile share one token call', async () => {
     const seeded = await seedProfile(-MINUTE)
     await server.configure({ defaultStep: { kind: 'ok', latencyMs: 100 } })
     const results = await Promise.all(Array.from({ length: 20 }, () => refresh()))
@@ -319,7 +319,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     })
   })
 
-  it('R7: a lost rotation gives ReauthRequiredError once; the bytes stay but for the status', async () => {
+  it('a lost rotation gives ReauthRequiredError once; the bytes stay but for the status', async () => {
     await seedProfile(-MINUTE)
     const before = readStoreText()
     // The server rotated, but the process that asked died before writing the store.
@@ -361,7 +361,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     expect(updates).toEqual([])
   })
 
-  describe('R9: a hanging token endpoint', () => {
+  describe('a hanging token endpoint', () => {
     it('is aborted at callTimeoutMs, releases the lock and serves a still-valid token', async () => {
       const seeded = await seedProfile(2 * MINUTE)
       await server.script({ kind: 'hang' })
@@ -487,7 +487,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     })
   })
 
-  describe('R12: token response edge cases', () => {
+  describe('token response edge cases', () => {
     it('keeps the old refresh token when the response has none', async () => {
       const seeded = await seedProfile(-MINUTE)
       await server.script({ kind: 'ok', refreshToken: false })
@@ -554,7 +554,7 @@ describe('refreshOAuthCredential against a token server (in-process)', () => {
     })
   })
 
-  describe('R13: a 401 on an API call (rejectedAccessToken)', () => {
+  describe('a 401 on an API call (rejectedAccessToken)', () => {
     it('forces exactly one refresh when the rejected token is the stored one', async () => {
       const seeded = await seedProfile(HOUR)
       const result = await refresh({ rejectedAccessToken: seeded.access })
