@@ -3,12 +3,7 @@ import { inspect } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../test/helpers/browser.js'
 import { catchAuthError } from '../../test/helpers/errors.js'
-import {
-  startTestServer,
-  tokenReply,
-  type Handler,
-  type TestServer,
-} from '../../test/helpers/http-server.js'
+import { useTestServers, tokenReply, type TestServer } from '../../test/helpers/http-server.js'
 import { testRuntime } from '../../test/helpers/oauth-runtime.js'
 import { canarySecret } from '../testing/index.js'
 import {
@@ -22,11 +17,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
 
-async function server(handler: Handler): Promise<TestServer> {
-  const started = await startTestServer(handler)
-  cleanups.push(() => started.close())
-  return started
-}
+const server = useTestServers()
 
 async function occupy(port: number): Promise<void> {
   const blocker = createServer()

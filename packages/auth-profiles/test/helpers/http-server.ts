@@ -3,6 +3,7 @@
 // answered by the test's handler.
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { afterEach } from 'vitest'
 
 export interface RecordedRequest {
   readonly method: string
@@ -86,6 +87,22 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
 }
 
 /** A token endpoint reply. */
+/**
+ * `server(handler)` for one test file: starts a test server and closes every server it started
+ * after each test. Call it once at the top level of the file.
+ */
+export function useTestServers(): (handler: Handler) => Promise<TestServer> {
+  const open: TestServer[] = []
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()?.close()
+  })
+  return async (handler) => {
+    const started = await startTestServer(handler)
+    open.push(started)
+    return started
+  }
+}
+
 export function tokenReply(fields: Record<string, unknown>): Reply {
   return { json: { token_type: 'Bearer', expires_in: 3600, ...fields } }
 }

@@ -1,12 +1,8 @@
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/helpers/browser.js'
 import { catchAuthError } from '../../../test/helpers/errors.js'
-import {
-  startTestServer,
-  type Handler,
-  type TestServer,
-} from '../../../test/helpers/http-server.js'
+import { useTestServers } from '../../../test/helpers/http-server.js'
 import { testRuntime } from '../../../test/helpers/oauth-runtime.js'
 import { canarySecret, oauthCredential } from '../../testing/index.js'
 import {
@@ -15,16 +11,7 @@ import {
   validateAnthropicSetupToken,
 } from './anthropic.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-async function server(handler: Handler): Promise<TestServer> {
-  const started = await startTestServer(handler)
-  cleanups.push(() => started.close())
-  return started
-}
+const server = useTestServers()
 
 describe('validateAnthropicSetupToken', () => {
   const good = `sk-ant-oat01-${'a'.repeat(80)}`

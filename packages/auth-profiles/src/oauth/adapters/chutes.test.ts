@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/helpers/browser.js'
 import { catchAuthError } from '../../../test/helpers/errors.js'
-import {
-  startTestServer,
-  tokenReply,
-  type Handler,
-  type TestServer,
-} from '../../../test/helpers/http-server.js'
+import { useTestServers, tokenReply } from '../../../test/helpers/http-server.js'
 import { testRuntime } from '../../../test/helpers/oauth-runtime.js'
 import { oauthCredential } from '../../testing/index.js'
 import { CHUTES_REDIRECT_URI, createChutesOAuthAdapter } from './chutes.js'
 import { createOidcOAuthAdapter } from './oidc.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-async function server(handler: Handler): Promise<TestServer> {
-  const started = await startTestServer(handler)
-  cleanups.push(() => started.close())
-  return started
-}
+const server = useTestServers()
 
 describe('createChutesOAuthAdapter', () => {
   it('has the Chutes defaults', () => {

@@ -1,13 +1,12 @@
 import { inspect } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/helpers/browser.js'
 import { catchAuthError } from '../../../test/helpers/errors.js'
 import {
-  startTestServer,
+  useTestServers,
   tokenReply,
   type Handler,
   type Reply,
-  type TestServer,
 } from '../../../test/helpers/http-server.js'
 import { testRuntime } from '../../../test/helpers/oauth-runtime.js'
 import { canarySecret, oauthCredential } from '../../testing/index.js'
@@ -17,16 +16,7 @@ import {
   GOOGLE_GEMINI_CLI_CLIENT_ID,
 } from './google-gemini-cli.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-async function server(handler: Handler): Promise<TestServer> {
-  const started = await startTestServer(handler)
-  cleanups.push(() => started.close())
-  return started
-}
+const server = useTestServers()
 
 /** A fake Cloud Code Assist API: `routes` maps `METHOD path` to a reply (or a sequence). */
 function codeAssist(routes: Record<string, Reply | Reply[]>): Handler {

@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/helpers/browser.js'
-import {
-  startTestServer,
-  tokenReply,
-  type Handler,
-  type TestServer,
-} from '../../../test/helpers/http-server.js'
+import { useTestServers, tokenReply } from '../../../test/helpers/http-server.js'
 import { testRuntime } from '../../../test/helpers/oauth-runtime.js'
 import { oauthCredential } from '../../testing/index.js'
 import type { AuthUrlInfo } from '../types.js'
 import { codexAccountIdFromAccessToken, OPENAI_CODEX_AUTH_CLAIM } from '../codex-account.js'
 import { createOpenAICodexOAuthAdapter, OPENAI_CODEX_REDIRECT_URI } from './openai-codex.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-async function server(handler: Handler): Promise<TestServer> {
-  const started = await startTestServer(handler)
-  cleanups.push(() => started.close())
-  return started
-}
+const server = useTestServers()
 
 const base64url = (value: string): string => Buffer.from(value, 'utf8').toString('base64url')
 
