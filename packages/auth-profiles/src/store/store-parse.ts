@@ -3,7 +3,6 @@ import { AuthProfilesError, formatIssues, type AuthProfilesIssue } from '../erro
 import { checkProfileId } from '../ids.js'
 import { isOrdinaryValidCredential } from '../selection/credential-check.js'
 import { pathKey, scanJson } from './json-scan.js'
-import type * as Schemas from '../schemas.js'
 import {
   AUTH_STORE_VERSION,
   type AuthProfileCredential,
@@ -112,14 +111,6 @@ export function setAsideUnusableProfiles(
   return { store: { ...store, profiles }, diagnostics: findings.diagnostics }
 }
 
-let schemasModule: Promise<typeof Schemas> | undefined
-
-/** The store schemas (and zod), loaded the first time a credential needs them. */
-function loadSchemas(): Promise<typeof Schemas> {
-  schemasModule ??= import('../schemas.js')
-  return schemasModule
-}
-
 const KNOWN_TOP_LEVEL = new Set(['version', 'profiles', 'order', 'lastGood', 'usageStats'])
 
 /**
@@ -201,7 +192,7 @@ export async function parseAuthProfileStoreText(
     const credential = entry as Record<string, unknown>
     // Ordinary profiles skip the load of zod (bench row: claw models status --json).
     if (!isOrdinaryValidCredential(credential)) {
-      const schemas = await loadSchemas()
+      const schemas = await import('../schemas.js')
       const result = schemas.authProfileCredentialSchema.safeParse(credential)
       if (!result.success) {
         issues.push(...schemas.zodIssues(result.error, ['profiles', profileId]))
